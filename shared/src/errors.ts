@@ -23,6 +23,15 @@ export const errors = {
   EARSHOT_E_WAV_NO_DATA: { message: 'WAV file holds no audio: %s', http: 400, exit: 2 },
   EARSHOT_E_CHANNEL_RANGE: { message: 'channel out of range: %s', http: 400, exit: 2 },
   EARSHOT_E_SAMPLE_RATE: { message: 'unsupported sample rate: %s', http: 400, exit: 2 },
+  EARSHOT_E_CONFIG_INVALID: { message: 'invalid configuration: %s', http: 400, exit: 2 },
+  EARSHOT_E_RULE_UNKNOWN: { message: 'unknown nuisance rule type: %s', http: 400, exit: 2 },
+  EARSHOT_E_JOURNAL_CORRUPT: { message: 'outbox journal damaged: %s', http: 500, exit: 1 },
+  EARSHOT_E_JOURNAL_FULL: { message: 'outbox journal quota reached: %s', http: 507, exit: 1 },
+  EARSHOT_E_TOPIC_INVALID: { message: 'not an Earshot topic: %s', http: 400, exit: 2 },
+  EARSHOT_E_ENVELOPE_MALFORMED: { message: 'malformed signed envelope: %s', http: 400, exit: 2 },
+  EARSHOT_E_SIGNATURE_INVALID: { message: 'signature does not verify: %s', http: 400, exit: 1 },
+  EARSHOT_E_BODY_INVALID: { message: 'message body does not match its schema: %s', http: 400, exit: 2 },
+  EARSHOT_E_DEVICE_MISMATCH: { message: 'message names another device: %s', http: 403, exit: 2 },
   EARSHOT_E_INTERNAL: { message: 'internal error: %s', http: 500, exit: 2 },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,0 +1,40 @@
+/**
+ * Body of earshot/v1/<id>/status (DESIGN §4): the heartbeat, every 60 s by default.
+ * Unknown values are null (e.g. no temperature sensor), never invented.
+ */
+import { z } from 'zod';
+
+export const StatusBody = z.object({
+  uptimeSeconds: z.number().nonnegative(),
+  clock: z.object({
+    /** Whether the system clock is disciplined (chrony / timedatectl), null if unknown. */
+    synced: z.boolean().nullable(),
+    /** Estimated offset from true time in ms, null if unknown. */
+    offsetMs: z.number().nullable(),
+    source: z.string().max(64),
+  }),
+  outbox: z.object({
+    depth: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative(),
+    quotaBytes: z.number().int().nonnegative(),
+    /** 1 s level records merged into coarser ones since start, because the quota was reached. */
+    compactedRecords: z.number().int().nonnegative(),
+  }),
+  disk: z.object({ freeBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative() }).nullable(),
+  temperatureC: z.number().min(-50).max(150).nullable(),
+  mic: z.object({
+    state: z.enum(['ok', 'silent', 'clipping', 'no-signal', 'unknown']),
+    /** Since the last heartbeat. */
+    silentSeconds: z.number().nonnegative(),
+    clippedSamples: z.number().int().nonnegative(),
+  }),
+  fullScaleDb: z.number().min(0).max(250),
+  config: z.object({
+    /** Version of the config in force. */
+    version: z.number().int().nonnegative().nullable(),
+    /** The last config received: accepted, or rejected with the reason (the previous stays in force). */
+    lastReceived: z.object({ version: z.number().int().nullable(), accepted: z.boolean(), error: z.string().max(500).optional() }).nullable(),
+  }),
+  capture: z.object({ source: z.string().max(64), restarts: z.number().int().nonnegative(), lastError: z.string().max(500).nullable() }),
+});
+export type StatusBody = z.infer<typeof StatusBody>;
