@@ -1,38 +1,34 @@
 /**
  * Every error a user can see, in one registry (as fastify's lib/errors.js).
  * A code is stable once published: tools and people match on it. Each code is
- * documented in docs/errors.md; a test checks the two agree.
+ * documented in docs/errors.md; a test checks the two agree. Each area keeps its
+ * codes in its own file under error-codes/.
  */
 
-export interface ErrorSpec {
-  /** Message shown to the user; `%s` is replaced by the detail. */
-  readonly message: string;
-  /** HTTP status when the error crosses the API. */
-  readonly http: number;
-  /** CLI exit code: 1 the thing checked failed, 2 bad usage or bad input (DESIGN §1). */
-  readonly exit: 1 | 2;
-}
+import { audioErrors } from './error-codes/audio.ts';
+import { commonErrors } from './error-codes/common.ts';
+import { brokerErrors } from './error-codes/broker.ts';
+import { captureErrors } from './error-codes/capture.ts';
+import { casesErrors } from './error-codes/cases.ts';
+import { evidenceErrors } from './error-codes/evidence.ts';
+import { outboxErrors } from './error-codes/outbox.ts';
+import { rulesErrors } from './error-codes/rules.ts';
+import { messageErrors } from './error-codes/message.ts';
+import type { ErrorSpec } from './error-spec.ts';
 
+export type { ErrorSpec } from './error-spec.ts';
+
+/** The registry: one file of codes per area in error-codes/, merged here. */
 export const errors = {
-  EARSHOT_E_USAGE: { message: 'bad usage: %s', http: 400, exit: 2 },
-  EARSHOT_E_FILE_UNREADABLE: { message: 'cannot read file: %s', http: 400, exit: 2 },
-  EARSHOT_E_WAV_NOT_RIFF: { message: 'not a WAV file: %s', http: 400, exit: 2 },
-  EARSHOT_E_WAV_TRUNCATED: { message: 'truncated WAV file: %s', http: 400, exit: 2 },
-  EARSHOT_E_WAV_UNSUPPORTED: { message: 'unsupported WAV encoding: %s', http: 400, exit: 2 },
-  EARSHOT_E_WAV_BAD_FORMAT: { message: 'invalid WAV format chunk: %s', http: 400, exit: 2 },
-  EARSHOT_E_WAV_NO_DATA: { message: 'WAV file holds no audio: %s', http: 400, exit: 2 },
-  EARSHOT_E_CHANNEL_RANGE: { message: 'channel out of range: %s', http: 400, exit: 2 },
-  EARSHOT_E_SAMPLE_RATE: { message: 'unsupported sample rate: %s', http: 400, exit: 2 },
-  EARSHOT_E_CONFIG_INVALID: { message: 'invalid configuration: %s', http: 400, exit: 2 },
-  EARSHOT_E_RULE_UNKNOWN: { message: 'unknown nuisance rule type: %s', http: 400, exit: 2 },
-  EARSHOT_E_JOURNAL_CORRUPT: { message: 'outbox journal damaged: %s', http: 500, exit: 1 },
-  EARSHOT_E_JOURNAL_FULL: { message: 'outbox journal quota reached: %s', http: 507, exit: 1 },
-  EARSHOT_E_TOPIC_INVALID: { message: 'not an Earshot topic: %s', http: 400, exit: 2 },
-  EARSHOT_E_ENVELOPE_MALFORMED: { message: 'malformed signed envelope: %s', http: 400, exit: 2 },
-  EARSHOT_E_SIGNATURE_INVALID: { message: 'signature does not verify: %s', http: 400, exit: 1 },
-  EARSHOT_E_BODY_INVALID: { message: 'message body does not match its schema: %s', http: 400, exit: 2 },
-  EARSHOT_E_DEVICE_MISMATCH: { message: 'message names another device: %s', http: 403, exit: 2 },
-  EARSHOT_E_INTERNAL: { message: 'internal error: %s', http: 500, exit: 2 },
+  ...commonErrors,
+  ...audioErrors,
+  ...messageErrors,
+  ...rulesErrors,
+  ...outboxErrors,
+  ...captureErrors,
+  ...brokerErrors,
+  ...evidenceErrors,
+  ...casesErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errors;
