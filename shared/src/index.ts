@@ -8,3 +8,4 @@ export * from './schemas/event.ts';
 export * from './schemas/clip.ts';
 export * from './schemas/status.ts';
 export * from './schemas/bodies.ts';
+export * from './cli-errors.ts';

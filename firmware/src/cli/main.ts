@@ -1,0 +1,38 @@
+/**
+ * The earshot-device command. Each subcommand lives in its own file; this one
+ * dispatches and turns every failure into one line with a stable code (DESIGN §1).
+ */
+import { EarshotError, cliFailure } from '@earshot/shared';
+import { ANALYZE_USAGE, analyzeCommand } from './analyze.ts';
+import { LineWriter } from './line-writer.ts';
+
+const USAGE = ['usage:', `  ${ANALYZE_USAGE}`, '    per-interval and summary levels of a PCM WAV file, as NDJSON'].join('\n');
+
+type Command = (args: readonly string[], out: (line: string) => void, warn: (line: string) => void) => number | Promise<number>;
+
+const commands: Record<string, Command> = {
+  analyze: analyzeCommand,
+};
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const stdout = new LineWriter(process.stdout);
+  const warn = (line: string): void => void process.stderr.write(`${line}\n`);
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined) throw new EarshotError('EARSHOT_E_USAGE', `no command given\n${USAGE}`);
+    if (name === 'help' || name === '--help' || name === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const command = commands[name];
+    if (command === undefined) throw new EarshotError('EARSHOT_E_USAGE', `unknown command "${name}"\n${USAGE}`);
+    const code = await command(rest, (l) => stdout.line(l), warn);
+    await stdout.end();
+    return code;
+  } catch (e) {
+    await stdout.end().catch(() => undefined);
+    const f = cliFailure('earshot-device', e);
+    process.stderr.write(`${f.line}\n`);
+    return f.exit;
+  }
+}
