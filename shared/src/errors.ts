@@ -7,6 +7,7 @@
 
 import { audioErrors } from './error-codes/audio.ts';
 import { commonErrors } from './error-codes/common.ts';
+import { daemonErrors } from './error-codes/daemon.ts';
 import { brokerErrors } from './error-codes/broker.ts';
 import { captureErrors } from './error-codes/capture.ts';
 import { casesErrors } from './error-codes/cases.ts';
@@ -26,6 +27,7 @@ export const errors = {
   ...rulesErrors,
   ...outboxErrors,
   ...captureErrors,
+  ...daemonErrors,
   ...brokerErrors,
   ...evidenceErrors,
   ...casesErrors,
