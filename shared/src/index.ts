@@ -9,3 +9,5 @@ export * from './schemas/clip.ts';
 export * from './schemas/status.ts';
 export * from './schemas/bodies.ts';
 export * from './cli-errors.ts';
+export * from './cli-args.ts';
+export * from './line-writer.ts';

@@ -3,11 +3,10 @@
  * (DESIGN §3): per-interval levels as NDJSON, then a summary, from the same
  * LevelEngine the live monitor runs.
  */
-import { DEFAULT_FULL_SCALE_DB, round2 } from '@earshot/shared';
+import { DEFAULT_FULL_SCALE_DB, parseCommand, round2 } from '@earshot/shared';
 import { z } from 'zod';
 import { WavFileReader } from '../audio/index.ts';
 import { type IntervalLevels, LevelEngine, LevelSummary } from '../measure/index.ts';
-import { parseCommand } from './args.ts';
 
 export const ANALYZE_USAGE = 'earshot-device analyze FILE.wav [--full-scale-db 120] [--interval 1] [--channel 0]';
 

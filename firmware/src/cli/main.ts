@@ -2,9 +2,8 @@
  * The earshot-device command. Each subcommand lives in its own file; this one
  * dispatches and turns every failure into one line with a stable code (DESIGN §1).
  */
-import { EarshotError, cliFailure } from '@earshot/shared';
+import { EarshotError, LineWriter, cliFailure } from '@earshot/shared';
 import { ANALYZE_USAGE, analyzeCommand } from './analyze.ts';
-import { LineWriter } from './line-writer.ts';
 
 const USAGE = ['usage:', `  ${ANALYZE_USAGE}`, '    per-interval and summary levels of a PCM WAV file, as NDJSON'].join('\n');
 

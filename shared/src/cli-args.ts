@@ -1,9 +1,10 @@
 /**
- * Command-line parsing for earshot-device: node:util parseArgs for the shape,
+ * Command-line parsing for the earshot and earshot-device commands: node:util parseArgs for the shape,
  * zod for the values, and EARSHOT_E_USAGE naming the problem for anything wrong.
  */
 import { parseArgs } from 'node:util';
-import { EarshotError, describeIssues } from '@earshot/shared';
+import { describeIssues } from './envelope.ts';
+import { EarshotError } from './errors.ts';
 import type { z } from 'zod';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
