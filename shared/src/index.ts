@@ -11,3 +11,4 @@ export * from './schemas/bodies.ts';
 export * from './cli-errors.ts';
 export * from './cli-args.ts';
 export * from './line-writer.ts';
+export * from './schemas/remote-config.ts';
