@@ -1,0 +1,173 @@
+/**
+ * Deployments: a device at a case's address from install to removal, with a
+ * calibration check at each end. A device is never in two deployments at once.
+ * The deployment and each calibration check are evidence leaves (DESIGN §5).
+ */
+import { EarshotError } from '@earshot/shared';
+import type { Database } from 'better-sqlite3';
+import { requireCase, requireNotClosed } from './case-row.ts';
+import { type AudioMode, CalibrationInput, EndDeploymentInput, StartDeploymentInput } from './deployment-input.ts';
+import type { CasesContext } from './evidence-port.ts';
+import { parseInput } from './validate.ts';
+import type { z } from 'zod';
+
+type Phase = 'install' | 'removal';
+
+export interface CalibrationCheck {
+  readonly phase: Phase;
+  readonly checkedAt: string;
+  readonly calibratorDb: number;
+  readonly readingDb: number;
+  /** reading − calibrator level. */
+  readonly deviationDb: number;
+  readonly fullScaleDb: number;
+  readonly leafIndex: number;
+}
+
+export interface Deployment {
+  readonly id: number;
+  readonly caseRef: string;
+  readonly deviceId: string;
+  readonly installedAt: string;
+  readonly installedBy: string;
+  readonly removedAt: string | null;
+  readonly removedBy: string | null;
+  readonly audioMode: AudioMode;
+  readonly install: CalibrationCheck | null;
+  readonly removal: CalibrationCheck | null;
+  /** Calibration drift over the deployment: removal reading − install reading (dB). */
+  readonly driftDb: number | null;
+}
+
+interface DeploymentRow {
+  id: number;
+  case_ref: string;
+  device_id: string;
+  installed_ms: number;
+  installed_by: string;
+  removed_ms: number | null;
+  removed_by: string | null;
+  audio_mode: AudioMode;
+}
+
+interface CheckRow {
+  phase: Phase;
+  checked_ms: number;
+  calibrator_db: number;
+  reading_db: number;
+  full_scale_db: number;
+  leaf_index: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+function toCheck(r: CheckRow | undefined): CalibrationCheck | null {
+  if (r === undefined) return null;
+  return {
+    phase: r.phase,
+    checkedAt: iso(r.checked_ms),
+    calibratorDb: r.calibrator_db,
+    readingDb: r.reading_db,
+    deviationDb: round2(r.reading_db - r.calibrator_db),
+    fullScaleDb: r.full_scale_db,
+    leafIndex: r.leaf_index,
+  };
+}
+
+function toDeployment(db: Database, row: DeploymentRow): Deployment {
+  const checks = db.prepare<[number], CheckRow>('SELECT * FROM calibration_checks WHERE deployment_id = ?').all(row.id);
+  const install = toCheck(checks.find((c) => c.phase === 'install'));
+  const removal = toCheck(checks.find((c) => c.phase === 'removal'));
+  return {
+    id: row.id,
+    caseRef: row.case_ref,
+    deviceId: row.device_id,
+    installedAt: iso(row.installed_ms),
+    installedBy: row.installed_by,
+    removedAt: row.removed_ms === null ? null : iso(row.removed_ms),
+    removedBy: row.removed_by,
+    audioMode: row.audio_mode,
+    install,
+    removal,
+    driftDb: install !== null && removal !== null ? round2(removal.readingDb - install.readingDb) : null,
+  };
+}
+
+function requireDeployment(db: Database, id: number): DeploymentRow {
+  const row = db.prepare<[number], DeploymentRow>('SELECT * FROM deployments WHERE id = ?').get(id);
+  if (row === undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_NOT_FOUND', String(id));
+  return row;
+}
+
+function recordCheck(ctx: CasesContext, d: DeploymentRow, phase: Phase, atMs: number, c: z.output<typeof CalibrationInput>): void {
+  const data = {
+    deploymentId: d.id,
+    deviceId: d.device_id,
+    phase,
+    checkedAt: iso(atMs),
+    calibratorDb: c.calibratorDb,
+    readingDb: c.readingDb,
+    fullScaleDb: c.fullScaleDb,
+  };
+  const { leafIndex } = ctx.evidence.append({ kind: 'calibration', caseRef: d.case_ref, data });
+  ctx.db
+    .prepare(
+      'INSERT INTO calibration_checks (deployment_id, phase, checked_ms, calibrator_db, reading_db, full_scale_db, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(d.id, phase, atMs, c.calibratorDb, c.readingDb, c.fullScaleDb, leafIndex);
+}
+
+export function startDeployment(ctx: CasesContext, input: StartDeploymentInput): Deployment {
+  const d = parseInput(StartDeploymentInput, input, 'EARSHOT_E_DEPLOYMENT_INVALID');
+  const installedMs = d.installedAt === undefined ? ctx.now() : Date.parse(d.installedAt);
+  return ctx.db.transaction((): Deployment => {
+    requireNotClosed(requireCase(ctx.db, d.caseRef), 'deploy a device');
+    // A new deployment is open-ended, so it overlaps any deployment of the device
+    // that is still open or ends after it starts.
+    const clash = ctx.db
+      .prepare<[string, number], { id: number; case_ref: string }>(
+        'SELECT id, case_ref FROM deployments WHERE device_id = ? AND (removed_ms IS NULL OR removed_ms > ?) LIMIT 1',
+      )
+      .get(d.deviceId, installedMs);
+    if (clash !== undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_OVERLAP', `${d.deviceId} is in deployment ${clash.id} (${clash.case_ref})`);
+    // The row first (install_leaf set just below), so the leaf can name the deployment id.
+    const id = Number(
+      ctx.db
+        .prepare('INSERT INTO deployments (case_ref, device_id, installed_ms, installed_by, audio_mode, install_leaf) VALUES (?, ?, ?, ?, ?, -1)')
+        .run(d.caseRef, d.deviceId, installedMs, d.installedBy, d.audioMode).lastInsertRowid,
+    );
+    const data = { action: 'installed', deploymentId: id, deviceId: d.deviceId, installedAt: iso(installedMs), installedBy: d.installedBy, audioMode: d.audioMode };
+    const { leafIndex } = ctx.evidence.append({ kind: 'deployment', caseRef: d.caseRef, data });
+    ctx.db.prepare('UPDATE deployments SET install_leaf = ? WHERE id = ?').run(leafIndex, id);
+    const row = requireDeployment(ctx.db, id);
+    recordCheck(ctx, row, 'install', installedMs, d.calibration);
+    return toDeployment(ctx.db, row);
+  })();
+}
+
+export function endDeployment(ctx: CasesContext, input: EndDeploymentInput): Deployment {
+  const e = parseInput(EndDeploymentInput, input, 'EARSHOT_E_DEPLOYMENT_INVALID');
+  const removedMs = e.removedAt === undefined ? ctx.now() : Date.parse(e.removedAt);
+  return ctx.db.transaction((): Deployment => {
+    const row = requireDeployment(ctx.db, e.deploymentId);
+    if (row.removed_ms !== null) throw new EarshotError('EARSHOT_E_DEPLOYMENT_INVALID', `deployment ${row.id} already ended at ${iso(row.removed_ms)}`);
+    if (removedMs <= row.installed_ms) throw new EarshotError('EARSHOT_E_DEPLOYMENT_INVALID', `removal ${iso(removedMs)} is not after installation ${iso(row.installed_ms)}`);
+    const data = { action: 'removed', deploymentId: row.id, deviceId: row.device_id, removedAt: iso(removedMs), removedBy: e.removedBy };
+    const { leafIndex } = ctx.evidence.append({ kind: 'deployment', caseRef: row.case_ref, data });
+    ctx.db.prepare('UPDATE deployments SET removed_ms = ?, removed_by = ?, removal_leaf = ? WHERE id = ?').run(removedMs, e.removedBy, leafIndex, row.id);
+    recordCheck(ctx, row, 'removal', removedMs, e.calibration);
+    return toDeployment(ctx.db, requireDeployment(ctx.db, row.id));
+  })();
+}
+
+export function listDeployments(db: Database, filter: { readonly caseRef?: string; readonly deviceId?: string } = {}): Deployment[] {
+  return db
+    .prepare<{ caseRef: string | null; deviceId: string | null }, DeploymentRow>(
+      `SELECT * FROM deployments WHERE (:caseRef IS NULL OR case_ref = :caseRef) AND (:deviceId IS NULL OR device_id = :deviceId)
+       ORDER BY installed_ms, id`,
+    )
+    .all({ caseRef: filter.caseRef ?? null, deviceId: filter.deviceId ?? null })
+    .map((r) => toDeployment(db, r));
+}
+
