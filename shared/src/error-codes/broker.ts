@@ -2,4 +2,14 @@
 import type { ErrorSpec } from '../error-spec.ts';
 
 export const brokerErrors = {
+  EARSHOT_E_DEVICE_ID_INVALID: { message: 'not a valid device id (DESIGN §4: [a-z0-9-]{3,64}): %s', http: 400, exit: 2 },
+  EARSHOT_E_DEVICE_EXISTS: { message: 'device already registered: %s', http: 409, exit: 2 },
+  EARSHOT_E_DEVICE_UNKNOWN: { message: 'no such device: %s', http: 404, exit: 2 },
+  EARSHOT_E_DEVICE_DISABLED: { message: 'device is disabled: %s', http: 403, exit: 1 },
+  EARSHOT_E_DEVICE_KEY_INVALID: { message: 'not an Ed25519 public key (SubjectPublicKeyInfo PEM): %s', http: 400, exit: 2 },
+  EARSHOT_E_DEVICE_KEY_PINNED: { message: 'device already has a pinned public key: %s', http: 409, exit: 2 },
+  EARSHOT_E_AUTH_FAILED: { message: 'device authentication failed: %s', http: 401, exit: 1 },
+  EARSHOT_E_PUBLISH_FORBIDDEN: { message: 'publish refused: %s', http: 403, exit: 1 },
+  EARSHOT_E_SUBSCRIBE_FORBIDDEN: { message: 'subscribe refused: %s', http: 403, exit: 1 },
+  EARSHOT_E_PACKET_TOO_LARGE: { message: 'MQTT packet over the size limit: %s', http: 413, exit: 2 },
 } as const satisfies Record<string, ErrorSpec>;

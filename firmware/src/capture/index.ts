@@ -1,0 +1,11 @@
+export type { CaptureEvent, CaptureHealth, CaptureSource, Clock, LevelSink, LevelSource, PcmBlock, PcmSink, PcmSource } from './types.ts';
+export { AlsaSource, type AlsaOptions, type AlsaSampleFormat } from './alsa.ts';
+export { WavReplaySource, type WavReplayOptions } from './wav-replay.ts';
+export { SerialMeterSource, openNativePort, type OpenSerialPort, type SerialMeterOptions, type SerialPortLike } from './serial-meter.ts';
+export { SerialLineParser, checkPattern } from './serial-line.ts';
+export { FirmataAnalogSource, type FirmataAnalogOptions } from './firmata-analog.ts';
+export { DbaAggregator, dbOfAdc, type AnalogScale } from './dba-aggregator.ts';
+export { CaptureConfig, type CaptureConfigInput, AlsaCaptureConfig, WavCaptureConfig, SerialCaptureConfig, FirmataCaptureConfig } from './config.ts';
+export { createCaptureSource, type CaptureDeps } from './create.ts';
+export { SampleClock } from './sample-clock.ts';
+export { Backoff, type BackoffOptions } from './backoff.ts';

@@ -1,0 +1,27 @@
+/** The one place an io config becomes device controls; the Firmata board is injected (shared, or a mock). */
+import type { IoConfig } from './config.ts';
+import { type FirmataBoard, openFirmataBoard } from './firmata-board.ts';
+import { FirmataIo } from './firmata-io.ts';
+import { KeyIo, NoIo, SignalIo } from './no-hardware.ts';
+import type { DeviceIo } from './types.ts';
+
+export interface IoDeps {
+  firmataBoard?: (port: string) => Promise<FirmataBoard>;
+  /** Input for `key` (default process.stdin). */
+  input?: NodeJS.ReadableStream;
+}
+
+export async function createDeviceIo(config: IoConfig, deps: IoDeps = {}): Promise<DeviceIo> {
+  switch (config.type) {
+    case 'firmata': {
+      const board = await (deps.firmataBoard ?? ((port: string) => openFirmataBoard({ port })))(config.port);
+      return new FirmataIo({ board, buttonPin: config.buttonPin, ledPin: config.ledPin, pullup: config.pullup, debounceMs: config.debounceMs, minGapMs: config.minGapMs });
+    }
+    case 'signal':
+      return new SignalIo(config.signal);
+    case 'key':
+      return new KeyIo(deps.input ?? process.stdin, config.key);
+    case 'none':
+      return new NoIo();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The embedded broker (issue 4): aedes in-process on a TCP server, TLS when a
+ * certificate and key are given, every connection behind the packet size guard.
+ */
+import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { Aedes, type Client } from 'aedes';
+import { topics } from '@earshot/shared';
+import type { Logger } from 'pino';
+import type { DeviceRegistry } from '../devices/registry.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
+import { createAuthenticate } from './authenticate.ts';
+import { createAuthorizePublish } from './authorize-publish.ts';
+import { createAuthorizeSubscribe } from './authorize-subscribe.ts';
+import { GuardedConnection } from './frame-guard.ts';
+import { GroupCommit } from './group-commit.ts';
+import { type BucketOptions, DEFAULT_RATE } from './rate-limit.ts';
+
+/** Above the largest message (pipeline DEFAULT_MAX_PAYLOAD_BYTES, 1 MiB chunks): bigger messages up to here are quarantined, beyond it the connection is cut. */
+export const DEFAULT_MAX_PACKET_BYTES = 4 * 1024 * 1024;
+/** How often the broker looks for devices disabled by another process (earshot device disable). */
+export const DISABLE_POLL_MS = 1_000;
+
+export interface BrokerOptions {
+  registry: DeviceRegistry;
+  pipeline: Pipeline;
+  logger: Logger;
+  host?: string;
+  port?: number;
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  maxPacketBytes?: number;
+  rate?: BucketOptions;
+  disablePollMs?: number;
+}
+
+export interface RunningBroker {
+  readonly port: number;
+  readonly aedes: Aedes;
+  /** Closes a device's open connection at once; true when one was open. */
+  cutOff(deviceId: string): boolean;
+  /** Publishes a device's retained config (DESIGN §4: ingest → device). */
+  publishConfig(deviceId: string, config: Buffer): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface ClientTable {
+  clients: Record<string, Client | undefined>;
+}
+
+export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
+  const { logger, registry } = opts;
+  const commit = new GroupCommit(opts.pipeline, logger);
+  const publish = createAuthorizePublish(commit, opts.rate ?? DEFAULT_RATE, logger);
+  const aedes = await Aedes.createBroker({
+    authenticate: createAuthenticate(registry, logger),
+    authorizePublish: publish.handler,
+    authorizeSubscribe: createAuthorizeSubscribe(logger),
+    // DESIGN §4 defines no will messages: a device's will is dropped at CONNECT, so nothing unsigned is published for it.
+    preConnect: (_client, packet, done) => {
+      delete packet.will;
+      done(null, true);
+    },
+  });
+  aedes.on('clientError', (client, err) => logger.warn({ clientId: client.id, err: err.message }, 'client error'));
+  aedes.on('connectionError', (client, err) => logger.warn({ clientId: client.id, err: err.message }, 'connection error'));
+  aedes.on('clientDisconnect', (client) => publish.forget(client.id));
+
+  const cutOff = (deviceId: string): boolean => {
+    const client = (aedes as unknown as ClientTable).clients[deviceId];
+    if (client === undefined) return false;
+    logger.warn({ clientId: deviceId, code: 'EARSHOT_E_DEVICE_DISABLED' }, 'device disabled: connection closed');
+    client.close();
+    return true;
+  };
+  registry.onDisable(cutOff);
+  let lastPoll = Date.now();
+  const poll = setInterval(() => {
+    const now = Date.now();
+    // Overlap by a poll interval: clocks of two processes and commit times are not exact.
+    for (const id of registry.disabledSince(lastPoll - (opts.disablePollMs ?? DISABLE_POLL_MS))) cutOff(id);
+    lastPoll = now;
+  }, opts.disablePollMs ?? DISABLE_POLL_MS);
+  poll.unref();
+
+  const maxPacket = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const accept = (socket: Socket): void => {
+    const remote = socket.remoteAddress;
+    socket.setNoDelay(true);
+    aedes.handle(new GuardedConnection(socket, maxPacket, (size) => {
+      logger.warn({ remote, size, limit: maxPacket, code: 'EARSHOT_E_PACKET_TOO_LARGE' }, 'packet over the size limit: connection closed');
+    }));
+  };
+  const server: Server = opts.tls === undefined ? createTcpServer(accept) : createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, accept);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 1883, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, tls: opts.tls !== undefined }, 'broker listening');
+
+  return {
+    port,
+    aedes,
+    cutOff,
+    publishConfig: (deviceId, config) => new Promise((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic: topics.config(deviceId), payload: config, qos: 1, retain: true, dup: false }, (err) => (err ? reject(err) : resolve()));
+    }),
+    close: async () => {
+      clearInterval(poll);
+      commit.flush();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The device registry (issue 4: broker and device identity).
+ *
+ * Public key: each device makes its Ed25519 key pair itself at provisioning and
+ * keeps the private key. Its public key is registered with the device,
+ * `add(id, { publicKeyPem })` (`earshot device add <id> --public-key FILE`), or
+ * later with `pinPublicKey` while none is pinned. DESIGN §4 fixes the topics and
+ * the CONNECT fields, so there is no in-band channel to present a key; until a
+ * key is pinned the device's signed messages are quarantined whole
+ * (EARSHOT_E_KEY_NOT_PINNED) and can be processed again once it is.
+ * A pinned key is never replaced silently: `pinPublicKey` refuses when one is set.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { DEVICE_ID_PATTERN, EarshotError } from '@earshot/shared';
+import type { Db } from '../db/open.ts';
+import { checkSecret, type HashedSecret, hashSecret, newSecret } from './secret.ts';
+
+export interface DeviceInfo {
+  id: string;
+  enabled: boolean;
+  publicKeyPem: string | null;
+  keyPinnedAt: number | null;
+  createdAt: number;
+}
+
+export interface Provisioned {
+  deviceId: string;
+  /** Shown once: only its scrypt hash is stored. */
+  secret: string;
+}
+
+export type Credentials = 'ok' | 'unknown' | 'disabled' | 'bad-secret';
+
+export interface DeviceRegistry {
+  add(id: string, opts?: { publicKeyPem?: string; now?: number }): Provisioned;
+  get(id: string): DeviceInfo | null;
+  list(): DeviceInfo[];
+  disable(id: string, now?: number): void;
+  enable(id: string, now?: number): void;
+  pinPublicKey(id: string, publicKeyPem: string, now?: number): void;
+  /** The pinned key, parsed once and cached. */
+  publicKey(id: string): KeyObject | null;
+  checkCredentials(id: string, password: Buffer | undefined): Promise<Credentials>;
+  /** Devices disabled after `since` (ms), for a broker to cut connections opened before another process disabled them. */
+  disabledSince(since: number): string[];
+  /** Called in this process whenever a device is disabled. */
+  onDisable(listener: (id: string) => void): void;
+}
+
+interface Row {
+  id: string;
+  secret_salt: Buffer;
+  secret_hash: Buffer;
+  scrypt_n: number;
+  scrypt_r: number;
+  scrypt_p: number;
+  public_key: string | null;
+  key_pinned_at: number | null;
+  enabled: number;
+  created_at: number;
+}
+
+function info(r: Row): DeviceInfo {
+  return { id: r.id, enabled: r.enabled === 1, publicKeyPem: r.public_key, keyPinnedAt: r.key_pinned_at, createdAt: r.created_at };
+}
+
+/** Parses and checks an Ed25519 SubjectPublicKeyInfo PEM; returns it normalised. */
+export function parseDevicePublicKey(pem: string): { key: KeyObject; pem: string } {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: pem, format: 'pem' });
+  } catch (e) {
+    throw new EarshotError('EARSHOT_E_DEVICE_KEY_INVALID', (e as Error).message);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new EarshotError('EARSHOT_E_DEVICE_KEY_INVALID', `a ${key.asymmetricKeyType ?? 'unknown'} key`);
+  return { key, pem: key.export({ format: 'pem', type: 'spki' }).toString() };
+}
+
+export function createDeviceRegistry(db: Db): DeviceRegistry {
+  const insert = db.prepare<[string, Buffer, Buffer, number, number, number, string | null, number | null, number, number]>(
+    `INSERT INTO devices (id, secret_salt, secret_hash, scrypt_n, scrypt_r, scrypt_p, public_key, key_pinned_at, created_at, changed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const byId = db.prepare<[string], Row>('SELECT * FROM devices WHERE id = ?');
+  const all = db.prepare<[], Row>('SELECT * FROM devices ORDER BY id');
+  const setEnabled = db.prepare<[number, number, string]>('UPDATE devices SET enabled = ?, changed_at = ? WHERE id = ?');
+  const setKey = db.prepare<[string, number, number, string]>('UPDATE devices SET public_key = ?, key_pinned_at = ?, changed_at = ? WHERE id = ? AND public_key IS NULL');
+  const disabledAfter = db.prepare<[number], { id: string }>('SELECT id FROM devices WHERE enabled = 0 AND changed_at > ?');
+  const keys = new Map<string, KeyObject>();
+  const dummy = hashSecret(newSecret());
+  const listeners: ((id: string) => void)[] = [];
+
+  function mustGet(id: string): Row {
+    const r = byId.get(id);
+    if (r === undefined) throw new EarshotError('EARSHOT_E_DEVICE_UNKNOWN', id);
+    return r;
+  }
+
+  function changeEnabled(id: string, enabled: boolean, now: number): void {
+    mustGet(id);
+    setEnabled.run(enabled ? 1 : 0, now, id);
+  }
+
+  return {
+    add(id, opts = {}) {
+      if (!DEVICE_ID_PATTERN.test(id)) throw new EarshotError('EARSHOT_E_DEVICE_ID_INVALID', id);
+      const key = opts.publicKeyPem === undefined ? null : parseDevicePublicKey(opts.publicKeyPem).pem;
+      const now = opts.now ?? Date.now();
+      const secret = newSecret();
+      const h = hashSecret(secret);
+      const r = insert.run(id, h.salt, h.hash, h.params.N, h.params.r, h.params.p, key, key === null ? null : now, now, now);
+      if (r.changes === 0) throw new EarshotError('EARSHOT_E_DEVICE_EXISTS', id);
+      return { deviceId: id, secret };
+    },
+    get(id) {
+      const r = byId.get(id);
+      return r === undefined ? null : info(r);
+    },
+    list() {
+      return all.all().map(info);
+    },
+    disable(id, now = Date.now()) {
+      changeEnabled(id, false, now);
+      for (const l of listeners) l(id);
+    },
+    enable(id, now = Date.now()) {
+      changeEnabled(id, true, now);
+    },
+    pinPublicKey(id, pem, now = Date.now()) {
+      const parsed = parseDevicePublicKey(pem);
+      mustGet(id);
+      if (setKey.run(parsed.pem, now, now, id).changes === 0) throw new EarshotError('EARSHOT_E_DEVICE_KEY_PINNED', id);
+      keys.set(id, parsed.key);
+    },
+    publicKey(id) {
+      const cached = keys.get(id);
+      if (cached !== undefined) return cached;
+      const pem = byId.get(id)?.public_key;
+      if (pem === undefined || pem === null) return null;
+      const key = createPublicKey({ key: pem, format: 'pem' });
+      keys.set(id, key);
+      return key;
+    },
+    async checkCredentials(id, password) {
+      const r = byId.get(id);
+      // The secret is checked first, for an unknown id too (against a dummy hash), so a
+      // refusal tells an outsider neither whether an id exists nor whether it is disabled.
+      const stored: HashedSecret = r === undefined ? dummy : { salt: r.secret_salt, hash: r.secret_hash, params: { N: r.scrypt_n, r: r.scrypt_r, p: r.scrypt_p } };
+      const good = await checkSecret(password ?? Buffer.alloc(0), stored);
+      if (r === undefined) return 'unknown';
+      if (!good) return 'bad-secret';
+      // Read again: disabled while the hash was being checked is still refused.
+      return byId.get(id)?.enabled === 1 ? 'ok' : 'disabled';
+    },
+    disabledSince(since) {
+      return disabledAfter.all(since).map((r) => r.id);
+    },
+    onDisable(listener) {
+      listeners.push(listener);
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Every message: verify → validate → dedupe → store → attach → log → alert
+ * (issue 4), as a named list of small steps. A batch of messages runs in one
+ * SQLite transaction (WAL, synchronous=FULL: db/open.ts), each message in its
+ * own savepoint, so one bad message never undoes another; whatever a step
+ * refuses, or throws, is quarantined whole with its reason. When the
+ * transaction has returned every message is durably stored or quarantined,
+ * which is what lets the broker PUBACK (DESIGN §4). Alerts and clip reassembly
+ * run after the commit.
+ */
+import type { KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import { type ErrorInfo, isEarshotError, parseTopic } from '@earshot/shared';
+import type { Logger } from 'pino';
+import type { Db } from '../db/open.ts';
+import { type ClipReport, type ClipStore, createClipStore } from '../store/clips.ts';
+import { createEvidenceRows } from '../store/evidence-rows.ts';
+import { createLevelsWriter } from '../store/levels.ts';
+import { createMessageLedger } from '../store/messages.ts';
+import { createQuarantine, type Quarantine } from '../store/quarantine.ts';
+import { createStatusStore } from '../store/status.ts';
+import { type MessageContext, newContext, type Step } from './context.ts';
+import { alertStep } from './steps/alert.ts';
+import { attachStep } from './steps/attach.ts';
+import { checkDeviceStep } from './steps/check-device.ts';
+import { dedupeStep } from './steps/dedupe.ts';
+import { logStep } from './steps/log.ts';
+import { openStep } from './steps/open.ts';
+import { storeStep } from './steps/store.ts';
+import { validateStep } from './steps/validate.ts';
+import { verifyStep } from './steps/verify.ts';
+import { publishRefusal } from './topic-rule.ts';
+import type { Alerter, Attacher, EvidenceLog, Incoming, Outcome } from './types.ts';
+
+/** Largest signed message: 3 600 level records (MAX_RECORDS_PER_BATCH) are ~600 KB of JSON. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+export interface PipelineDeps {
+  db: Db;
+  /** The data folder (DESIGN §7); clips go to <dataDir>/clips. */
+  dataDir: string;
+  pinnedKey: (deviceId: string) => KeyObject | null;
+  attacher: Attacher;
+  log: EvidenceLog;
+  alert: Alerter;
+  logger: Logger;
+  maxPayloadBytes?: number;
+}
+
+export interface Pipeline {
+  /** One message in its own transaction. */
+  process(msg: Incoming): Outcome;
+  /** Several messages in one transaction (one fsync); outcomes in the same order. Throws only when nothing could be stored. */
+  processBatch(msgs: readonly Incoming[]): Outcome[];
+  /** Reassembles clips whose chunks were all stored before a crash. */
+  recoverClips(): ClipReport[];
+  readonly clips: ClipStore;
+  readonly quarantine: Quarantine;
+}
+
+class Refused extends Error {
+  constructor(readonly info: ErrorInfo) {
+    super(info.code);
+  }
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const { db, logger } = deps;
+  const ledger = createMessageLedger(db);
+  const evidence = createEvidenceRows(db);
+  const status = createStatusStore(db);
+  const clips = createClipStore(db, join(deps.dataDir, 'clips'));
+  const quarantine = createQuarantine(db);
+
+  const signedSteps: readonly (readonly [string, Step])[] = [
+    ['open', openStep(deps.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)],
+    ['verify', verifyStep(deps.pinnedKey)],
+    ['validate', validateStep],
+    ['check-device', checkDeviceStep],
+    ['dedupe', dedupeStep(ledger)],
+    ['store', storeStep({ ledger, levels: createLevelsWriter(db), status, evidence })],
+    ['attach', attachStep(deps.attacher, evidence)],
+    ['log', logStep(deps.log, evidence)],
+    ['alert', alertStep(deps.alert)],
+  ];
+
+  /** Runs the steps; throws Refused to roll the savepoint back. */
+  const runSigned = db.transaction((ctx: MessageContext): Outcome => {
+    for (const [, step] of signedSteps) {
+      const r = step(ctx);
+      if (r === 'duplicate') return { status: 'duplicate', device: ctx.device, seq: ctx.seq };
+      if (r !== null) throw new Refused(r);
+    }
+    return { status: 'stored', device: ctx.device, seq: ctx.seq, type: ctx.kind };
+  });
+
+  function runOne(msg: Incoming, after: (() => void)[]): Outcome {
+    const topic = parseTopic(msg.topic);
+    const device = topic?.deviceId ?? msg.clientId;
+    const refuse = (info: ErrorInfo): Outcome => {
+      const quarantineId = quarantine.add({ receivedAt: msg.receivedAt, clientId: msg.clientId, device, topic: msg.topic, code: info.code, detail: info.detail, raw: msg.payload });
+      logger.warn({ clientId: msg.clientId, topic: msg.topic, code: info.code, detail: info.detail, quarantineId }, 'message quarantined');
+      return { status: 'quarantined', code: info.code, detail: info.detail, quarantineId };
+    };
+    const forbidden = publishRefusal(msg.clientId, msg.topic);
+    if (forbidden !== null) return refuse(forbidden);
+    if (topic === null) return refuse({ code: 'EARSHOT_E_TOPIC_INVALID', detail: msg.topic });
+    if (topic.kind === 'config') return refuse({ code: 'EARSHOT_E_PUBLISH_FORBIDDEN', detail: `${msg.topic} is ingest → device` });
+    try {
+      if (topic.kind === 'clip-chunk') {
+        const bad = clips.putChunk(topic.deviceId, topic.clipId, topic.chunk, msg.payload, msg.receivedAt);
+        if (bad !== null) return refuse(bad);
+        queueAssembly(topic.deviceId, topic.clipId, after);
+        return { status: 'chunk-stored', device: topic.deviceId, clipId: topic.clipId, chunk: topic.chunk };
+      }
+      const ctx = newContext(msg, { kind: topic.kind, deviceId: topic.deviceId });
+      const out = runSigned(ctx);
+      after.push(...ctx.afterCommit);
+      if (out.status === 'stored' && ctx.typed?.type === 'clip') queueAssembly(ctx.device, ctx.typed.body.clipId, after);
+      return out;
+    } catch (e) {
+      if (e instanceof Refused) return refuse(e.info);
+      const detail = isEarshotError(e) ? e.message : String((e as Error)?.message ?? e);
+      logger.error({ err: e, topic: msg.topic }, 'pipeline failed on a message');
+      return refuse({ code: 'EARSHOT_E_STORE_FAILED', detail });
+    }
+  }
+
+  function queueAssembly(device: string, clipId: string, after: (() => void)[]): void {
+    if (clips.isReady(device, clipId)) after.push(() => reportAssembly(clips.assemble(device, clipId, Date.now())));
+  }
+
+  function reportAssembly(r: ClipReport): void {
+    if (r.state === 'complete') logger.info({ device: r.device, clipId: r.clipId, file: r.file }, 'clip reassembled');
+    else logger.warn({ device: r.device, clipId: r.clipId, state: r.state, problem: r.problem }, 'clip not reassembled');
+  }
+
+  function runAfter(tasks: (() => void)[]): void {
+    for (const t of tasks) {
+      try {
+        t();
+      } catch (e) {
+        logger.error({ err: e }, 'after-commit task failed');
+      }
+    }
+  }
+
+  const batch = db.transaction((msgs: readonly Incoming[], after: (() => void)[]) => msgs.map((m) => runOne(m, after)));
+
+  function processBatch(msgs: readonly Incoming[]): Outcome[] {
+    const after: (() => void)[] = [];
+    const out = batch(msgs, after);
+    if (after.length > 0) setImmediate(runAfter, after);
+    return out;
+  }
+
+  return {
+    process: (msg) => processBatch([msg])[0]!,
+    processBatch,
+    recoverClips() {
+      const done: ClipReport[] = [];
+      for (const r of clips.unfinished()) {
+        if (clips.isReady(r.device, r.clipId)) done.push(clips.assemble(r.device, r.clipId, Date.now()));
+        else done.push(r);
+      }
+      return done;
+    },
+    clips,
+    quarantine,
+  };
+}
