@@ -38,6 +38,8 @@ export interface DeviceRegistry {
   disable(id: string, now?: number): void;
   enable(id: string, now?: number): void;
   pinPublicKey(id: string, publicKeyPem: string, now?: number): void;
+  /** Drops the cached parsed key (after a transaction that pinned it was rolled back). */
+  forgetCachedKey(id: string): void;
   /** The pinned key, parsed once and cached. */
   publicKey(id: string): KeyObject | null;
   checkCredentials(id: string, password: Buffer | undefined): Promise<Credentials>;
@@ -131,6 +133,9 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
       mustGet(id);
       if (setKey.run(parsed.pem, now, now, id).changes === 0) throw new EarshotError('EARSHOT_E_DEVICE_KEY_PINNED', id);
       keys.set(id, parsed.key);
+    },
+    forgetCachedKey(id) {
+      keys.delete(id);
     },
     publicKey(id) {
       const cached = keys.get(id);

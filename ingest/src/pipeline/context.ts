@@ -33,6 +33,8 @@ export interface MessageContext {
   sha256: Buffer;
   typed: TypedBody | null;
   evidence: Evidence | null;
+  /** This message pinned its device's key (trust on first use, steps/verify.ts). */
+  pinnedKey: boolean;
   /** Work to run after the transaction commits (alerts): never before the PUBACK. */
   afterCommit: (() => void)[];
 }
@@ -58,6 +60,7 @@ export function newContext(msg: Incoming, topic: ParsedTopic & { kind: SignedKin
     sha256: msg.payload,
     typed: null,
     evidence: null,
+    pinnedKey: false,
     afterCommit: [],
   };
 }

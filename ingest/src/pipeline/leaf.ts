@@ -1,14 +1,17 @@
 /**
- * The bytes of an evidence-log leaf for a device message (DESIGN §5: leaf bytes
- * stored verbatim). The leaf carries the exact signed payload, so the device's
- * own signature can be checked from the leaf alone, with what the server adds:
+ * The evidence-log leaf of a device message (DESIGN §5), in the evidence log's
+ * one leaf format (evidence/leaf.ts): the exact signed payload, so the device's
+ * own signature can be checked from the leaf alone, with what the server adds —
  * receipt time, the device clock at the time, and the case it was attached to.
  */
 import type { SignedKind } from '@earshot/shared';
+import { type EvidenceLeaf, deviceMessageLeaf as evidenceLeaf } from '../evidence/leaf.ts';
 import type { ClockInfo } from '../store/status.ts';
+import type { EvidenceKind } from './types.ts';
 
 export interface DeviceMessageLeaf {
   type: SignedKind;
+  kind: EvidenceKind;
   device: string;
   seq: number;
   deviceTimeMs: number;
@@ -20,18 +23,19 @@ export interface DeviceMessageLeaf {
   payload: Buffer;
 }
 
-export function deviceMessageLeaf(l: DeviceMessageLeaf): Buffer {
-  return Buffer.from(JSON.stringify({
-    leaf: 'device-message',
-    v: 1,
-    type: l.type,
-    device: l.device,
-    seq: l.seq,
-    deviceTime: new Date(l.deviceTimeMs).toISOString(),
-    receivedAt: new Date(l.receivedAt).toISOString(),
-    clock: { synced: l.clock.synced, offsetMs: l.clock.offsetMs, flag: l.clock.flag },
+const LEAF_KIND = { 'event-started': 'event', 'event-ended': 'event', incident: 'incident', clip: 'clip' } as const;
+
+export function deviceMessageLeaf(l: DeviceMessageLeaf): EvidenceLeaf {
+  return evidenceLeaf({
+    kind: LEAF_KIND[l.kind],
     caseRef: l.caseRef,
-    attachReason: l.attachReason,
-    payload: l.payload.toString('base64'),
-  }), 'utf8');
+    deviceId: l.device,
+    seq: l.seq,
+    deviceTime: new Date(l.deviceTimeMs),
+    receivedAt: new Date(l.receivedAt),
+    clockOffsetMs: l.clock.offsetMs,
+    clockFlag: l.clock.flag,
+    payload: l.payload,
+    extra: { message: l.kind, attachReason: l.attachReason, clockSynced: l.clock.synced },
+  });
 }

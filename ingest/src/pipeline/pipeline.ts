@@ -28,7 +28,7 @@ import { logStep } from './steps/log.ts';
 import { openStep } from './steps/open.ts';
 import { storeStep } from './steps/store.ts';
 import { validateStep } from './steps/validate.ts';
-import { verifyStep } from './steps/verify.ts';
+import { type KeyPinning, verifyStep } from './steps/verify.ts';
 import { publishRefusal } from './topic-rule.ts';
 import type { Alerter, Attacher, EvidenceLog, Incoming, Outcome } from './types.ts';
 
@@ -40,6 +40,8 @@ export interface PipelineDeps {
   /** The data folder (DESIGN §7); clips go to <dataDir>/clips. */
   dataDir: string;
   pinnedKey: (deviceId: string) => KeyObject | null;
+  /** Pins a device's key from its first verifying status (trust on first use); absent: keys only from `device add`. */
+  pinning?: KeyPinning;
   attacher: Attacher;
   log: EvidenceLog;
   alert: Alerter;
@@ -74,7 +76,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   const signedSteps: readonly (readonly [string, Step])[] = [
     ['open', openStep(deps.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)],
-    ['verify', verifyStep(deps.pinnedKey)],
+    ['verify', verifyStep(deps.pinnedKey, deps.pinning)],
     ['validate', validateStep],
     ['check-device', checkDeviceStep],
     ['dedupe', dedupeStep(ledger)],
@@ -106,6 +108,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (forbidden !== null) return refuse(forbidden);
     if (topic === null) return refuse({ code: 'EARSHOT_E_TOPIC_INVALID', detail: msg.topic });
     if (topic.kind === 'config') return refuse({ code: 'EARSHOT_E_PUBLISH_FORBIDDEN', detail: `${msg.topic} is ingest → device` });
+    let ctx: MessageContext | null = null;
     try {
       if (topic.kind === 'clip-chunk') {
         const bad = clips.putChunk(topic.deviceId, topic.clipId, topic.chunk, msg.payload, msg.receivedAt);
@@ -113,12 +116,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         queueAssembly(topic.deviceId, topic.clipId, after);
         return { status: 'chunk-stored', device: topic.deviceId, clipId: topic.clipId, chunk: topic.chunk };
       }
-      const ctx = newContext(msg, { kind: topic.kind, deviceId: topic.deviceId });
+      ctx = newContext(msg, { kind: topic.kind, deviceId: topic.deviceId });
       const out = runSigned(ctx);
       after.push(...ctx.afterCommit);
       if (out.status === 'stored' && ctx.typed?.type === 'clip') queueAssembly(ctx.device, ctx.typed.body.clipId, after);
       return out;
     } catch (e) {
+      if (ctx?.pinnedKey === true) deps.pinning?.forget(ctx.device);
       if (e instanceof Refused) return refuse(e.info);
       const detail = isEarshotError(e) ? e.message : String((e as Error)?.message ?? e);
       logger.error({ err: e, topic: msg.topic }, 'pipeline failed on a message');

@@ -4,6 +4,7 @@
  * them as these small interfaces.
  */
 import type { ErrorCode, SignedKind } from '@earshot/shared';
+import type { EvidenceLeaf } from '../evidence/leaf.ts';
 import type { ClockInfo } from '../store/status.ts';
 
 export type { ClockInfo } from '../store/status.ts';
@@ -36,7 +37,7 @@ export interface Attacher {
 
 /** The evidence log (DESIGN §5); append runs inside the pipeline's transaction. */
 export interface EvidenceLog {
-  append(leaf: Buffer): { leafIndex: number };
+  append(leaf: EvidenceLeaf): { leafIndex: number };
 }
 
 export interface AlertEvent {

@@ -1,3 +1,4 @@
+import { encodeLeaf } from '../../src/evidence/leaf.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { signEnvelope, topics } from '@earshot/shared';
@@ -105,9 +106,9 @@ describe('pipeline: evidence → attach → log → alert', () => {
     expect(row.case_ref).toBe('CASE-1');
     expect(row.leaf_index).toBe(0);
     expect(Buffer.concat([row.envelope, Buffer.from('\n'), Buffer.from(row.signature.toString('base64'))]).equals(payload)).toBe(true);
-    const leaf = JSON.parse(f.leaves[0]!.toString()) as { payload: string; caseRef: string; device: string };
-    expect(Buffer.from(leaf.payload, 'base64').equals(payload)).toBe(true);
-    expect(leaf).toMatchObject({ caseRef: 'CASE-1', device: 'dev-1' });
+    const leaf = JSON.parse(encodeLeaf(f.leaves[0]!).toString()) as { kind: string; caseRef: string; data: { signedPayload: string; deviceId: string; message: string } };
+    expect(Buffer.from(leaf.data.signedPayload, 'base64').equals(payload)).toBe(true);
+    expect(leaf).toMatchObject({ kind: 'event', caseRef: 'CASE-1', data: { deviceId: 'dev-1', message: 'event-started' } });
   });
 
   it('records the clock of the last heartbeat and flags offsets over 2 s', () => {

@@ -36,5 +36,13 @@ export const StatusBody = z.object({
     lastReceived: z.object({ version: z.number().int().nullable(), accepted: z.boolean(), error: z.string().max(500).optional() }).nullable(),
   }),
   capture: z.object({ source: z.string().max(64), restarts: z.number().int().nonnegative(), lastError: z.string().max(500).nullable() }),
+  /**
+   * The device's Ed25519 public key (SubjectPublicKeyInfo PEM). The ingest pins
+   * it from the first status of a device that has none pinned, once the envelope
+   * verifies with it (trust on first use, over a connection the secret authenticated).
+   */
+  publicKeyPem: z.string().max(1024).optional(),
+  /** Nuisance-rule triggers not raised as events since start, by rule: in cooldown or over the hourly cap. */
+  suppressed: z.record(z.string(), z.object({ cooldown: z.number().int().nonnegative(), hourlyCap: z.number().int().nonnegative() })).optional(),
 });
 export type StatusBody = z.infer<typeof StatusBody>;

@@ -9,7 +9,7 @@ export function logStep(log: EvidenceLog, rows: EvidenceRows): Step {
     const e = ctx.evidence;
     if (e === null) return null;
     const leaf = deviceMessageLeaf({
-      type: ctx.kind, device: ctx.device, seq: ctx.seq, deviceTimeMs: e.deviceTimeMs, receivedAt: ctx.msg.receivedAt,
+      type: ctx.kind, kind: e.kind, device: ctx.device, seq: ctx.seq, deviceTimeMs: e.deviceTimeMs, receivedAt: ctx.msg.receivedAt,
       clock: e.clock, caseRef: e.caseRef, attachReason: e.attachReason, payload: ctx.msg.payload,
     });
     rows.setLeaf(e.table, ctx.device, ctx.seq, log.append(leaf).leafIndex);

@@ -1,4 +1,5 @@
 /** A real ingest for tests: SQLite in a temp dir, registry, pipeline, optionally the broker on 127.0.0.1:0. */
+import type { EvidenceLeaf } from '../../../src/evidence/leaf.ts';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ export interface Fixture {
   db: Db;
   registry: DeviceRegistry;
   pipeline: Pipeline;
-  leaves: Buffer[];
+  leaves: EvidenceLeaf[];
   alerts: AlertEvent[];
   attachRequests: AttachRequest[];
   /** Set to make attach throw (a failure inside the transaction), or take long (slow storage). */
@@ -34,7 +35,7 @@ export function makeFixture(opts: { maxPayloadBytes?: number } = {}): Fixture {
   const file = join(dir, 'earshot.db');
   const db = openDatabase(file, migrations);
   const registry = createDeviceRegistry(db);
-  const leaves: Buffer[] = [];
+  const leaves: EvidenceLeaf[] = [];
   const alerts: AlertEvent[] = [];
   const attachRequests: AttachRequest[] = [];
   const attachFails: Fixture['attachFails'] = { on: false };
@@ -42,6 +43,7 @@ export function makeFixture(opts: { maxPayloadBytes?: number } = {}): Fixture {
     db,
     dataDir: dir,
     pinnedKey: (id) => registry.publicKey(id),
+    pinning: { pin: (id, pem) => registry.pinPublicKey(id, pem), forget: (id) => registry.forgetCachedKey(id) },
     attacher: {
       attach(req) {
         if (attachFails.on) throw new Error('attach exploded');
@@ -69,8 +71,11 @@ export interface TestDevice {
   id: string;
   secret: string;
   privateKey: KeyObject;
+  publicKeyPem: string;
   seq: number;
   sign(type: SignedKind, body: unknown, seq?: number): Buffer;
+  /** Signs with another key (a forger holding the device's secret). */
+  signWith(key: KeyObject, type: SignedKind, body: unknown, seq?: number): Buffer;
 }
 
 export function addDevice(f: Fixture, id: string, pin = true): TestDevice {
@@ -78,10 +83,13 @@ export function addDevice(f: Fixture, id: string, pin = true): TestDevice {
   const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
   const { secret } = f.registry.add(id, pin ? { publicKeyPem: pem } : {});
   const d: TestDevice = {
-    id, secret, privateKey, seq: 0,
+    id, secret, privateKey, publicKeyPem: pem, seq: 0,
     sign(type, body, seq) {
+      return d.signWith(privateKey, type, body, seq);
+    },
+    signWith(key, type, body, seq?: number) {
       const env: Envelope<unknown> = { v: 1, device: id, seq: seq ?? d.seq++, sentAt: new Date().toISOString(), type, body };
-      return signEnvelope(env, privateKey);
+      return signEnvelope(env, key);
     },
   };
   return d;
