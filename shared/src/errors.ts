@@ -9,6 +9,7 @@ import { audioErrors } from './error-codes/audio.ts';
 import { commonErrors } from './error-codes/common.ts';
 import { daemonErrors } from './error-codes/daemon.ts';
 import { brokerErrors } from './error-codes/broker.ts';
+import { bundleErrors } from './error-codes/bundle.ts';
 import { captureErrors } from './error-codes/capture.ts';
 import { casesErrors } from './error-codes/cases.ts';
 import { evidenceErrors } from './error-codes/evidence.ts';
@@ -31,6 +32,7 @@ export const errors = {
   ...brokerErrors,
   ...evidenceErrors,
   ...casesErrors,
+  ...bundleErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errors;

@@ -1,0 +1,33 @@
+/**
+ * Ties each exhibit to the evidence log: a clip's SHA-256 is signed by the
+ * device in its clip manifest (DESIGN §4), and that signed payload is inside a
+ * leaf. An exhibit whose hash no proved leaf names could be a substituted file
+ * with a rewritten MANIFEST.sha256 (the manifest itself is not signed). Leaves
+ * carry the signed payload as base64 in `payload` (device-message leaves) or
+ * `data.signedPayload` (ingest/src/evidence leaf.ts); both are read.
+ */
+import { ClipManifest, openEnvelope } from '@earshot/shared';
+
+function payloadOf(json: unknown): string | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const o = json as { payload?: unknown; data?: { signedPayload?: unknown } };
+  if (typeof o.payload === 'string') return o.payload;
+  if (typeof o.data === 'object' && o.data !== null && typeof o.data.signedPayload === 'string') return o.data.signedPayload;
+  return null;
+}
+
+/** The clip SHA-256 a leaf's signed clip manifest names, or null. */
+export function clipHashOfLeaf(leaf: Uint8Array): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(leaf).toString('utf8'));
+  } catch {
+    return null;
+  }
+  const b64 = payloadOf(json);
+  if (b64 === null) return null;
+  const opened = openEnvelope(Buffer.from(b64, 'base64'));
+  if (!opened.ok || opened.envelope.type !== 'clip') return null;
+  const body = ClipManifest.safeParse(opened.envelope.body);
+  return body.success ? body.data.sha256 : null;
+}

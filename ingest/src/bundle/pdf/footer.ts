@@ -1,0 +1,18 @@
+/** "Page N of M" on every page, stamped once every page exists (pages are buffered: pdfkit bufferPages). */
+import { COLOUR, CONTENT_WIDTH, type Doc, FONT, MARGIN, PAGE, winAnsi } from './layout.ts';
+
+export function stampFooters(doc: Doc, caseRef: string): void {
+  const { start, count } = doc.bufferedPageRange();
+  for (let i = start; i < start + count; i++) {
+    doc.switchToPage(i);
+    // Writing below the bottom margin would otherwise start a new page.
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const y = PAGE.height - MARGIN.bottom + 28;
+    doc.moveTo(MARGIN.left, y - 6).lineTo(MARGIN.left + CONTENT_WIDTH, y - 6).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
+    doc.font(FONT.regular).fontSize(8).fillColor(COLOUR.muted);
+    doc.text(winAnsi(`${caseRef} · Noise evidence bundle`), MARGIN.left, y, { width: CONTENT_WIDTH / 2, lineBreak: false });
+    doc.text(`Page ${i + 1} of ${count}`, MARGIN.left + CONTENT_WIDTH / 2, y, { width: CONTENT_WIDTH / 2, align: 'right', lineBreak: false });
+    doc.page.margins.bottom = bottom;
+  }
+}
