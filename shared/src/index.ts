@@ -12,3 +12,4 @@ export * from './cli-errors.ts';
 export * from './cli-args.ts';
 export * from './line-writer.ts';
 export * from './schemas/remote-config.ts';
+export * from './schemas/provisioning.ts';

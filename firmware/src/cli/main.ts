@@ -4,13 +4,25 @@
  */
 import { EarshotError, LineWriter, cliFailure } from '@earshot/shared';
 import { ANALYZE_USAGE, analyzeCommand } from './analyze.ts';
+import { CALIBRATE_USAGE, calibrateCommand } from './calibrate.ts';
+import { PROVISION_USAGE, provisionCommand } from './provision.ts';
 
-const USAGE = ['usage:', `  ${ANALYZE_USAGE}`, '    per-interval and summary levels of a PCM WAV file, as NDJSON'].join('\n');
+const USAGE = [
+  'usage:',
+  `  ${ANALYZE_USAGE}`,
+  '    per-interval and summary levels of a PCM WAV file, as NDJSON',
+  `  ${PROVISION_USAGE}`,
+  '    make the device key and config from what `earshot device add` printed',
+  `  ${CALIBRATE_USAGE}`,
+  '    set the calibration from a 94 dB / 1 kHz calibrator on the microphone',
+].join('\n');
 
 type Command = (args: readonly string[], out: (line: string) => void, warn: (line: string) => void) => number | Promise<number>;
 
 const commands: Record<string, Command> = {
   analyze: analyzeCommand,
+  provision: provisionCommand,
+  calibrate: calibrateCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -10,7 +10,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { type ErrorInfo, isEarshotError, parseTopic } from '@earshot/shared';
+import { type ErrorInfo, type LevelsBody, isEarshotError, parseTopic } from '@earshot/shared';
 import type { Logger } from 'pino';
 import type { Db } from '../db/open.ts';
 import { type ClipReport, type ClipStore, createClipStore } from '../store/clips.ts';
@@ -47,6 +47,8 @@ export interface PipelineDeps {
   alert: Alerter;
   logger: Logger;
   maxPayloadBytes?: number;
+  /** Mirrors stored 1 s level records (e.g. to InfluxDB), after commit, never blocking the PUBACK. */
+  onLevels?: (deviceId: string, records: LevelsBody['records']) => void;
 }
 
 export interface Pipeline {
@@ -80,7 +82,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     ['validate', validateStep],
     ['check-device', checkDeviceStep],
     ['dedupe', dedupeStep(ledger)],
-    ['store', storeStep({ ledger, levels: createLevelsWriter(db), status, evidence })],
+    ['store', storeStep({ ledger, levels: createLevelsWriter(db), status, evidence, ...(deps.onLevels === undefined ? {} : { onLevels: deps.onLevels }) })],
     ['attach', attachStep(deps.attacher, evidence)],
     ['log', logStep(deps.log, evidence)],
     ['alert', alertStep(deps.alert)],

@@ -3,7 +3,7 @@
  * log and live alerts belong to other parts of the service: the pipeline takes
  * them as these small interfaces.
  */
-import type { ErrorCode, SignedKind } from '@earshot/shared';
+import type { ErrorCode, EventBody, SignedKind } from '@earshot/shared';
 import type { EvidenceLeaf } from '../evidence/leaf.ts';
 import type { ClockInfo } from '../store/status.ts';
 
@@ -49,6 +49,8 @@ export interface AlertEvent {
   deviceTimeMs: number;
   receivedAt: number;
   clockFlag: ClockInfo['flag'];
+  /** The event as the device signed it. */
+  body: EventBody;
 }
 
 /** Called after commit, outside the PUBACK path; it must not throw (errors are logged). */

@@ -5,6 +5,7 @@
  * A clip that stays incomplete or does not match its hash is kept and reported.
  */
 import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
 import type { ErrorInfo } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
 import { writeClipFile } from './clip-file.ts';
@@ -69,7 +70,7 @@ export function createClipStore(db: Db, clipsDir: string): ClipStore {
     const m = manifest.get(device, clipId);
     const have = chunkNumbers.all(device, clipId).map((r) => r.n);
     if (m === undefined) return { device, clipId, state: 'orphan', chunksExpected: null, chunksReceived: have.length, missing: [], file: null, problem: 'no manifest received' };
-    if (m.state === 'complete') return { device, clipId, state: 'complete', chunksExpected: m.chunks, chunksReceived: m.chunks, missing: [], file: m.file, problem: null };
+    if (m.state === 'complete') return { device, clipId, state: 'complete', chunksExpected: m.chunks, chunksReceived: m.chunks, missing: [], file: m.file === null ? null : join(clipsDir, m.file), problem: null };
     const got = new Set(have);
     const missing: number[] = [];
     for (let n = 0; n < m.chunks; n++) if (!got.has(n)) missing.push(n);
@@ -78,7 +79,8 @@ export function createClipStore(db: Db, clipsDir: string): ClipStore {
 
   const settle = db.transaction((device: string, clipId: string, outcome: { file: string; now: number } | { problem: string }) => {
     if ('file' in outcome) {
-      markComplete.run(outcome.file, outcome.now, device, clipId);
+      // Stored relative to the clips folder, so the data folder can be restored anywhere (DESIGN §7).
+      markComplete.run(basename(outcome.file), outcome.now, device, clipId);
       dropChunks.run(device, clipId);
     } else {
       markCorrupt.run(outcome.problem, device, clipId);

@@ -89,7 +89,7 @@ export const storeMigrations: readonly Migration[] = [
         chunk_bytes INTEGER NOT NULL,
         ${EVIDENCE_COLUMNS_V1}
         state TEXT NOT NULL CHECK (state IN ('incomplete', 'complete', 'corrupt')),
-        file TEXT,
+        file TEXT, -- "<sha256>.wav", relative to the clips folder
         completed_at INTEGER,
         problem TEXT,
         body TEXT NOT NULL,

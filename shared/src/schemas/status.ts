@@ -19,6 +19,10 @@ export const StatusBody = z.object({
     quotaBytes: z.number().int().nonnegative(),
     /** 1 s level records merged into coarser ones since start, because the quota was reached. */
     compactedRecords: z.number().int().nonnegative(),
+    /** Bytes of a torn last journal record cut off at start (a power cut mid-write): expected, not an error. */
+    tornTailBytes: z.number().int().nonnegative().optional(),
+    /** Journal damage, quota reached by never-dropped messages, unreadable clip files. */
+    errors: z.array(z.object({ code: z.string().max(64), detail: z.string().max(500) })).max(10).optional(),
   }),
   disk: z.object({ freeBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative() }).nullable(),
   temperatureC: z.number().min(-50).max(150).nullable(),

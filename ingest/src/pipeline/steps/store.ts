@@ -3,7 +3,7 @@
  * manifests are evidence: they keep their exact signed bytes, device time,
  * receipt time and the device clock as its last heartbeat reported it.
  */
-import type { ClipManifest, EventBody } from '@earshot/shared';
+import type { ClipManifest, EventBody, LevelsBody } from '@earshot/shared';
 import type { Evidence, Step } from '../context.ts';
 import { typedBody } from '../context.ts';
 import type { EvidenceRows } from '../../store/evidence-rows.ts';
@@ -16,6 +16,8 @@ export interface StoreWriters {
   levels: LevelsWriter;
   status: StatusStore;
   evidence: EvidenceRows;
+  /** Mirrors stored level records elsewhere (the optional InfluxDB sink), after commit. */
+  onLevels?: (deviceId: string, records: LevelsBody['records']) => void;
 }
 
 function eventEvidence(body: EventBody): Pick<Evidence, 'kind' | 'deviceTimeMs'> {
@@ -39,6 +41,8 @@ export function storeStep(w: StoreWriters): Step {
     const receivedAt = ctx.msg.receivedAt;
     if (t.type === 'levels') {
       w.levels.write(ctx.device, ctx.seq, t.body);
+      const mirror = w.onLevels;
+      if (mirror !== undefined) ctx.afterCommit.push(() => mirror(ctx.device, t.body.records));
     } else if (t.type === 'status') {
       w.status.write(ctx.device, ctx.seq, Date.parse(ctx.sentAt), receivedAt, t.body);
     } else {

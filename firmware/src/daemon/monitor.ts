@@ -1,0 +1,186 @@
+/**
+ * The monitor's core: captured audio (or an instrument's level records) in,
+ * signed-message bodies out. Synchronous and free of sockets and timers: the
+ * daemon feeds it blocks and button presses and hands what it emits to the
+ * outbox. Per block it runs the measurement engine; per 1 s interval it makes a
+ * level record (batched), feeds the nuisance rules, and starts or ends clips
+ * for the events they raise.
+ */
+import { type EventBody, type LevelRecord, type RemoteConfig, meanSquareOfLevel, round2 } from '@earshot/shared';
+import type { PcmFormat } from '../audio/index.ts';
+import type { PcmBlock } from '../capture/index.ts';
+import type { ClipRecorder } from '../clips/index.ts';
+import { type IntervalLevels, LevelEngine } from '../measure/index.ts';
+import { type RuleOutput, RuleEngine } from '../rules/index.ts';
+import { levelRecord } from './level-record.ts';
+import { MicHealth } from './mic-health.ts';
+
+export interface MonitorOptions {
+  deviceId: string;
+  config: RemoteConfig;
+  fullScaleDb: number;
+  /** Hands a body to the outbox (durable before it returns). */
+  emit(kind: 'levels', body: { fullScaleDb: number; records: LevelRecord[] }): void;
+  emit(kind: 'event', body: EventBody): void;
+  /** Makes the clip recorder for a capture format (audio sources only); null: no clips on this device. */
+  makeClipRecorder: ((format: PcmFormat, audio: RemoteConfig['audio']) => ClipRecorder) | null;
+}
+
+/** Intervals shorter than this (a flush at a gap or at shutdown) are stored but not fed to the rules, which count whole seconds. */
+const MIN_RULE_INTERVAL_S = 0.999;
+
+export class Monitor {
+  readonly deviceId: string;
+  readonly mic = new MicHealth();
+  private readonly opts: MonitorOptions;
+  private config: RemoteConfig;
+  private readonly rules: RuleEngine;
+  private engine: LevelEngine | null = null;
+  private recorder: ClipRecorder | null = null;
+  private fullScale: number;
+  private pending: LevelRecord[] = [];
+  /** Maps the engine's sample count to wall time: the current block's first sample. */
+  private blockStartMs = 0;
+  private blockStartSample = 0;
+  private lastLAeq: number | null = null;
+  private readonly eventClips = new Map<string, string[]>();
+
+  constructor(opts: MonitorOptions) {
+    this.opts = opts;
+    this.deviceId = opts.deviceId;
+    this.config = opts.config;
+    this.fullScale = opts.fullScaleDb;
+    this.rules = new RuleEngine({ deviceId: opts.deviceId, config: opts.config, fullScaleDb: opts.fullScaleDb });
+  }
+
+  get fullScaleDb(): number {
+    return this.fullScale;
+  }
+
+  /** The clip recorder (once audio has arrived), for the daemon to wait on and close. */
+  get clipRecorder(): ClipRecorder | null {
+    return this.recorder;
+  }
+
+  /** Rule triggers not raised as events (cooldown, hourly cap), for the heartbeat. */
+  suppressed(): Record<string, { cooldown: number; hourlyCap: number }> {
+    return this.rules.suppressedTriggers();
+  }
+
+  get openEventIds(): string[] {
+    return this.rules.openEventIds();
+  }
+
+  /** One block from a PCM capture source. */
+  pcmBlock(block: PcmBlock): void {
+    const rate = block.format.sampleRate;
+    if (this.engine === null || this.engine.sampleRate !== rate || block.discontinuity) {
+      // Audio either side of a gap (a capture restart, the next file) is not one signal.
+      this.engine?.flush();
+      this.engine = new LevelEngine({
+        sampleRate: rate,
+        fullScaleDb: this.fullScale,
+        onInterval: (r) => this.interval(r),
+        onTick: (laf) => this.rules.pushTick(laf),
+      });
+    }
+    if (this.recorder === null && this.opts.makeClipRecorder !== null) this.recorder = this.opts.makeClipRecorder(block.format, this.config.audio);
+    this.recorder?.push(block);
+    this.blockStartMs = block.startedAtMs;
+    this.blockStartSample = this.engine.position;
+    this.engine.process(block.samples, 0, block.frames);
+  }
+
+  /** One record from a level source (a serial meter, an analog module): no DSP, no clips. */
+  levelRecord(rec: LevelRecord): void {
+    this.queue(rec);
+    this.mic.add(rec.d, rec.silent === true, rec.clipped ?? 0);
+    if (rec.silent === true || rec.LAeq === null || rec.d < MIN_RULE_INTERVAL_S) return;
+    const fs = this.fullScale;
+    const msA = meanSquareOfLevel(rec.LAeq, fs);
+    const r: IntervalLevels = {
+      index: 0, startSample: 0, samples: 0, startSeconds: 0, durationSeconds: rec.d,
+      LAeq: rec.LAeq, LCeq: rec.LCeq ?? rec.LAeq, LZeq: rec.LZeq ?? rec.LCeq ?? rec.LAeq,
+      LAFmax: rec.LAFmax ?? rec.LAeq, LAFmin: rec.LAFmin ?? rec.LAeq, LASmax: rec.LASmax ?? rec.LAeq, LCpeak: rec.LCpeak,
+      msA, msC: rec.LCeq === null ? msA : meanSquareOfLevel(rec.LCeq, fs), msZ: rec.LZeq === null ? msA : meanSquareOfLevel(rec.LZeq, fs),
+      clippedSamples: rec.clipped ?? 0, silent: false,
+    };
+    this.lastLAeq = rec.LAeq;
+    this.handle(this.rules.pushInterval(Date.parse(rec.t), r));
+  }
+
+  /** The resident pressed the incident button (or marked it in an app): an incident event at once, with a clip. */
+  incident(atMs: number, source: 'button' | 'app'): EventBody {
+    const eventId = `${this.deviceId}-${Math.round(atMs)}-incident`;
+    const clip = this.recorder?.trigger(eventId, 'button');
+    const body: EventBody = {
+      kind: 'incident',
+      eventId,
+      at: new Date(Math.round(atMs)).toISOString(),
+      source,
+      clipIds: clip?.clipId ? [clip.clipId] : [],
+      LAeq: round2(this.lastLAeq),
+    };
+    this.opts.emit('event', body);
+    return body;
+  }
+
+  /** A new retained config from the ingest (already validated): rules, audio mode, cadence. */
+  reconfigure(config: RemoteConfig): void {
+    this.config = config;
+    this.handle(this.rules.reconfigure(config));
+    if (this.recorder !== null && this.recorder.mode !== config.audio.mode) this.recorder.setMode(config.audio.mode);
+  }
+
+  /** A new calibration (after `calibrate`). */
+  setFullScaleDb(db: number): void {
+    this.fullScale = db;
+    if (this.engine !== null) this.engine.fullScaleDb = db;
+    this.rules.fullScaleDb = db;
+  }
+
+  /** Ends open events (reason "shutdown") and sends the levels held back; then close the clip recorder. */
+  shutdown(): void {
+    this.engine?.flush();
+    this.handle(this.rules.shutdown());
+    this.flushLevels();
+  }
+
+  /** Sends the level records batched so far (before a heartbeat, at shutdown). */
+  flushLevels(): void {
+    if (this.pending.length === 0) return;
+    const records = this.pending;
+    this.pending = [];
+    this.opts.emit('levels', { fullScaleDb: round2(this.fullScale)!, records });
+  }
+
+  private interval(r: IntervalLevels): void {
+    const startMs = this.blockStartMs + ((r.startSample - this.blockStartSample) * 1000) / this.engine!.sampleRate;
+    this.queue(levelRecord(startMs, r));
+    this.mic.add(r.durationSeconds, r.silent, r.clippedSamples);
+    if (r.durationSeconds < MIN_RULE_INTERVAL_S) return;
+    if (!r.silent) this.lastLAeq = r.LAeq;
+    this.handle(this.rules.pushInterval(startMs, r));
+  }
+
+  private queue(rec: LevelRecord): void {
+    this.pending.push(rec);
+    if (this.pending.length >= this.config.levelsBatch) this.flushLevels();
+  }
+
+  private handle(outputs: readonly RuleOutput[]): void {
+    for (const out of outputs) {
+      if (out.kind === 'started') {
+        const wantsClip = this.config.audio.mode === 'on-event';
+        const clip = wantsClip ? this.recorder?.trigger(out.eventId, 'rule') : undefined;
+        this.eventClips.set(out.eventId, clip?.clipId ? [clip.clipId] : []);
+        this.opts.emit('event', out);
+      } else {
+        const clipIds = this.eventClips.get(out.eventId) ?? [];
+        this.eventClips.delete(out.eventId);
+        this.recorder?.end(out.eventId);
+        this.opts.emit('event', { ...out, clipIds });
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Merging of 1 s level records into coarser ones, for outbox compaction when
+ * the quota is reached (issue 3). Energy-correct: equivalent levels are averaged
+ * as energy weighted by duration, L = 10·log10(Σ dᵢ·10^(Lᵢ/10) / Σ dᵢ)
+ * (IEC 61672-1:2013 §3.9, Leq as the time-mean of squared sound pressure),
+ * with a silent interval (null, DESIGN §2) counted as zero energy over its
+ * duration; maxima are the max of maxima, minima the min of minima (ignoring
+ * silent intervals, whose minimum is unknown). Pure.
+ */
+import { round2, type LevelRecord } from '@earshot/shared';
+
+/** Records further apart than this are not contiguous (a gap in measuring must not be hidden by a merge). */
+const CONTIGUITY_TOLERANCE_MS = 5;
+
+/** Whether `b` starts where `a` ends. */
+export function contiguous(a: LevelRecord, b: LevelRecord): boolean {
+  return Math.abs(Date.parse(a.t) + a.d * 1000 - Date.parse(b.t)) <= CONTIGUITY_TOLERANCE_MS;
+}
+
+type EqKey = 'LAeq' | 'LCeq' | 'LZeq';
+type MaxKey = 'LAFmax' | 'LASmax' | 'LCpeak';
+
+function energyMeanWeighted(records: readonly LevelRecord[], key: EqKey, duration: number): number | null {
+  let energy = 0;
+  let any = false;
+  for (const r of records) {
+    const l = r[key];
+    if (l === null) continue;
+    any = true;
+    energy += r.d * 10 ** (l / 10);
+  }
+  return any ? round2(10 * Math.log10(energy / duration)) : null;
+}
+
+function extreme(records: readonly LevelRecord[], key: MaxKey | 'LAFmin', pick: (a: number, b: number) => number): number | null {
+  let out: number | null = null;
+  for (const r of records) {
+    const l = r[key];
+    if (l !== null) out = out === null ? l : pick(out, l);
+  }
+  return out;
+}
+
+/** One record standing for all of `records` (which must be contiguous and non-empty). */
+export function mergeLevelRecords(records: readonly LevelRecord[]): LevelRecord {
+  const first = records[0];
+  if (first === undefined) throw new RangeError('nothing to merge');
+  let d = 0;
+  let n = 0;
+  let clipped = 0;
+  let anyClipped = false;
+  let allSilent = true;
+  for (const r of records) {
+    d += r.d;
+    n += r.n ?? 1;
+    if (r.clipped !== undefined) {
+      clipped += r.clipped;
+      anyClipped = true;
+    }
+    if (r.silent !== true) allSilent = false;
+  }
+  const merged: LevelRecord = {
+    t: first.t,
+    d: Math.round(d * 1000) / 1000,
+    LAeq: energyMeanWeighted(records, 'LAeq', d),
+    LCeq: energyMeanWeighted(records, 'LCeq', d),
+    LZeq: energyMeanWeighted(records, 'LZeq', d),
+    LAFmax: extreme(records, 'LAFmax', Math.max),
+    LAFmin: extreme(records, 'LAFmin', Math.min),
+    LASmax: extreme(records, 'LASmax', Math.max),
+    LCpeak: extreme(records, 'LCpeak', Math.max),
+  };
+  if (anyClipped) merged.clipped = clipped;
+  if (allSilent) merged.silent = true;
+  if (n >= 2) merged.n = n;
+  return merged;
+}
+
+export interface Halved {
+  readonly records: LevelRecord[];
+  /** 1 s records (those without `n`) that went into a merged record. */
+  readonly merged1s: number;
+}
+
+/**
+ * Merges neighbours pairwise where they are contiguous and the result stays
+ * within `maxSeconds`, halving the record count of an unbroken run; each pass
+ * doubles the resolution, so repeated compaction degrades gracefully.
+ */
+export function halveRecords(records: readonly LevelRecord[], maxSeconds: number): Halved {
+  const out: LevelRecord[] = [];
+  let merged1s = 0;
+  let i = 0;
+  while (i < records.length) {
+    const a = records[i]!;
+    const b = records[i + 1];
+    if (b !== undefined && a.d + b.d <= maxSeconds && contiguous(a, b)) {
+      out.push(mergeLevelRecords([a, b]));
+      merged1s += (a.n === undefined ? 1 : 0) + (b.n === undefined ? 1 : 0);
+      i += 2;
+    } else {
+      out.push(a);
+      i += 1;
+    }
+  }
+  return { records: out, merged1s };
+}

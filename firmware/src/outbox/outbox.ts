@@ -1,0 +1,472 @@
+/**
+ * The monitor's durable outbox (issue 3, "Uplink that loses nothing"): an
+ * append-only journal of length + CRC-32 framed records in segment files.
+ *
+ * Durability policy (fsync):
+ * - every enqueue (levels batch, event, incident mark, status, clip) is
+ *   fsynced before enqueue returns: ≈ 0.2–0.9 ms per append here
+ *   (bench/outbox-append.ts: 1 100–2 500 appends/s), and a levels batch comes
+ *   every 10 s, so grouping would buy nothing worth a lost batch;
+ * - a message is signed at its first publish: seq allocated, envelope signed and
+ *   the exact bytes journaled, one fsync for the whole batch handed to the
+ *   uplink, before any of it is published. A redelivery (also after a restart)
+ *   re-sends those identical bytes; a seq is never signed twice. Levels waiting
+ *   unsigned can therefore be compacted without a gap or reuse of seq;
+ * - acknowledgements are written without fsync: a lost ack only causes a
+ *   redelivery of identical bytes, which the ingest stores once (DESIGN §4,
+ *   key device + seq). The journal is fsynced before a segment or a clip file
+ *   is deleted, so nothing is deleted on the strength of an ack not yet on disk.
+ *
+ * Segments are deleted oldest first once nothing in them is live (an ack
+ * record must outlive the records it cancels, which lie in the same or an
+ * older segment).
+ *
+ * Quota: journal bytes plus waiting clip files. Past the quota, the live
+ * records of the oldest segments are copied forward and those segments
+ * deleted, then unsigned level batches are compacted, oldest first, by halving
+ * their resolution (level-compaction.ts) until use is back under LOW_WATER of
+ * the quota. Events, incident marks, status and clips are never dropped; if
+ * they alone exceed the quota the outbox keeps them and reports
+ * EARSHOT_E_JOURNAL_FULL in stats().errors.
+ *
+ * One process per outbox directory (the daemon); the journal is not locked.
+ */
+import type { KeyObject } from 'node:crypto';
+import { mkdirSync, unlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  bodySchemas, ClipManifest, describeIssues, EarshotError, LevelsBody, signEnvelope, topics,
+  type ErrorInfo, type SignedKind, type StatusBody,
+} from '@earshot/shared';
+import { describeClipFile, readClipChunk } from './clip-file.ts';
+import { encodeFrame, FRAME_HEADER_BYTES } from './frame.ts';
+import { compactionGroups, type CompactionCandidate } from './level-compaction.ts';
+import {
+  CHUNK_ACKED, CHUNK_IN_FLIGHT, CHUNK_PENDING, decodeCompactData, encodeCompactData, OutboxState,
+  type ClipRecordJson, type Entry, type Loc,
+} from './outbox-state.ts';
+import { decodeRecord, encodeRecord, RECORD_HEAD_BYTES, type RecordType } from './record-codec.ts';
+import { ActiveSegment, fsyncDir, listSegments, readFromSegment, readSegment, removeSegment } from './segment-files.ts';
+
+/** 72 h of 1 s levels in 10-record batches journal to ≈ 41 MiB (bench/outbox-drain.ts); 256 MiB holds that six times over plus clips, on a 16 GB SD card. */
+export const DEFAULT_QUOTA_BYTES = 256 * 1024 * 1024;
+/** ≈ 2 500 levels batches (7 h) per segment: few files, and a segment is read whole at open. */
+export const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
+/** Compaction stops at 1 h records: coarser would blur the Noise Act 1996 night period (23:00–07:00) itself. */
+export const DEFAULT_MAX_RECORD_SECONDS = 3_600;
+/** Records per compacted batch: one message then covers 60 compacted records. */
+export const DEFAULT_RECORDS_PER_MESSAGE = 60;
+/** After compaction, use falls to this fraction of the quota, so compaction is not run on every append. */
+const LOW_WATER = 0.8;
+/** Rewriting old segments over quota is worth it only when it frees this fraction of the quota. */
+const MIN_GAIN = 0.05;
+
+export type QueuedKind = Exclude<SignedKind, 'clip'>;
+
+export interface OutboxOptions {
+  readonly dir: string;
+  readonly deviceId: string;
+  readonly privateKey: KeyObject;
+  readonly quotaBytes?: number;
+  readonly segmentBytes?: number;
+  readonly maxRecordSeconds?: number;
+  readonly recordsPerMessage?: number;
+  readonly now?: () => Date;
+}
+
+/** One publish the uplink is to make. */
+export interface OutgoingPart {
+  readonly id: number;
+  /** -1 for a signed message or clip manifest, else the chunk number. */
+  readonly chunk: number;
+  readonly topic: string;
+  readonly payload: Buffer;
+  /** seq of a signed message, null for a raw clip chunk. */
+  readonly seq: number | null;
+}
+
+export interface OutboxStats {
+  /** Publishes not yet acknowledged (a clip counts its manifest and each chunk). */
+  readonly depth: number;
+  /** Journal plus waiting clip files. */
+  readonly bytes: number;
+  readonly quotaBytes: number;
+  /** 1 s level records merged into coarser ones since the outbox was opened. */
+  readonly compactedRecords: number;
+  readonly journalBytes: number;
+  readonly clipBytes: number;
+  readonly segments: number;
+  readonly overQuota: boolean;
+  readonly nextSeq: number;
+  /** Bytes of a torn last record cut off at open (a power cut mid-append): expected, reported, not an error. */
+  readonly tornTailBytes: number;
+  /** What to report in status: EARSHOT_E_JOURNAL_CORRUPT (damage beyond a torn tail, found at open), EARSHOT_E_JOURNAL_FULL (over quota with nothing left to compact), EARSHOT_E_CLIP_FILE (a clip file unreadable). */
+  readonly errors: readonly ErrorInfo[];
+}
+
+/** The outbox part of the status heartbeat (StatusBody.outbox, DESIGN §4). */
+export function outboxStatus(s: OutboxStats): StatusBody['outbox'] {
+  const out: StatusBody['outbox'] = { depth: s.depth, bytes: s.bytes, quotaBytes: s.quotaBytes, compactedRecords: s.compactedRecords };
+  if (s.tornTailBytes > 0) out.tornTailBytes = s.tornTailBytes;
+  if (s.errors.length > 0) out.errors = s.errors.slice(0, 10).map((e) => ({ code: e.code, detail: e.detail.slice(0, 500) }));
+  return out;
+}
+
+export class Outbox {
+  private readonly state = new OutboxState();
+  private readonly sizes = new Map<number, number>();
+  private active: ActiveSegment;
+  private readonly quotaBytes: number;
+  private readonly segmentBytes: number;
+  private readonly maxRecordSeconds: number;
+  private readonly recordsPerMessage: number;
+  private readonly now: () => Date;
+  private compactedRecords = 0;
+  private overQuota = false;
+  private tornTailBytes = 0;
+  private readonly damageNotes: string[] = [];
+  private readonly clipErrors: ErrorInfo[] = [];
+  private closed = false;
+
+  private constructor(private readonly opts: OutboxOptions) {
+    this.quotaBytes = opts.quotaBytes ?? DEFAULT_QUOTA_BYTES;
+    this.segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.maxRecordSeconds = opts.maxRecordSeconds ?? DEFAULT_MAX_RECORD_SECONDS;
+    this.recordsPerMessage = opts.recordsPerMessage ?? DEFAULT_RECORDS_PER_MESSAGE;
+    this.now = opts.now ?? (() => new Date());
+    mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+    const present = listSegments(opts.dir);
+    const last = present[present.length - 1] ?? 0;
+    for (const n of present) {
+      const seg = readSegment(opts.dir, n);
+      // Segments are fsynced before the next is started, so only the last can be torn by a power cut; damage elsewhere is corruption.
+      if (seg.damage !== null && n === last) this.tornTailBytes = seg.damage.bytesCut;
+      else if (seg.damage !== null) this.damageNotes.push(`segment ${n}: ${seg.damage.detail}, ${seg.damage.bytesCut} bytes cut`);
+      this.sizes.set(n, seg.frames.length === 0 ? 0 : seg.frames[seg.frames.length - 1]!.offset + seg.frames[seg.frames.length - 1]!.length);
+      for (const f of seg.frames) {
+        const rec = decodeRecord(seg.buf.subarray(f.offset, f.offset + f.length));
+        if (rec === null) this.state.unreadable++;
+        else this.state.apply(rec, { seg: n, off: f.offset, len: f.length });
+      }
+    }
+    this.state.finishReplay();
+    if (this.state.unreadable > 0) this.damageNotes.push(`${this.state.unreadable} unreadable records skipped`);
+    this.active = this.startSegment(last + 1);
+    this.reclaim();
+  }
+
+  /** Opens (or creates) the outbox in `opts.dir`, replaying its journal. Never throws on damage: it is cut off and reported in stats(). */
+  static open(opts: OutboxOptions): Outbox {
+    return new Outbox(opts);
+  }
+
+  /** Journals a message durably (fsync) and returns its outbox id. The body is validated with the shared schema. */
+  enqueue(kind: QueuedKind, body: unknown): number {
+    const parsed = bodySchemas[kind].safeParse(body);
+    if (!parsed.success) throw new EarshotError('EARSHOT_E_BODY_INVALID', `${kind}: ${describeIssues(parsed.error)}`);
+    const id = this.state.nextId;
+    this.append('message', kind, id, 0, Buffer.from(JSON.stringify(parsed.data), 'utf8'));
+    this.active.sync();
+    this.enforceQuota();
+    return id;
+  }
+
+  /**
+   * Journals a clip: the WAV file at `path` (which the outbox now owns and
+   * deletes once the manifest and every chunk are acknowledged) and its
+   * manifest, which must describe the file exactly.
+   */
+  async enqueueClip(path: string, manifest: ClipManifest): Promise<number> {
+    const parsed = ClipManifest.safeParse(manifest);
+    if (!parsed.success) throw new EarshotError('EARSHOT_E_BODY_INVALID', `clip: ${describeIssues(parsed.error)}`);
+    const m = parsed.data;
+    let facts;
+    try {
+      facts = await describeClipFile(path, m.chunkBytes);
+    } catch (e) {
+      throw new EarshotError('EARSHOT_E_CLIP_FILE', `${path}: ${(e as Error).message}`);
+    }
+    if (facts.sha256 !== m.sha256 || facts.bytes !== m.bytes || facts.chunks !== m.chunks) {
+      throw new EarshotError('EARSHOT_E_CLIP_FILE', `${path} does not match its manifest (sha256 ${facts.sha256}, ${facts.bytes} bytes)`);
+    }
+    const id = this.state.nextId;
+    const data: ClipRecordJson = { path: resolve(path), manifest: m, ackedChunks: [], manifestAcked: false };
+    this.append('clip', 'clip', id, 0, Buffer.from(JSON.stringify(data), 'utf8'));
+    this.active.sync();
+    this.enforceQuota();
+    return id;
+  }
+
+  /**
+   * The next publishes in outbox order, at most `limit`, marked in flight.
+   * Unsigned messages among them are signed now (seq allocated) and their
+   * signed bytes fsynced before this returns.
+   */
+  take(limit: number): OutgoingPart[] {
+    const parts: OutgoingPart[] = [];
+    let signed = false;
+    for (const e of this.state.entries.values()) {
+      if (parts.length >= limit) break;
+      const clip = e.clip;
+      if (clip !== null && clip.broken !== null) continue;
+      if (!e.inFlight && !(clip?.manifestAcked ?? false)) {
+        if (e.signed === null) signed = true;
+        parts.push(this.signedPart(e));
+        e.inFlight = true;
+      }
+      if (clip === null) continue;
+      for (let n = 0; n < clip.chunks.length && parts.length < limit; n++) {
+        if (clip.chunks[n] !== CHUNK_PENDING) continue;
+        let payload: Buffer;
+        try {
+          payload = readClipChunk(clip.path, n, clip.manifest.chunkBytes, clip.manifest.bytes);
+        } catch (err) {
+          clip.broken = (err as Error).message;
+          this.clipErrors.push({ code: 'EARSHOT_E_CLIP_FILE', detail: `${clip.manifest.clipId}: ${clip.broken}` });
+          break;
+        }
+        clip.chunks[n] = CHUNK_IN_FLIGHT;
+        parts.push({ id: e.id, chunk: n, topic: topics.clipChunk(this.opts.deviceId, clip.manifest.clipId, n), payload, seq: null });
+      }
+    }
+    if (signed) this.active.sync();
+    return parts;
+  }
+
+  /** The broker acknowledged `part` (PUBACK): it leaves the outbox. */
+  ack(part: Pick<OutgoingPart, 'id' | 'chunk'>): void {
+    const e = this.state.entries.get(part.id);
+    if (e === undefined) return;
+    if (part.chunk < 0) this.append('ack', e.kind, e.id, 0);
+    else this.append('ackChunk', 'clip', e.id, part.chunk);
+    if (this.state.deadSegs.size > 0 || this.state.finishedClips.length > 0) this.reclaim();
+  }
+
+  /** `part` was not delivered (the uplink stopped): it will be taken again. */
+  release(part: Pick<OutgoingPart, 'id' | 'chunk'>): void {
+    const e = this.state.entries.get(part.id);
+    if (e === undefined) return;
+    if (part.chunk < 0) e.inFlight = false;
+    else if (e.clip !== null && e.clip.chunks[part.chunk] === CHUNK_IN_FLIGHT) e.clip.chunks[part.chunk] = CHUNK_PENDING;
+  }
+
+  /** Releases every part in flight. */
+  releaseAll(): void {
+    for (const e of this.state.entries.values()) {
+      e.inFlight = false;
+      if (e.clip === null) continue;
+      const c = e.clip.chunks;
+      for (let n = 0; n < c.length; n++) if (c[n] === CHUNK_IN_FLIGHT) c[n] = CHUNK_PENDING;
+    }
+  }
+
+  stats(): OutboxStats {
+    const journalBytes = this.journalBytes();
+    return {
+      depth: this.state.depth,
+      bytes: journalBytes + this.state.clipBytes,
+      quotaBytes: this.quotaBytes,
+      compactedRecords: this.compactedRecords,
+      journalBytes,
+      clipBytes: this.state.clipBytes,
+      segments: this.sizes.size,
+      overQuota: this.overQuota,
+      nextSeq: this.state.nextSeq,
+      tornTailBytes: this.tornTailBytes,
+      errors: this.errors(journalBytes),
+    };
+  }
+
+  private errors(journalBytes: number): ErrorInfo[] {
+    const out: ErrorInfo[] = [];
+    if (this.damageNotes.length > 0) out.push({ code: 'EARSHOT_E_JOURNAL_CORRUPT', detail: this.damageNotes.join('; ') });
+    if (this.overQuota) out.push({ code: 'EARSHOT_E_JOURNAL_FULL', detail: `${journalBytes + this.state.clipBytes} of ${this.quotaBytes} bytes, held by messages that are never dropped` });
+    return out.concat(this.clipErrors);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.active.sync();
+    this.active.close();
+  }
+
+  // --- journal I/O ------------------------------------------------------------
+
+  private append(type: RecordType, kind: SignedKind, id: number, aux: number, data?: Buffer): Loc {
+    if (this.closed) throw new EarshotError('EARSHOT_E_OUTBOX_CLOSED', this.opts.dir);
+    const payload = encodeRecord(type, kind, id, aux, data);
+    const frame = encodeFrame(payload);
+    if (this.active.size > 0 && this.active.size + frame.length > this.segmentBytes) this.roll();
+    const off = this.active.append(frame, FRAME_HEADER_BYTES);
+    this.sizes.set(this.active.n, this.active.size);
+    const loc = { seg: this.active.n, off, len: payload.length };
+    this.state.apply({ type, kind, id, aux, data: payload.subarray(RECORD_HEAD_BYTES) }, loc);
+    return loc;
+  }
+
+  private startSegment(n: number): ActiveSegment {
+    const seg = new ActiveSegment(this.opts.dir, n);
+    this.active = seg;
+    this.sizes.set(n, 0);
+    // Every segment opens with the counters, so seq survives the deletion of every older segment (DESIGN §4).
+    this.append('header', 'status', this.state.nextId, this.state.nextSeq);
+    seg.sync();
+    return seg;
+  }
+
+  private roll(): void {
+    const old = this.active;
+    old.sync();
+    old.close();
+    this.startSegment(old.n + 1);
+    this.reclaim();
+  }
+
+  private readPayload(loc: Loc): Buffer {
+    const payload = loc.seg === this.active.n ? this.active.read(loc.off, loc.len) : readFromSegment(this.opts.dir, loc.seg, loc.off, loc.len);
+    const rec = decodeRecord(payload);
+    if (rec === null) throw new EarshotError('EARSHOT_E_JOURNAL_CORRUPT', `unreadable record in segment ${loc.seg} at ${loc.off}`);
+    return payload;
+  }
+
+  /** The body JSON bytes of an unsigned message (from a message or compact record). */
+  private bodyJson(loc: Loc): Buffer {
+    const rec = decodeRecord(this.readPayload(loc))!;
+    return rec.type === 'compact' ? decodeCompactData(rec.data).bodyJson : rec.data;
+  }
+
+  private signedPart(e: Entry): OutgoingPart {
+    const topic = topics[e.kind](this.opts.deviceId);
+    if (e.signed !== null) return { id: e.id, chunk: -1, topic, payload: decodeRecord(this.readPayload(e.signed))!.data, seq: e.seq };
+    const body: unknown = e.clip !== null ? e.clip.manifest : JSON.parse(this.bodyJson(e.body!).toString('utf8'));
+    const seq = this.state.nextSeq;
+    const payload = signEnvelope({ v: 1, device: this.opts.deviceId, seq, sentAt: this.now().toISOString(), type: e.kind, body }, this.opts.privateKey);
+    this.append('signed', e.kind, e.id, seq, payload);
+    return { id: e.id, chunk: -1, topic, payload, seq };
+  }
+
+  private deleteFinishedClips(): void {
+    this.active.sync();
+    const live = new Set<string>();
+    for (const e of this.state.entries.values()) if (e.clip !== null) live.add(e.clip.path);
+    for (const path of this.state.finishedClips.splice(0)) {
+      if (live.has(path)) continue;
+      try {
+        unlinkSync(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.clipErrors.push({ code: 'EARSHOT_E_CLIP_FILE', detail: `cannot delete ${path}: ${(err as Error).message}` });
+      }
+    }
+  }
+
+  /**
+   * Deletes the oldest closed segments while they hold nothing live, after
+   * making the acks that killed them durable. Deletion is strictly oldest
+   * first: an ack record must outlive every record it cancels, which always lie
+   * in the same or an older segment.
+   */
+  private reclaim(): void {
+    const dead: number[] = [];
+    for (const n of this.sizes.keys()) {
+      if (n === this.active.n || this.live(n) > 0) break;
+      dead.push(n);
+    }
+    this.state.deadSegs.clear();
+    if (dead.length > 0) {
+      this.active.sync();
+      for (const n of dead) {
+        removeSegment(this.opts.dir, n);
+        this.sizes.delete(n);
+        this.state.segLive.delete(n);
+      }
+      fsyncDir(this.opts.dir);
+    }
+    if (this.state.finishedClips.length > 0) this.deleteFinishedClips();
+  }
+
+  private live(n: number): number {
+    return this.state.segLive.get(n) ?? 0;
+  }
+
+  private journalBytes(): number {
+    let total = 0;
+    for (const s of this.sizes.values()) total += s;
+    return total;
+  }
+
+  private total(): number {
+    return this.journalBytes() + this.state.clipBytes;
+  }
+
+  // --- quota ------------------------------------------------------------------
+
+  private enforceQuota(): void {
+    if (this.total() <= this.quotaBytes) {
+      this.overQuota = false;
+      return;
+    }
+    this.rewriteOldSegments();
+    const low = this.quotaBytes * LOW_WATER;
+    while (this.total() > low) {
+      if (this.compactLevels(this.total() - low) <= 0) break;
+      this.rewriteOldSegments();
+    }
+    this.overQuota = this.total() > this.quotaBytes;
+  }
+
+  /**
+   * Copies the live records of the oldest segments forward and deletes those
+   * segments, when that frees at least MIN_GAIN of the quota (so an outbox over
+   * quota with nothing to free does not rewrite itself on every append).
+   */
+  private rewriteOldSegments(): void {
+    const minGain = this.quotaBytes * MIN_GAIN;
+    if (this.active.size - this.live(this.active.n) > minGain) this.roll();
+    const low = this.quotaBytes * LOW_WATER;
+    let gain = 0;
+    const victims = new Set<number>();
+    for (const [n, size] of this.sizes) {
+      if (n === this.active.n || this.total() - gain <= low) break;
+      victims.add(n);
+      gain += size - this.live(n);
+    }
+    if (gain < minGain) return;
+    for (const e of [...this.state.entries.values()]) {
+      if (e.body !== null && victims.has(e.body.seg)) {
+        if (e.clip !== null) {
+          const acked: number[] = [];
+          e.clip.chunks.forEach((s, n) => {
+            if (s === CHUNK_ACKED) acked.push(n);
+          });
+          const data: ClipRecordJson = { path: e.clip.path, manifest: e.clip.manifest, ackedChunks: acked, manifestAcked: e.clip.manifestAcked };
+          this.append('clip', 'clip', e.id, 0, Buffer.from(JSON.stringify(data), 'utf8'));
+        } else {
+          this.append('message', e.kind, e.id, 0, this.bodyJson(e.body));
+        }
+      }
+      if (e.signed !== null && victims.has(e.signed.seg)) {
+        this.append('signed', e.kind, e.id, e.seq!, decodeRecord(this.readPayload(e.signed))!.data);
+      }
+    }
+    this.reclaim();
+  }
+
+  /** Merges unsigned level batches, oldest first, until about `target` bytes are saved; returns the bytes saved. */
+  private compactLevels(target: number): number {
+    const candidates: CompactionCandidate[] = [];
+    for (const e of this.state.entries.values()) {
+      if (e.kind === 'levels' && e.signed === null && e.body !== null) candidates.push({ id: e.id, bytes: e.body.len + FRAME_HEADER_BYTES });
+    }
+    const bodyOf = (c: CompactionCandidate): LevelsBody => LevelsBody.parse(JSON.parse(this.bodyJson(this.state.entries.get(c.id)!.body!).toString('utf8')));
+    let saved = 0;
+    for (const g of compactionGroups(candidates, bodyOf, 2 * this.recordsPerMessage, this.maxRecordSeconds)) {
+      const loc = this.append('compact', 'levels', g.ids[0]!, 0, encodeCompactData(g.ids, Buffer.from(JSON.stringify(g.body), 'utf8')));
+      saved += g.oldBytes - (loc.len + FRAME_HEADER_BYTES);
+      this.compactedRecords += g.merged1s;
+      if (saved >= target) break;
+    }
+    this.active.sync();
+    return saved;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * `earshot serve`: the whole ingest service in one process (issue 4) — the
+ * embedded broker and message pipeline, signed tree heads, device configs,
+ * live alerts, retention, the optional InfluxDB mirror, and the officer HTTP
+ * side — on one data folder. Stops cleanly on SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { createLiveAlerter } from '../alerts/alerter.ts';
+import { liveAlertFor } from '../alerts/live-alert.ts';
+import { startBroker, type RunningBroker } from '../broker/server.ts';
+import { startTreeHeadTimer } from '../evidence/index.ts';
+import { createPipeline } from '../pipeline/pipeline.ts';
+import { startRetentionJob } from '../retention/index.ts';
+import { createInfluxLevelSink, type InfluxLevelSink } from '../sinks/influx.ts';
+import { influxTargetFromEnv } from '../sinks/influx-config.ts';
+import { currentConfig, nextConfig } from './device-config.ts';
+import { type Ingest, openIngest } from './open-ingest.ts';
+import { retentionSteps } from './retention-steps.ts';
+import type { Settings } from './settings.ts';
+
+/** How often device configs are compared with deployments (a deployment started from another process). */
+const CONFIG_SYNC_MS = 5_000;
+
+export interface RunningService {
+  readonly ingest: Ingest;
+  readonly broker: RunningBroker;
+  readonly mqttPort: number;
+  /** Publishes changed device configs now (after a deployment change in this process). */
+  syncConfigs(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  dataDir: string;
+  settings: Settings;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function serve(opts: ServeOptions): Promise<RunningService> {
+  const { settings, logger } = opts;
+  const ingest = openIngest(opts.dataDir);
+  const alerter = createLiveAlerter(settings.alerts, logger);
+  const influxTarget = influxTargetFromEnv(opts.env ?? process.env);
+  const influx: InfluxLevelSink | null = influxTarget === null ? null : createInfluxLevelSink(influxTarget);
+  if (influxTarget !== null) logger.info({ url: influxTarget.url, bucket: influxTarget.bucket }, 'mirroring levels to InfluxDB');
+
+  const pipeline = createPipeline({
+    db: ingest.db,
+    dataDir: ingest.dir.root,
+    pinnedKey: (id) => ingest.registry.publicKey(id),
+    pinning: {
+      pin: (id, pem) => {
+        ingest.registry.pinPublicKey(id, pem);
+        logger.info({ device: id }, 'device key pinned at first use');
+      },
+      forget: (id) => ingest.registry.forgetCachedKey(id),
+    },
+    attacher: ingest.attacher,
+    log: ingest.log,
+    alert: (e) => {
+      const live = liveAlertFor(e.device, e.body, ingest.attach(e.device, e.deviceTimeMs), e.receivedAt);
+      if (live !== null) alerter.notify(live);
+    },
+    logger,
+    ...(influx === null ? {} : { onLevels: (id: string, records: Parameters<InfluxLevelSink['write']>[1]) => influx.write(id, records) }),
+  });
+  for (const r of pipeline.recoverClips()) logger.info({ device: r.device, clipId: r.clipId, state: r.state }, 'clip recovered at start');
+
+  const broker = await startBroker({
+    registry: ingest.registry,
+    pipeline,
+    logger,
+    host: settings.mqtt.host,
+    port: settings.mqtt.port,
+    ...(settings.mqtt.tlsCertFile === undefined || settings.mqtt.tlsKeyFile === undefined
+      ? {}
+      : { tls: { cert: readFileSync(settings.mqtt.tlsCertFile), key: readFileSync(settings.mqtt.tlsKeyFile) } }),
+  });
+
+  // Retained configs live in the broker's memory: publish every device's again, then keep them in step with deployments.
+  for (const d of ingest.registry.list()) {
+    const c = currentConfig(ingest, d.id);
+    if (c !== null) await broker.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
+  }
+  let syncing: Promise<void> | null = null;
+  const syncConfigs = (): Promise<void> => {
+    syncing ??= (async () => {
+      try {
+        for (const d of ingest.registry.list()) {
+          const c = nextConfig(ingest, settings, d.id, Date.now());
+          if (c === null) continue;
+          await broker.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
+          logger.info({ device: d.id, version: c.version, audio: c.audio.mode }, 'device config published');
+        }
+      } catch (e) {
+        logger.error({ err: e }, 'device config sync failed');
+      } finally {
+        syncing = null;
+      }
+    })();
+    return syncing;
+  };
+  await syncConfigs();
+  const configTimer = setInterval(() => void syncConfigs(), CONFIG_SYNC_MS);
+
+  const treeHeads = startTreeHeadTimer(
+    ingest.log,
+    { intervalMs: settings.treeHeadEveryMinutes * 60_000, maxAgeMs: 86_400_000 },
+    (e) => logger.error({ err: e }, 'signing a tree head failed'),
+  );
+  const retention = startRetentionJob(ingest.db, retentionSteps(ingest.dir.clips), {
+    policy: settings.retention,
+    onReport: (r) => logger.info({ report: r }, 'retention purge ran'),
+    onError: (e) => logger.error({ err: e }, 'retention purge failed'),
+  });
+
+  logger.info({ mqttPort: broker.port, dataDir: ingest.dir.root, devices: ingest.registry.list().length, logSize: ingest.log.size }, 'ingest service running');
+  let closed: Promise<void> | null = null;
+  return {
+    ingest,
+    broker,
+    mqttPort: broker.port,
+    syncConfigs,
+    close() {
+      closed ??= (async () => {
+        clearInterval(configTimer);
+        treeHeads.stop();
+        retention.stop();
+        await broker.close();
+        await alerter.drain();
+        if (influx !== null) {
+          await influx.flush().catch(() => undefined);
+          await influx.close();
+        }
+        if (ingest.log.size > 0) ingest.log.signTreeHead();
+        ingest.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The ingest service's settings: `earshot serve --config FILE` (JSON) over
+ * defaults, with the InfluxDB sink from the environment (INFLUX_*). Validated
+ * with zod at start; a bad setting stops the service with EARSHOT_E_CONFIG_INVALID.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { EarshotError, Rule, describeIssues } from '@earshot/shared';
+import { z } from 'zod';
+import { AlertConfig } from '../alerts/config.ts';
+
+/**
+ * Rules a deployment runs unless the service's settings say otherwise: the Noise
+ * Act night rule with its statutory figures, bass music, impulsive noise (door
+ * slams, shouting) and a rise over the background.
+ */
+export const DEFAULT_RULES: z.input<typeof Rule>[] = [
+  { type: 'noise-act-night', id: 'noise-act-night' },
+  { type: 'low-frequency', id: 'bass', lcThresholdDb: 50, deltaDb: 15, windowSeconds: 60 },
+  { type: 'impulsive', id: 'impulsive', thresholdDb: 70 },
+  { type: 'background-relative', id: 'over-background', deltaDb: 10, windowSeconds: 300, backgroundWindowSeconds: 1_800 },
+];
+
+export const Settings = z.strictObject({
+  mqtt: z.strictObject({
+    host: z.string().default('0.0.0.0'),
+    port: z.number().int().min(0).max(65_535).default(1883),
+    /** PEM files: with both, the broker speaks MQTT over TLS (mqtts). */
+    tlsCertFile: z.string().optional(),
+    tlsKeyFile: z.string().optional(),
+    /** How devices dial the broker, printed by `earshot device add` (default mqtt[s]://<this host>:<port>). */
+    publicUrl: z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/).optional(),
+  }).default({ host: '0.0.0.0', port: 1883 }),
+  http: z.strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(8080),
+  }).default({ host: '127.0.0.1', port: 8080 }),
+  alerts: AlertConfig.prefault({}),
+  /** The nuisance rules sent to deployed devices (their retained config). */
+  rules: z.array(Rule).max(32).default(DEFAULT_RULES.map((r) => Rule.parse(r))),
+  /** Signed tree heads: at least this often while the log grows, and daily regardless. */
+  treeHeadEveryMinutes: z.number().min(1).max(1_440).default(10),
+  retention: z.strictObject({
+    levelsDays: z.number().int().min(30).max(36_500).default(400),
+    evidenceYearsAfterClose: z.number().int().min(1).max(100).default(7),
+  }).default({ levelsDays: 400, evidenceYearsAfterClose: 7 }),
+}).refine((s) => (s.mqtt.tlsCertFile === undefined) === (s.mqtt.tlsKeyFile === undefined), { message: 'give both tlsCertFile and tlsKeyFile, or neither', path: ['mqtt'] });
+export type Settings = z.infer<typeof Settings>;
+
+export function loadSettings(file: string | undefined): Settings {
+  let raw: unknown = {};
+  if (file !== undefined) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw code !== undefined
+        ? new EarshotError('EARSHOT_E_FILE_UNREADABLE', `${file}: ${code}`)
+        : new EarshotError('EARSHOT_E_CONFIG_INVALID', `${file} is not JSON: ${(e as Error).message}`);
+    }
+  }
+  const parsed = Settings.safeParse(raw);
+  if (!parsed.success) throw new EarshotError('EARSHOT_E_CONFIG_INVALID', `${file ?? 'settings'}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The address devices are told to dial. */
+export function publicMqttUrl(s: Settings): string {
+  if (s.mqtt.publicUrl !== undefined) return s.mqtt.publicUrl;
+  const scheme = s.mqtt.tlsCertFile === undefined ? 'mqtt' : 'mqtts';
+  const host = s.mqtt.host === '0.0.0.0' || s.mqtt.host === '::' ? hostname() : s.mqtt.host;
+  return `${scheme}://${host}:${s.mqtt.port}`;
+}
