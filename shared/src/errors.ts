@@ -9,13 +9,14 @@ import { audioErrors } from './error-codes/audio.ts';
 import { commonErrors } from './error-codes/common.ts';
 import { daemonErrors } from './error-codes/daemon.ts';
 import { brokerErrors } from './error-codes/broker.ts';
-import { bundleErrors } from './error-codes/bundle.ts';
 import { captureErrors } from './error-codes/capture.ts';
 import { casesErrors } from './error-codes/cases.ts';
 import { evidenceErrors } from './error-codes/evidence.ts';
 import { outboxErrors } from './error-codes/outbox.ts';
 import { rulesErrors } from './error-codes/rules.ts';
 import { messageErrors } from './error-codes/message.ts';
+import { bundleErrors } from './error-codes/bundle.ts';
+import { httpErrors } from './error-codes/http.ts';
 import type { ErrorSpec } from './error-spec.ts';
 
 export type { ErrorSpec } from './error-spec.ts';
@@ -33,6 +34,7 @@ export const errors = {
   ...evidenceErrors,
   ...casesErrors,
   ...bundleErrors,
+  ...httpErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errors;

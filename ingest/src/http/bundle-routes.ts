@@ -1,0 +1,60 @@
+/** POST /api/cases/:ref/bundle (start an export), GET /api/jobs/:id (progress), GET /api/jobs/:id/download. */
+import { createReadStream, existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { EarshotError } from '@earshot/shared';
+import type { FastifyInstance } from 'fastify';
+import { validatePeriod } from '../timeline/index.ts';
+import type { User } from '../users/index.ts';
+import { requireUser, requireUserOrSignature } from './auth.ts';
+import { type RouteContext, requireVisibleCase } from './context.ts';
+import type { Job } from './jobs.ts';
+import { BundleBody, CaseParams, JobOut, JobParams, SignedQuery } from './schemas.ts';
+import { checkResponse, parseRequest } from './validate.ts';
+
+function requireJob(ctx: RouteContext, user: User, id: string): Job {
+  const job = ctx.jobs.get(id);
+  // Someone else's job is reported as missing: its existence is not theirs to know.
+  if (job === null || (job.username !== user.username && user.role === 'officer')) throw new EarshotError('EARSHOT_E_HTTP_JOB_NOT_FOUND', id);
+  return job;
+}
+
+export function bundleRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const jobOut = (job: Job, user: User) =>
+    checkResponse(JobOut, {
+      id: job.id, caseRef: job.caseRef, state: job.state, progress: job.progress, stage: job.stage, error: job.error,
+      downloadUrl: job.state === 'done' ? ctx.signer.sign(`/api/jobs/${job.id}/download`, user.username, ctx.now()) : null,
+    });
+
+  app.post('/api/cases/:ref/bundle', async (request, reply) => {
+    const user = requireUser(ctx.users, request);
+    const { ref } = parseRequest(CaseParams, request.params, 'path');
+    const body = parseRequest(BundleBody, request.body ?? {}, 'body');
+    requireVisibleCase(ctx, user, ref);
+    validatePeriod(Date.parse(body.from), Date.parse(body.to), 1);
+    const options = { from: new Date(body.from).toISOString(), to: new Date(body.to).toISOString(), initials: body.initials ?? user.initials, includeComplainant: body.includeComplainant };
+    ctx.accessLog.record({ username: user.username, action: 'export', caseRef: ref, target: `${options.from}/${options.to}${options.includeComplainant ? ' with complainant' : ''}` });
+    const job = ctx.jobs.start(ref, user.username, options);
+    return reply.code(202).send(jobOut(job, user));
+  });
+
+  app.get('/api/jobs/:id', async (request) => {
+    const user = requireUser(ctx.users, request);
+    const { id } = parseRequest(JobParams, request.params, 'path');
+    return jobOut(requireJob(ctx, user, id), user);
+  });
+
+  app.get('/api/jobs/:id/download', async (request, reply) => {
+    const { id } = parseRequest(JobParams, request.params, 'path');
+    const query = parseRequest(SignedQuery, request.query, 'query');
+    const user = requireUserOrSignature(ctx.users, ctx.signer, request, `/api/jobs/${id}/download`, query, ctx.now());
+    const job = requireJob(ctx, user, id);
+    if (job.state !== 'done' || job.file === null) throw new EarshotError('EARSHOT_E_HTTP_JOB_NOT_READY', `${id} is ${job.state}`);
+    if (!existsSync(job.file)) throw new EarshotError('EARSHOT_E_HTTP_JOB_NOT_FOUND', `${id}: the bundle file is gone`);
+    ctx.accessLog.record({ username: user.username, action: 'download', caseRef: job.caseRef, target: basename(job.file) });
+    return reply
+      .header('content-type', 'application/zip')
+      .header('content-disposition', `attachment; filename="${basename(job.file).replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+      .header('cache-control', 'private, no-store')
+      .send(createReadStream(job.file));
+  });
+}

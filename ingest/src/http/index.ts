@@ -1,0 +1,6 @@
+/** The officer HTTP API and web view (issue 5). */
+export { createHttpApp, WEB_ROOT, type HttpApp, type HttpDeps } from './app.ts';
+export type { ExportBundle, ExportOptions, ProgressFn, Job, Jobs } from './jobs.ts';
+export { createClipLookup, type ClipInfo, type ClipLookup } from './clip-lookup.ts';
+export { parseRange, type RangeResult } from './range.ts';
+export { SIGNED_URL_LIFETIME_MS } from './signed-url.ts';

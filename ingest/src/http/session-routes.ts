@@ -1,0 +1,20 @@
+/** POST /api/login, POST /api/logout, GET /api/me. */
+import type { FastifyInstance } from 'fastify';
+import { bearerToken, requireUser } from './auth.ts';
+import type { RouteContext } from './context.ts';
+import { LoginBody, LoginOut, UserOut } from './schemas.ts';
+import { checkResponse, parseRequest } from './validate.ts';
+
+export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.post('/api/login', async (request) => {
+    const { username, password } = parseRequest(LoginBody, request.body, 'body');
+    return checkResponse(LoginOut, await ctx.users.login(username, password));
+  });
+  app.post('/api/logout', async (request, reply) => {
+    requireUser(ctx.users, request);
+    const token = bearerToken(request);
+    if (token !== null) ctx.users.logout(token);
+    return reply.code(204).send();
+  });
+  app.get('/api/me', async (request) => checkResponse(UserOut, requireUser(ctx.users, request)));
+}

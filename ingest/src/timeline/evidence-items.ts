@@ -1,0 +1,131 @@
+/**
+ * The evidence of a case in a period, as the timeline shows it: events (a started
+ * and an ended message joined by event id), incident marks, clips and diary
+ * entries. Only rows attached to the case (their case_ref) are read, so a
+ * timeline never shows another case's evidence, even from a shared device.
+ */
+import { EventBody, type ClipManifest } from '@earshot/shared';
+import type { Db } from '../db/open.ts';
+
+export interface TimelineEvent {
+  readonly eventId: string;
+  readonly deviceId: string;
+  readonly kind: 'event' | 'incident';
+  readonly ruleId: string | null;
+  readonly ruleType: string | null;
+  readonly start: string;
+  /** null while the event has not ended (or its end never arrived), and for incident marks. */
+  readonly end: string | null;
+  readonly durationSeconds: number | null;
+  readonly LAeq: number | null;
+  readonly LAFmax: number | null;
+  /** Background LAF90 before the event, as the device measured it. */
+  readonly backgroundLAF90: number | null;
+  readonly threshold: number | null;
+  readonly clipIds: string[];
+  readonly leafIndex: number | null;
+  readonly clockFlag: string | null;
+}
+
+export interface TimelineClip {
+  readonly deviceId: string;
+  readonly clipId: string;
+  readonly eventId: string;
+  readonly start: string;
+  readonly durationSeconds: number;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly state: 'incomplete' | 'complete' | 'corrupt';
+  readonly leafIndex: number | null;
+}
+
+export interface TimelineDiaryEntry {
+  readonly id: number;
+  readonly start: string;
+  readonly end: string | null;
+  /** What the complainant heard; null once purged. */
+  readonly heard: string | null;
+  readonly leafIndex: number;
+}
+
+export interface Threshold {
+  readonly ruleId: string;
+  readonly ruleType: string;
+  readonly thresholdDb: number;
+}
+
+interface EventRow { device: string; event_id: string; body: string; leaf_index: number | null; clock_flag: string | null }
+interface ClipRow { device: string; clip_id: string; event_id: string; sha256: string; bytes: number; state: TimelineClip['state']; leaf_index: number | null; body: string }
+interface DiaryRow { id: number; started_ms: number; ended_ms: number | null; content: string | null; leaf_index: number }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export interface EvidenceItems {
+  readonly events: TimelineEvent[];
+  readonly clips: TimelineClip[];
+  readonly diary: TimelineDiaryEntry[];
+  /** Thresholds of the rules whose events are in the period (each event carries its rule's threshold). */
+  readonly thresholds: Threshold[];
+}
+
+function foldEvents(rows: readonly EventRow[]): TimelineEvent[] {
+  const byId = new Map<string, TimelineEvent>();
+  for (const r of rows) {
+    const parsed = EventBody.safeParse(JSON.parse(r.body));
+    if (!parsed.success) continue;
+    const b = parsed.data;
+    const key = `${r.device}\u0000${r.event_id}`;
+    const prev = byId.get(key);
+    const base = { eventId: b.eventId, deviceId: r.device, leafIndex: r.leaf_index, clockFlag: r.clock_flag };
+    if (b.kind === 'incident') {
+      byId.set(key, { ...base, kind: 'incident', ruleId: null, ruleType: null, start: b.at, end: null, durationSeconds: null, LAeq: b.LAeq ?? null, LAFmax: null, backgroundLAF90: null, threshold: null, clipIds: b.clipIds });
+    } else if (b.kind === 'ended') {
+      byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: b.endedAt, durationSeconds: b.durationSeconds, LAeq: b.LAeq, LAFmax: b.LAFmax, backgroundLAF90: b.backgroundLAF90, threshold: b.threshold, clipIds: b.clipIds });
+    } else if (prev === undefined) {
+      byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: null, durationSeconds: null, LAeq: null, LAFmax: b.level, backgroundLAF90: null, threshold: b.threshold, clipIds: [] });
+    }
+  }
+  return [...byId.values()].sort((a, b) => a.start.localeCompare(b.start));
+}
+
+function thresholdsOf(events: readonly TimelineEvent[]): Threshold[] {
+  const seen = new Map<string, Threshold>();
+  for (const e of events) {
+    if (e.ruleId === null || e.threshold === null || e.ruleType === null) continue;
+    seen.set(`${e.ruleId}\u0000${e.threshold}`, { ruleId: e.ruleId, ruleType: e.ruleType, thresholdDb: e.threshold });
+  }
+  return [...seen.values()];
+}
+
+function diaryHeard(content: string | null): string | null {
+  if (content === null) return null;
+  const c = JSON.parse(content) as { heard?: unknown };
+  return typeof c.heard === 'string' ? c.heard : null;
+}
+
+export function createEvidenceItemsReader(db: Db): (caseRef: string, from: number, to: number) => EvidenceItems {
+  // 'started' rows before 'ended' rows of the same event, so the ended one wins.
+  const events = db.prepare<[string, number, number], EventRow>(
+    `SELECT device, event_id, body, leaf_index, clock_flag FROM events
+     WHERE case_ref = ? AND device_time >= ? AND device_time < ? ORDER BY device_time, kind = 'ended', seq`,
+  );
+  const clips = db.prepare<[string, number, number], ClipRow>(
+    `SELECT device, clip_id, event_id, sha256, bytes, state, leaf_index, body FROM clips
+     WHERE case_ref = ? AND device_time >= ? AND device_time < ? ORDER BY device_time, clip_id`,
+  );
+  const diary = db.prepare<[string, number, number], DiaryRow>(
+    'SELECT id, started_ms, ended_ms, content, leaf_index FROM diary_entries WHERE case_ref = ? AND started_ms >= ? AND started_ms < ? ORDER BY started_ms, id',
+  );
+  return (caseRef, from, to) => {
+    const ev = foldEvents(events.all(caseRef, from, to));
+    return {
+      events: ev,
+      clips: clips.all(caseRef, from, to).map((r) => {
+        const m = JSON.parse(r.body) as Pick<ClipManifest, 'startedAt' | 'durationSeconds'>;
+        return { deviceId: r.device, clipId: r.clip_id, eventId: r.event_id, start: m.startedAt, durationSeconds: m.durationSeconds, sha256: r.sha256, bytes: r.bytes, state: r.state, leafIndex: r.leaf_index };
+      }),
+      diary: diary.all(caseRef, from, to).map((r) => ({ id: r.id, start: iso(r.started_ms), end: r.ended_ms === null ? null : iso(r.ended_ms), heard: diaryHeard(r.content), leafIndex: r.leaf_index })),
+      thresholds: thresholdsOf(ev),
+    };
+  };
+}

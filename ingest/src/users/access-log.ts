@@ -1,0 +1,70 @@
+/**
+ * The access log (issue 5): every read of evidence (case page, timeline, clip)
+ * and every export, who, what and when — a row in `access_log` and a leaf of
+ * kind `access` in the evidence log, in one transaction, so the record of who
+ * looked is itself part of the tamper-evident record (DESIGN §5).
+ */
+import type { Db } from '../db/open.ts';
+
+export type AccessAction = 'case' | 'timeline' | 'clip' | 'export' | 'download';
+
+export interface AccessLeafInput {
+  readonly kind: 'access';
+  readonly caseRef: string | null;
+  readonly data: { readonly username: string; readonly action: AccessAction; readonly target: string; readonly at: string };
+}
+
+/** The evidence log as the access log needs it: append one leaf, synchronously, in the same database. */
+export interface AccessEvidencePort {
+  append(leaf: AccessLeafInput): { readonly leafIndex: number };
+}
+
+export interface AccessRecord {
+  readonly username: string;
+  readonly action: AccessAction;
+  readonly caseRef: string | null;
+  /** What was read: a case ref, a period, a clip id, a job id. */
+  readonly target: string;
+}
+
+export interface AccessEntry extends AccessRecord {
+  readonly id: number;
+  readonly at: string;
+  readonly leafIndex: number;
+}
+
+export interface AccessLog {
+  record(r: AccessRecord): AccessEntry;
+  list(filter?: { readonly caseRef?: string }): AccessEntry[];
+}
+
+interface Row { id: number; at: number; username: string; action: AccessAction; case_ref: string | null; target: string; leaf_index: number }
+
+export function createAccessLog(db: Db, evidence: AccessEvidencePort, now: () => number = Date.now): AccessLog {
+  const insert = db.prepare<[number, string, string, string | null, string, number]>(
+    'INSERT INTO access_log (at, username, action, case_ref, target, leaf_index) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const select = db.prepare<{ caseRef: string | null }, Row>('SELECT * FROM access_log WHERE (:caseRef IS NULL OR case_ref = :caseRef) ORDER BY id');
+  const record = db.transaction((r: AccessRecord): AccessEntry => {
+    const atMs = now();
+    const at = new Date(atMs).toISOString();
+    const { leafIndex } = evidence.append({ kind: 'access', caseRef: r.caseRef, data: { username: r.username, action: r.action, target: r.target, at } });
+    const id = Number(insert.run(atMs, r.username, r.action, r.caseRef, r.target, leafIndex).lastInsertRowid);
+    return { ...r, id, at, leafIndex };
+  });
+  return {
+    record: (r) => record(r),
+    list(filter = {}) {
+      return select.all({ caseRef: filter.caseRef ?? null }).map((r) => ({
+        id: r.id, at: new Date(r.at).toISOString(), username: r.username, action: r.action, caseRef: r.case_ref, target: r.target, leafIndex: r.leaf_index,
+      }));
+    },
+  };
+}
+
+/** Wraps an EvidenceLog-like `append(leaf)` (full DESIGN §5 leaf) as the port above. */
+export function accessPortFor(log: { append(leaf: { v: 1; kind: 'access'; recordedAt: string; caseRef: string | null; data: Record<string, string> }): { leafIndex: number } }, now: () => number = Date.now): AccessEvidencePort {
+  return {
+    append: (leaf) => log.append({ v: 1, kind: 'access', recordedAt: new Date(now()).toISOString(), caseRef: leaf.caseRef, data: { ...leaf.data } }),
+  };
+}
