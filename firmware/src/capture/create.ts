@@ -1,13 +1,14 @@
 /**
  * The one place a capture config becomes a source. Hardware access is injected
  * (serial port opener, Firmata board), so the daemon builds the same sources on
- * a Pi, on mocks and on files.
+ * a Pi, on mocks and on files. The serial and Firmata stacks (serialport,
+ * johnny-five) are loaded only when configured: a monitor on a microphone does
+ * not carry them in memory.
  */
-import { type FirmataBoard, openFirmataBoard } from '../io/firmata-board.ts';
+import type { FirmataBoard } from '../io/firmata-board.ts';
 import { AlsaSource } from './alsa.ts';
 import type { CaptureConfig } from './config.ts';
-import { FirmataAnalogSource } from './firmata-analog.ts';
-import { type OpenSerialPort, SerialMeterSource } from './serial-meter.ts';
+import type { OpenSerialPort } from './serial-meter.ts';
 import type { CaptureSource, Clock } from './types.ts';
 import { WavReplaySource } from './wav-replay.ts';
 
@@ -35,12 +36,15 @@ export async function createCaptureSource(config: CaptureConfig, deps: CaptureDe
         files: config.files, loop: config.loop, pace: config.pace, channel: config.channel,
         ...(config.startAt === undefined ? {} : { startAtMs: Date.parse(config.startAt) }), ...withNow,
       });
-    case 'serial':
+    case 'serial': {
+      const { SerialMeterSource } = await import('./serial-meter.ts');
       return new SerialMeterSource({
         path: config.path, baudRate: config.baudRate, pattern: config.pattern, intervalSeconds: config.intervalSeconds, delimiter: config.delimiter,
         backoff: config.reopen, ...(deps.openSerialPort === undefined ? {} : { openPort: deps.openSerialPort }), ...withNow,
       });
+    }
     case 'firmata': {
+      const [{ openFirmataBoard }, { FirmataAnalogSource }] = await Promise.all([import('../io/firmata-board.ts'), import('./firmata-analog.ts')]);
       const board = await (deps.firmataBoard ?? ((port: string) => openFirmataBoard({ port })))(config.port);
       return new FirmataAnalogSource({
         board, pin: config.pin, sampleHz: config.sampleHz, intervalSeconds: config.intervalSeconds,

@@ -6,7 +6,7 @@
 import { DEFAULT_FULL_SCALE_DB, parseCommand, round2 } from '@earshot/shared';
 import { z } from 'zod';
 import { WavFileReader } from '../audio/index.ts';
-import { type IntervalLevels, LevelEngine, LevelSummary } from '../measure/index.ts';
+import { type IntervalLevels, LevelEngine, LevelSummary, roundedLevels } from '../measure/index.ts';
 
 export const ANALYZE_USAGE = 'earshot-device analyze FILE.wav [--full-scale-db 120] [--interval 1] [--channel 0]';
 
@@ -36,17 +36,7 @@ function seconds(s: number): number {
 }
 
 function intervalLine(r: IntervalLevels): string {
-  return JSON.stringify({
-    start: seconds(r.startSeconds),
-    duration: seconds(r.durationSeconds),
-    LAeq: round2(r.LAeq),
-    LCeq: round2(r.LCeq),
-    LZeq: round2(r.LZeq),
-    LAFmax: round2(r.LAFmax),
-    LAFmin: round2(r.LAFmin),
-    LASmax: round2(r.LASmax),
-    LCpeak: round2(r.LCpeak),
-  });
+  return JSON.stringify({ start: seconds(r.startSeconds), duration: seconds(r.durationSeconds), ...roundedLevels(r) });
 }
 
 /** Runs the engine over one channel of a WAV file, handing each output line to `write`. */

@@ -6,6 +6,8 @@ import { EarshotError, LineWriter, cliFailure } from '@earshot/shared';
 import { ANALYZE_USAGE, analyzeCommand } from './analyze.ts';
 import { CALIBRATE_USAGE, calibrateCommand } from './calibrate.ts';
 import { PROVISION_USAGE, provisionCommand } from './provision.ts';
+import { RUN_USAGE, runCommand } from './run.ts';
+import { SELFTEST_USAGE, selftestCommand } from './selftest.ts';
 
 const USAGE = [
   'usage:',
@@ -15,6 +17,10 @@ const USAGE = [
   '    make the device key and config from what `earshot device add` printed',
   `  ${CALIBRATE_USAGE}`,
   '    set the calibration from a 94 dB / 1 kHz calibrator on the microphone',
+  `  ${SELFTEST_USAGE}`,
+  '    check the key, storage, microphone, clock and the ingest before leaving the monitor',
+  `  ${RUN_USAGE}`,
+  '    run the monitor: measure, detect, record clips, send everything',
 ].join('\n');
 
 type Command = (args: readonly string[], out: (line: string) => void, warn: (line: string) => void) => number | Promise<number>;
@@ -23,6 +29,8 @@ const commands: Record<string, Command> = {
   analyze: analyzeCommand,
   provision: provisionCommand,
   calibrate: calibrateCommand,
+  selftest: selftestCommand,
+  run: runCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

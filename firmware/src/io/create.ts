@@ -1,7 +1,6 @@
 /** The one place an io config becomes device controls; the Firmata board is injected (shared, or a mock). */
 import type { IoConfig } from './config.ts';
-import { type FirmataBoard, openFirmataBoard } from './firmata-board.ts';
-import { FirmataIo } from './firmata-io.ts';
+import type { FirmataBoard } from './firmata-board.ts';
 import { KeyIo, NoIo, SignalIo } from './no-hardware.ts';
 import type { DeviceIo } from './types.ts';
 
@@ -14,6 +13,8 @@ export interface IoDeps {
 export async function createDeviceIo(config: IoConfig, deps: IoDeps = {}): Promise<DeviceIo> {
   switch (config.type) {
     case 'firmata': {
+      // johnny-five is loaded only when a Firmata board is fitted.
+      const [{ openFirmataBoard }, { FirmataIo }] = await Promise.all([import('./firmata-board.ts'), import('./firmata-io.ts')]);
       const board = await (deps.firmataBoard ?? ((port: string) => openFirmataBoard({ port })))(config.port);
       return new FirmataIo({ board, buttonPin: config.buttonPin, ledPin: config.ledPin, pullup: config.pullup, debounceMs: config.debounceMs, minGapMs: config.minGapMs });
     }

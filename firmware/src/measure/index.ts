@@ -5,3 +5,4 @@ export { LevelHistogram } from './histogram.ts';
 export { designWeighting, designedA, designedC, MIN_SAMPLE_RATE, MAX_SAMPLE_RATE, type WeightingFilters } from './weighting-design.ts';
 export { annexEA, annexEC, thirdOctaveFrequency } from './annex-e.ts';
 export type { EngineOptions, IntervalLevels } from './types.ts';
+export { roundedLevels, type RoundedLevels } from './rounded.ts';

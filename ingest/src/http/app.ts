@@ -33,6 +33,8 @@ export interface HttpDeps {
   /** The evidence log, for the access log's leaves. */
   readonly evidence: AccessEvidencePort;
   readonly logger: FastifyBaseLogger;
+  /** The data folder's clips folder (stored clip file names are relative to it). */
+  readonly clipsDir: string;
   /** Default: clips table lookup. */
   readonly clips?: ClipLookup;
   readonly now?: () => number;
@@ -63,7 +65,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     users: deps.users,
     accessLog: createAccessLog(deps.db, deps.evidence, now),
     timeline: deps.timeline,
-    clips: deps.clips ?? createClipLookup(deps.db),
+    clips: deps.clips ?? createClipLookup(deps.db, deps.clipsDir),
     jobs,
     signer: createUrlSigner(deps.urlKey ?? randomBytes(32)),
     now,

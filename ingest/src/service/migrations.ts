@@ -4,6 +4,8 @@ import type { Migration } from '../db/migrate.ts';
 import { devicesMigrations } from '../devices/migrations.ts';
 import { evidenceMigrations } from '../evidence/index.ts';
 import { storeMigrations } from '../store/migrations.ts';
+import { timelineMigrations } from '../timeline/index.ts';
+import { usersMigrations } from '../users/index.ts';
 
 /** The retained config last published to each device, with its version. */
 const serviceMigrations: readonly Migration[] = [
@@ -23,5 +25,7 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...storeMigrations,
   ...evidenceMigrations,
   ...casesMigrations,
+  ...timelineMigrations,
+  ...usersMigrations,
   ...serviceMigrations,
 ];

@@ -85,21 +85,21 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     if (c !== null) await broker.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
   }
   let syncing: Promise<void> | null = null;
+  const syncOnce = async (): Promise<void> => {
+    for (const d of ingest.registry.list()) {
+      const c = nextConfig(ingest, settings, d.id, Date.now());
+      if (c === null) continue;
+      await broker.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
+      logger.info({ device: d.id, version: c.version, audio: c.audio.mode }, 'device config published');
+    }
+  };
+  /** One sync at a time; a call during a sync waits for it. */
   const syncConfigs = (): Promise<void> => {
-    syncing ??= (async () => {
-      try {
-        for (const d of ingest.registry.list()) {
-          const c = nextConfig(ingest, settings, d.id, Date.now());
-          if (c === null) continue;
-          await broker.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
-          logger.info({ device: d.id, version: c.version, audio: c.audio.mode }, 'device config published');
-        }
-      } catch (e) {
-        logger.error({ err: e }, 'device config sync failed');
-      } finally {
-        syncing = null;
-      }
-    })();
+    if (syncing !== null) return syncing;
+    const run = syncOnce().catch((e: unknown) => logger.error({ err: e }, 'device config sync failed'));
+    syncing = run.finally(() => {
+      syncing = null;
+    });
     return syncing;
   };
   await syncConfigs();

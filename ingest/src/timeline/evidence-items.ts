@@ -82,7 +82,11 @@ function foldEvents(rows: readonly EventRow[]): TimelineEvent[] {
     } else if (b.kind === 'ended') {
       byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: b.endedAt, durationSeconds: b.durationSeconds, LAeq: b.LAeq, LAFmax: b.LAFmax, backgroundLAF90: b.backgroundLAF90, threshold: b.threshold, clipIds: b.clipIds });
     } else if (prev === undefined) {
-      byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: null, durationSeconds: null, LAeq: null, LAFmax: b.level, backgroundLAF90: null, threshold: b.threshold, clipIds: [] });
+      // An event not yet ended has only the level that crossed its threshold: LAFmax for the
+      // impulsive rule, LCeq − LAeq for the low-frequency rule, LAeq,T for the others (rules/).
+      const lafmax = b.ruleType === 'impulsive' ? b.level : null;
+      const laeq = b.ruleType === 'impulsive' || b.ruleType === 'low-frequency' ? null : b.level;
+      byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: null, durationSeconds: null, LAeq: laeq, LAFmax: lafmax, backgroundLAF90: null, threshold: b.threshold, clipIds: [] });
     }
   }
   return [...byId.values()].sort((a, b) => a.start.localeCompare(b.start));

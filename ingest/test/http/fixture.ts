@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { LevelRecord } from '@earshot/shared';
 import { pino } from 'pino';
 import { type CasesContext, addDiaryEntry, casesMigrations, openCase, startDeployment } from '../../src/cases/index.ts';
@@ -116,7 +116,7 @@ export async function makeHttpFixture(exportBundle?: ExportBundle, options: { we
   });
   for (const [table, seq] of [['events', 100], ['events', 101], ['clips', 102]] as const) rows.setAttachment(table, DEVICE, seq, REF, null);
   const file = writeClipFile(join(dir, 'clips'), sha, [clipBytes]);
-  db.prepare("UPDATE clips SET state = 'complete', file = ? WHERE device = ? AND clip_id = ?").run(file, DEVICE, CLIP_ID);
+  db.prepare("UPDATE clips SET state = 'complete', file = ? WHERE device = ? AND clip_id = ?").run(basename(file), DEVICE, CLIP_ID);
   f.clock = T0;
   addDiaryEntry(ctx, REF, { startedAt: new Date(EVENT_AT + 30_000).toISOString(), heard: 'Loud music through the wall' });
 
@@ -134,7 +134,7 @@ export async function makeHttpFixture(exportBundle?: ExportBundle, options: { we
   };
   const http = await createHttpApp({
     db, users, timeline: createTimelineService(db, () => f.clock), exportBundle: exportBundle ?? fake,
-    evidence: { append }, logger: pino({ level: 'silent' }), now: () => f.clock,
+    clipsDir: join(dir, 'clips'), evidence: { append }, logger: pino({ level: 'silent' }), now: () => f.clock,
     ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
   });
   const fx: HttpFixture = {

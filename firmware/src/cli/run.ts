@@ -1,0 +1,44 @@
+/**
+ * `earshot-device run --config FILE`: the monitor daemon (daemon/daemon.ts).
+ * Logs JSON lines to standard output (pino; EARSHOT_LOG_LEVEL, default info);
+ * SIGINT / SIGTERM stop it cleanly, ending open events and flushing levels.
+ */
+import { parseCommand } from '@earshot/shared';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { Daemon } from '../daemon/daemon.ts';
+
+export const RUN_USAGE = 'earshot-device run --config FILE';
+
+export async function runCommand(args: readonly string[]): Promise<number> {
+  const a = parseCommand(args, { config: { type: 'string' } }, z.object({ positionals: z.array(z.string()).max(0), config: z.string().min(1, `--config FILE is required: ${RUN_USAGE}`) }));
+  const logger = pino({ level: process.env['EARSHOT_LOG_LEVEL'] ?? 'info', base: { service: 'earshot-device' } });
+  const log = {
+    info: (msg: string, fields: Record<string, unknown> = {}) => logger.info(fields, msg),
+    warn: (msg: string, fields: Record<string, unknown> = {}) => logger.warn(fields, msg),
+  };
+  // Listen before starting: a SIGTERM while the daemon starts (systemd stopping it early) still stops it cleanly.
+  let off = (): void => undefined;
+  const signalled = new Promise<string>((resolve) => {
+    const onInt = (): void => resolve('SIGINT');
+    const onTerm = (): void => resolve('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    off = () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    };
+  });
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({ configFile: a.config, log });
+  } catch (e) {
+    off();
+    throw e;
+  }
+  const signal = await signalled;
+  off();
+  log.info('stopping', { signal });
+  await daemon.stop();
+  return 0;
+}

@@ -1,0 +1,37 @@
+/**
+ * `earshot bundle export <caseRef> [--from ISO] [--to ISO] [--out DIR] [--initials JS] [--include-complainant]`
+ * (DESIGN §6): writes `<caseRef>_<from>_<to>.zip` — the same ZIP as the web
+ * view's button. The period defaults to the case's whole record.
+ */
+import { resolve } from 'node:path';
+import { parseCommand } from '@earshot/shared';
+import { z } from 'zod';
+import { exportCaseBundle } from '../export/exporter.ts';
+import { loadSettings } from '../service/settings.ts';
+import { type Command, DATA_DIR_OPTION, withIngest } from './context.ts';
+
+const exportCommand: Command = (args, io) => {
+  const a = parseCommand(args, {
+    ...DATA_DIR_OPTION, config: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, initials: { type: 'string' }, 'include-complainant': { type: 'boolean' },
+  }, z.object({
+    positionals: z.array(z.string()).length(1, 'one case reference: earshot bundle export <caseRef>'), 'data-dir': z.string().optional(),
+    config: z.string().optional(), from: z.string().optional(), to: z.string().optional(), out: z.string().default('.'), initials: z.string().optional(), 'include-complainant': z.boolean().default(false),
+  }));
+  return withIngest(a['data-dir'], async (ingest) => {
+    let shown = -1;
+    const r = await exportCaseBundle(ingest, a.positionals[0]!, {
+      from: a.from, to: a.to, initials: a.initials, includeComplainant: a['include-complainant'],
+      onProgress: (fraction) => {
+        const pct = Math.floor(fraction * 10) * 10;
+        if (pct > shown && process.stderr.isTTY) {
+          shown = pct;
+          io.err(`  ${pct}%`);
+        }
+      },
+    }, { outDir: resolve(a.out), rules: loadSettings(a.config).rules });
+    io.out(r.path);
+    return 0;
+  });
+};
+
+export const bundleCommands: Record<string, Command> = { export: exportCommand };

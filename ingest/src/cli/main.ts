@@ -1,0 +1,84 @@
+/**
+ * The `earshot` command (DESIGN §1): the ingest service and every officer and
+ * administrator task. Each group of subcommands lives in its own file; this one
+ * dispatches and turns every failure into one line with a stable code.
+ */
+import { EarshotError, LineWriter, cliFailure } from '@earshot/shared';
+import { bundleCommands } from './bundle.ts';
+import { caseCommands } from './case.ts';
+import type { Command, Io } from './context.ts';
+import { deployCommands } from './deploy.ts';
+import { deviceCommands } from './device.ts';
+import { diaryCommands } from './diary.ts';
+import { logCommands } from './log.ts';
+import { serveCommand } from './serve.ts';
+import { userCommands } from './user.ts';
+import { verifyCommand } from './verify.ts';
+
+const USAGE = `usage: earshot <command> [options]   (every command takes --data-dir DIR, default $EARSHOT_DATA_DIR or ./data)
+  serve [--config FILE] [--mqtt-port N] [--http-port N]     run the ingest service (broker, web view, API)
+  device add <id> [--public-key FILE] [--server URL] [--ca-file PEM] [--json] | list | disable <id> | enable <id>
+  user add <username> --name NAME --initials JS --role officer|supervisor|admin [--password-stdin] | list
+  case open --category high-risk|general --officer NAME --address TEXT [--ref REF] [--complainant-name N --complainant-contact C]
+  case list [--status S] [--officer NAME] | show REF [--complainant] | categorise REF --category C --reason R --by NAME
+  case close REF --reason R --by NAME | reopen REF --reason R --by NAME
+  deploy start --case REF --device ID --installed-by NAME --reading DB --full-scale-db DB [--audio MODE] [--at ISO]
+  deploy end --deployment N --removed-by NAME --reading DB --full-scale-db DB [--at ISO] | list [--case REF]
+  diary add --case REF --started TIME [--ended TIME] --heard TEXT [--effect TEXT] | import --case REF FILE.csv | list --case REF
+  log verify | head                                         check the evidence log; sign a tree head now
+  bundle export <caseRef> [--from ISO] [--to ISO] [--out DIR] [--initials JS] [--include-complainant]
+  verify BUNDLE.zip                                         check a court bundle offline (exit 0 all hold, 1 failures)`;
+
+const groups: Record<string, Record<string, Command>> = {
+  device: deviceCommands,
+  user: userCommands,
+  case: caseCommands,
+  deploy: deployCommands,
+  diary: diaryCommands,
+  log: logCommands,
+  bundle: bundleCommands,
+};
+const single: Record<string, Command> = { serve: serveCommand, verify: verifyCommand };
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (c: string) => (text += c));
+    process.stdin.on('end', () => resolve(text));
+    process.stdin.on('error', reject);
+  });
+}
+
+function find(argv: readonly string[]): { command: Command; rest: readonly string[] } {
+  const [name, sub, ...rest] = argv;
+  if (name === undefined) throw new EarshotError('EARSHOT_E_USAGE', `no command given\n${USAGE}`);
+  const one = single[name];
+  if (one !== undefined) return { command: one, rest: argv.slice(1) };
+  const group = groups[name];
+  if (group === undefined) throw new EarshotError('EARSHOT_E_USAGE', `unknown command "${name}"\n${USAGE}`);
+  const command = sub === undefined ? undefined : group[sub];
+  if (command === undefined) throw new EarshotError('EARSHOT_E_USAGE', `earshot ${name} takes ${Object.keys(group).join(' | ')}${sub === undefined ? '' : `, not "${sub}"`}`);
+  return { command, rest };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const stdout = new LineWriter(process.stdout);
+  const io: Io = { out: (l) => stdout.line(l), err: (l) => void process.stderr.write(`${l}\n`), stdin: readStdin };
+  try {
+    if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+      io.out(USAGE);
+      await stdout.end();
+      return 0;
+    }
+    const { command, rest } = find(argv);
+    const code = await command(rest, io);
+    await stdout.end();
+    return code;
+  } catch (e) {
+    await stdout.end().catch(() => undefined);
+    const f = cliFailure('earshot', e);
+    process.stderr.write(`${f.line}\n`);
+    return f.exit;
+  }
+}

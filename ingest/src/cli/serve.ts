@@ -1,0 +1,62 @@
+/**
+ * `earshot serve [--data-dir ./data] [--config earshot.json] [--mqtt-port 1883] [--http-port 8080]`
+ *
+ * The whole ingest service in one process: the broker for devices, the officer
+ * web view and API, on one data folder. Logs JSON lines (pino) to standard
+ * output; EARSHOT_LOG_LEVEL sets the level (default info). Ctrl-C / SIGTERM
+ * stop it cleanly: connections closed, a last tree head signed.
+ */
+import { join } from 'node:path';
+import { parseCommand } from '@earshot/shared';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { resolveDataDir } from '../data-dir.ts';
+import { createBundleExporter } from '../export/index.ts';
+import { createHttpApp } from '../http/index.ts';
+import { loadSettings } from '../service/settings.ts';
+import { serve } from '../service/serve.ts';
+import { createTimelineService } from '../timeline/index.ts';
+import { accessPortFor, createUsers } from '../users/index.ts';
+import type { Command } from './context.ts';
+
+export const serveCommand: Command = async (args, io) => {
+  const a = parseCommand(args, { 'data-dir': { type: 'string' }, config: { type: 'string' }, 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' } }, z.object({
+    positionals: z.array(z.string()).max(0), 'data-dir': z.string().optional(), config: z.string().optional(),
+    'mqtt-port': z.coerce.number().int().min(0).max(65_535).optional(), 'http-port': z.coerce.number().int().min(0).max(65_535).optional(),
+  }));
+  const settings = loadSettings(a.config);
+  if (a['mqtt-port'] !== undefined) settings.mqtt.port = a['mqtt-port'];
+  if (a['http-port'] !== undefined) settings.http.port = a['http-port'];
+  const logger = pino({ level: process.env['EARSHOT_LOG_LEVEL'] ?? 'info', base: { service: 'earshot' } });
+  const service = await serve({ dataDir: resolveDataDir(a['data-dir']), settings, logger });
+  const { ingest } = service;
+  const { app } = await createHttpApp({
+    db: ingest.db,
+    users: createUsers(ingest.db),
+    timeline: createTimelineService(ingest.db),
+    exportBundle: createBundleExporter(ingest, { outDir: join(ingest.dir.root, 'bundles'), rules: settings.rules }),
+    evidence: accessPortFor(ingest.log),
+    clipsDir: ingest.dir.clips,
+    logger: logger.child({ part: 'http' }),
+  });
+  await app.listen({ host: settings.http.host, port: settings.http.port });
+  const httpPort = (app.server.address() as { port: number }).port;
+  io.err(`earshot: ingest service running — devices: mqtt${settings.mqtt.tlsCertFile === undefined ? '' : 's'}://${settings.mqtt.host}:${service.mqttPort}, officers: http://${settings.http.host}:${httpPort}/ (data in ${ingest.dir.root})`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      io.err(`earshot: ${signal}: stopping`);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve();
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  await app.close();
+  await service.close();
+  io.err('earshot: stopped');
+  return 0;
+};

@@ -1,0 +1,80 @@
+/**
+ * Court bundle export from the ingest's data folder (issue 5, DESIGN §6): what
+ * `earshot bundle export` and the web's export button both run, so they produce
+ * the same ZIP.
+ *
+ * Steps: the case exists → the period is valid → take a read snapshot → sign a
+ * fresh tree head (after the snapshot began, so it covers every leaf the snapshot
+ * holds) → build the model → write the ZIP, streaming the levels from the
+ * snapshot → release the snapshot.
+ * A case with no deployment, or a period with no data, still gives a valid
+ * bundle whose PDF says there are no measurements (never a failure).
+ */
+import { Rule, type Rule as DeviceRule } from '@earshot/shared';
+import { requireCase } from '../cases/case-row.ts';
+import { type WrittenBundle, writeBundle } from '../bundle/index.ts';
+import type { ExportBundle, ProgressFn } from '../http/jobs.ts';
+import type { Ingest } from '../service/open-ingest.ts';
+import { DEFAULT_RULES } from '../service/settings.ts';
+import { buildBundleSource } from './build-model.ts';
+import { type PeriodInput, resolvePeriod } from './period.ts';
+import { openSnapshot } from './snapshot.ts';
+
+export interface ExporterOptions {
+  /** Where the ZIPs are written. */
+  readonly outDir: string;
+  /** The service's rules (Settings.rules), for devices with no published config; default the service defaults. */
+  readonly rules?: readonly DeviceRule[];
+  /** Default: the ingest's clock (the one its case operations use). */
+  readonly now?: () => number;
+}
+
+export interface ExportRequest extends PeriodInput {
+  /** Exhibit initials (2–4 capitals); default the case officer's. */
+  readonly initials?: string | undefined;
+  readonly includeComplainant?: boolean | undefined;
+  /** 0 … 1, with the file being written. */
+  readonly onProgress?: ((fraction: number, stage: string) => void) | undefined;
+}
+
+/** Share of the progress bar given to reading the database before the ZIP starts. */
+const GATHER_SHARE = 0.05;
+
+export async function exportCaseBundle(ingest: Ingest, caseRef: string, request: ExportRequest, options: ExporterOptions): Promise<WrittenBundle> {
+  const nowMs = (options.now ?? ingest.cases.now)();
+  requireCase(ingest.db, caseRef);
+  const period = resolvePeriod(ingest.db, caseRef, request, nowMs);
+  request.onProgress?.(0, 'reading the record');
+  const snapshot = openSnapshot(ingest.dir.database);
+  try {
+    const head = ingest.log.signTreeHead();
+    const source = buildBundleSource(snapshot.db, ingest.log, head, caseRef, period, {
+      clipsDir: ingest.dir.clips,
+      serviceRules: options.rules ?? DEFAULT_RULES.map((r) => Rule.parse(r)),
+      includeComplainant: request.includeComplainant === true,
+      nowMs,
+    });
+    const onProgress = request.onProgress;
+    return await writeBundle(source, {
+      outDir: options.outDir,
+      ...(request.initials === undefined ? {} : { initials: request.initials }),
+      ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(GATHER_SHARE + (1 - GATHER_SHARE) * p.fraction, p.file) }),
+    });
+  } finally {
+    snapshot.close();
+  }
+}
+
+/**
+ * The web's ExportBundle (ingest/src/http/jobs.ts), writing into `outDir`; it also
+ * takes the command line's optional ends and initials (see ExportRequest).
+ */
+export type CaseBundleExport = ExportBundle &
+  ((caseRef: string, options: Omit<ExportRequest, 'onProgress'>, onProgress?: ProgressFn) => Promise<{ file: string }>);
+
+export function createBundleExporter(ingest: Ingest, options: ExporterOptions): CaseBundleExport {
+  return async (caseRef: string, o: Omit<ExportRequest, 'onProgress'>, onProgress?: ProgressFn) => {
+    const written = await exportCaseBundle(ingest, caseRef, { ...o, onProgress }, options);
+    return { file: written.path };
+  };
+}
