@@ -3,9 +3,12 @@
  * live-paced 48 kHz / 24-bit WAV (the demo soundscape: music, slams, voices),
  * four nuisance rules, clips on, uplink to a local broker. CPU is read from
  * /proc/<pid>/stat over a minute after a warm-up; RSS is the peak VmRSS.
- * Run: npx tsx bench/daemon-cpu.ts  (EARSHOT_BENCH_QUICK=1 for a 15 s window)
+ * Two variants, each its own daemon process: the bundle the Pi runs
+ * (`npm run build:device`, node --max-semi-space-size=2, as hardware.md's
+ * systemd unit), and the development path (TypeScript compiled at start by tsx).
+ * Run: npx tsx bench/daemon-cpu.ts  (EARSHOT_BENCH_QUICK=1 for a 15 s window, bundle only)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,7 +49,7 @@ writeFileSync(config, JSON.stringify({
   capture: { type: 'wav', files: [wav], loop: true, pace: 'realtime' },
   remote: {
     version: 1,
-    audio: { mode: 'on-event' },
+    audio: { mode: process.env['BENCH_AUDIO'] === 'off' ? 'off' : 'on-event' },
     rules: [
       { type: 'noise-act-night', id: 'night', schedule: { start: '00:00', end: '24:00' } },
       { type: 'low-frequency', id: 'bass', lcThresholdDb: 50, windowSeconds: 10 },
@@ -56,39 +59,54 @@ writeFileSync(config, JSON.stringify({
   },
 }));
 
-const child = spawn(process.execPath, [join(root, 'firmware/bin/earshot-device.js'), 'run', '--config', config], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EARSHOT_LOG_LEVEL: 'warn' } });
-const pid = child.pid!;
+const bundleDir = join(root, '.bench-tmp', 'device');
+const bundle = join(bundleDir, 'earshot-device.mjs');
+const built = spawnSync('npm', ['run', '--silent', 'build:device', '--', `--outdir=${bundleDir}`], { cwd: root, stdio: 'inherit' });
+if (built.status !== 0) throw new Error('npm run build:device failed');
 
-function cpuTicks(): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // proc(5): fields 14 and 15 (utime, stime) are the 12th and 13th after the ") ".
-  return Number(fields[11]) + Number(fields[12]);
+interface Variant {
+  name: string;
+  argv: string[];
 }
-function rssBytes(): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m === null ? 0 : Number(m[1]) * 1024;
+const variants: Variant[] = [
+  { name: 'bundle (as on the Pi)', argv: ['--max-semi-space-size=2', bundle] },
+  ...(quick ? [] : [{ name: 'development (tsx)', argv: [join(root, 'firmware/bin/earshot-device.js')] }]),
+];
+
+async function measure(v: Variant): Promise<void> {
+  const child = spawn(process.execPath, [...v.argv, 'run', '--config', config], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EARSHOT_LOG_LEVEL: 'warn' } });
+  const pid = child.pid!;
+  const cpuTicks = (): number => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // proc(5): fields 14 and 15 (utime, stime) are the 12th and 13th after the ") ".
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const rssBytes = (): number => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? 0 : Number(m[1]) * 1024;
+  };
+  await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
+  const t0 = process.hrtime.bigint();
+  const c0 = cpuTicks();
+  const p0 = published;
+  let peakRss = rssBytes();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssBytes());
+  }, 500);
+  await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
+  clearInterval(sampler);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = (cpuTicks() - c0) / CLK_TCK;
+  const messages = published - p0;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  console.log(
+    `daemon ${v.name}, live-paced 48 kHz 24-bit WAV, 4 rules, clips ${process.env['BENCH_AUDIO'] === 'off' ? 'off' : 'on'}: CPU ${((100 * cpu) / wall).toFixed(2)} % of one core over ${wall.toFixed(0)} s ` +
+      `(after ${WARMUP_S} s warm-up), peak RSS ${(peakRss / 1048576).toFixed(0)} MB, ${messages} MQTT messages in the window`,
+  );
 }
 
-await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
-const t0 = process.hrtime.bigint();
-const c0 = cpuTicks();
-const p0 = published;
-let peakRss = rssBytes();
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, rssBytes());
-}, 500);
-await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
-clearInterval(sampler);
-const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-const cpu = (cpuTicks() - c0) / CLK_TCK;
-const messages = published - p0;
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
+for (const v of variants) await measure(v);
 await new Promise<void>((r) => server.close(() => r()));
 await new Promise<void>((r) => broker.close(() => r()));
 rmSync(dir, { recursive: true, force: true });
-
-console.log(
-  `daemon, live-paced 48 kHz 24-bit WAV, 4 rules, clips on: CPU ${((100 * cpu) / wall).toFixed(2)} % of one core over ${wall.toFixed(0)} s ` +
-    `(after ${WARMUP_S} s warm-up), peak RSS ${(peakRss / 1048576).toFixed(0)} MB, ${messages} MQTT messages published in the window`,
-);

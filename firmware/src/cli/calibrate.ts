@@ -10,7 +10,7 @@ import { DEFAULT_FULL_SCALE_DB, parseCommand } from '@earshot/shared';
 import { z } from 'zod';
 import { readWavChannel } from '../audio/index.ts';
 import { CALIBRATOR_LEVEL_DB, calibrate } from '../calibrate/calibrate.ts';
-import { createCaptureSource } from '../capture/index.ts';
+import { createCaptureSource } from '../capture/create.ts';
 import { loadDeviceConfig } from '../daemon/config.ts';
 import { readCalibration, recordCalibration } from '../daemon/state-files.ts';
 import { captureFor } from './capture-for.ts';

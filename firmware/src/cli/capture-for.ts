@@ -1,6 +1,6 @@
 /** Records `seconds` of mono audio from a PCM capture source (for calibrate and selftest). */
 import { EarshotError } from '@earshot/shared';
-import type { CaptureSource } from '../capture/index.ts';
+import type { CaptureSource } from '../capture/types.ts';
 
 export interface Captured {
   samples: Float64Array;

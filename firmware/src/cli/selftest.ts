@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { connect } from 'mqtt';
 import { DEFAULT_FULL_SCALE_DB, parseCommand } from '@earshot/shared';
 import { z } from 'zod';
-import { createCaptureSource } from '../capture/index.ts';
+import { createCaptureSource } from '../capture/create.ts';
 import { loadDeviceConfig } from '../daemon/config.ts';
 import { readCalibration } from '../daemon/state-files.ts';
 import { loadIdentity } from '../identity/index.ts';
@@ -24,6 +24,13 @@ export const SELFTEST_USAGE = 'earshot-device selftest --config FILE [--seconds 
 
 /** Below this the state folder cannot hold a week's outbox backlog and clips. */
 const MIN_FREE_BYTES = 512 * 1024 * 1024;
+/**
+ * No working microphone reads below its own self-noise (94 dB − SNR): about 29 dB(A)
+ * for the ICS-43434 (SNR 65 dBA) and 33 dB(A) for the INMP441 (SNR 61 dBA) per their
+ * datasheets, and 14.6 dB(A) even for a laboratory Brüel & Kjær Type 4189. A reading
+ * below 10 dB is a wrong fullScaleDb or a dead input, not a quiet room.
+ */
+const MIN_PLAUSIBLE_LAEQ_DB = 10;
 
 interface Check {
   name: string;
@@ -84,7 +91,11 @@ export async function selftestCommand(args: readonly string[], out: (line: strin
     engine.flush();
     if (silent) throw new Error(`${source.name}: digital silence — the microphone is not delivering sound`);
     if (clipped > 0) throw new Error(`${source.name}: ${clipped} samples at full scale — lower the capture gain`);
-    return `${source.name}: ${audio.sampleRate} Hz, LAeq ${(laeq as number | null)?.toFixed(1) ?? '–'} dB over ${a.seconds} s`;
+    const level = laeq as number | null;
+    if (level !== null && level < MIN_PLAUSIBLE_LAEQ_DB) {
+      throw new Error(`${source.name}: LAeq ${level.toFixed(1)} dB is below any microphone's self-noise — check fullScaleDb (${fullScaleDb}) and the input`);
+    }
+    return `${source.name}: ${audio.sampleRate} Hz, LAeq ${level?.toFixed(1) ?? '–'} dB over ${a.seconds} s`;
   }));
   checks.push(await attempt('clock', async () => {
     const c = await readClockSync();

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { DEFAULT_FULL_SCALE_DB, DEVICE_ID_PATTERN, EarshotError, RemoteConfig, describeIssues } from '@earshot/shared';
 import { z } from 'zod';
-import { CaptureConfig } from '../capture/index.ts';
+import { CaptureConfig } from '../capture/config.ts';
 import { IoConfig } from '../io/config.ts';
 
 export const DeviceConfig = z.strictObject({

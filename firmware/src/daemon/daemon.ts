@@ -10,14 +10,15 @@
  * seconds); everything already journaled is sent after the reboot.
  */
 import { readFileSync } from 'node:fs';
-import { uptime } from 'node:os';
 import { join } from 'node:path';
 import { type EventBody, type LevelRecord, type RemoteConfig, type StatusBody, parseRemoteConfigPayload } from '@earshot/shared';
 import type { PcmFormat } from '../audio/index.ts';
-import { type CaptureDeps, type CaptureSource, createCaptureSource } from '../capture/index.ts';
+import { type CaptureDeps, createCaptureSource } from '../capture/create.ts';
+import type { CaptureSource } from '../capture/types.ts';
 import { ClipRecorder } from '../clips/index.ts';
 import { loadIdentity } from '../identity/index.ts';
 import { type IoDeps, createDeviceIo } from '../io/create.ts';
+import { sharedFirmataBoards } from '../io/shared-boards.ts';
 import type { DeviceIo, LedState } from '../io/types.ts';
 import { Outbox } from '../outbox/index.ts';
 import { readClockSync } from '../status/clock-sync.ts';
@@ -55,6 +56,8 @@ export class Daemon {
   private ledTimer: NodeJS.Timeout | null = null;
   private captureFault = false;
   private stopping: Promise<void> | null = null;
+  /** Finished clips being journaled (enqueueClip hashes the file first): shutdown waits for them. */
+  private readonly clipsQueuing = new Set<Promise<void>>();
   private readonly startedAt = Date.now();
 
   private constructor(loaded: LoadedConfig, log: DaemonLog) {
@@ -65,6 +68,7 @@ export class Daemon {
     this.publicKeyPem = identity.publicKeyPem;
     this.config = readRemoteConfig(stateDir) ?? config.remote;
     const fullScaleDb = readCalibration(stateDir)?.fullScaleDb ?? config.fullScaleDb;
+    const caPem = config.server.caFile === undefined ? undefined : readFileSync(config.server.caFile, 'utf8');
     this.outbox = Outbox.open({ dir: join(stateDir, 'outbox'), deviceId: config.deviceId, privateKey: identity.privateKey, quotaBytes: config.outbox.quotaBytes });
     const opened = this.outbox.stats();
     if (opened.tornTailBytes > 0) log.warn('outbox journal had a torn last record (a power cut mid-write); it was cut off', { bytes: opened.tornTailBytes });
@@ -73,7 +77,7 @@ export class Daemon {
       url: config.server.url,
       deviceId: config.deviceId,
       secret: config.secret,
-      ...(config.server.caFile === undefined ? {} : { caPem: readFileSync(config.server.caFile, 'utf8') }),
+      ...(caPem === undefined ? {} : { caPem }),
       outbox: this.outbox,
       onConfig: (payload) => this.receiveConfig(payload),
     });
@@ -92,28 +96,42 @@ export class Daemon {
         postSeconds: audio.postRollSeconds,
         fullScaleDb: () => this.monitor.fullScaleDb,
         onClip: (manifest, path) => {
-          this.outbox.enqueueClip(path, manifest).then(() => this.uplink.kick(), (e: unknown) => this.log.warn('clip not queued', { clipId: manifest.clipId, error: String(e) }));
+          const job = this.outbox.enqueueClip(path, manifest)
+            .then(() => this.uplink.kick(), (e: unknown) => this.log.warn('clip not queued', { clipId: manifest.clipId, error: String(e) }))
+            .finally(() => this.clipsQueuing.delete(job));
+          this.clipsQueuing.add(job);
         },
-        onError: (clipId, error) => this.log.warn('clip not written', { clipId, ...error }),
+        onError: (clipId, error) => {
+          this.monitor.clipLost(clipId);
+          this.log.warn('clip not written', { clipId, ...error });
+        },
       }),
-    } as ConstructorParameters<typeof Monitor>[0]);
+    });
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const d = new Daemon(loadDeviceConfig(opts.configFile), opts.log);
-    await d.begin(opts);
+    try {
+      await d.begin(opts);
+    } catch (e) {
+      // A capture or io that cannot start must not leave the uplink connected (the process would never exit).
+      await d.stop();
+      throw e;
+    }
     return d;
   }
 
   private async begin(opts: DaemonOptions): Promise<void> {
     const { config } = this.loaded;
     this.uplink.start();
-    this.io = await createDeviceIo(config.io, opts.io ?? {});
+    // The analog sound module, the button and the LED may sit on one Firmata board: open each port once, for both.
+    const firmataBoard = sharedFirmataBoards(opts.capture?.firmataBoard ?? opts.io?.firmataBoard);
+    this.io = await createDeviceIo(config.io, { ...opts.io, firmataBoard });
     this.io.onPress((atMs) => {
       const body = this.monitor.incident(atMs, 'button');
       this.log.info('incident button pressed', { eventId: 'eventId' in body ? body.eventId : undefined });
     });
-    const source = await createCaptureSource(config.capture, opts.capture ?? {});
+    const source = await createCaptureSource(config.capture, { ...opts.capture, firmataBoard });
     this.source = source;
     const onEvent = (e: { type: string; error?: { code: string; detail: string } }): void => {
       if (e.type === 'error' || e.type === 'restarting') {
@@ -150,6 +168,8 @@ export class Daemon {
     await this.source?.stop();
     this.monitor.shutdown();
     await this.monitor.clipRecorder?.close();
+    // The clips just finished must be in the journal before it closes, or they would sit unsent in the clips folder.
+    while (this.clipsQueuing.size > 0) await Promise.all([...this.clipsQueuing]);
     // Give the uplink a moment to deliver what shutdown produced; what is left stays journaled.
     await this.drain(3_000);
     this.io?.setLed('off');
@@ -183,6 +203,8 @@ export class Daemon {
       const version = versionOf(payload);
       this.lastConfig = { version, accepted: false, error: `${parsed.error.code}: ${parsed.error.detail}`.slice(0, 500) };
       this.log.warn('config rejected; the previous one stays in force', { version, ...parsed.error });
+      // Reported at once, as an accepted one is: the ingest need not wait a heartbeat to learn its config bounced.
+      void this.sendStatus();
       return;
     }
     const next = parsed.config;
@@ -190,7 +212,12 @@ export class Daemon {
     if (next.version === this.config.version && JSON.stringify(next) === JSON.stringify(this.config)) return;
     this.config = next;
     this.monitor.reconfigure(next);
-    writeRemoteConfig(this.loaded.stateDir, next);
+    try {
+      writeRemoteConfig(this.loaded.stateDir, next);
+    } catch (e) {
+      // In force now; after a reboot the broker's retained copy brings it back. Never thrown into mqtt.js's handler.
+      this.log.warn('config applied but not saved', { version: next.version, error: String(e) });
+    }
     this.scheduleHeartbeat(next.heartbeatSeconds);
     this.log.info('config applied', { version: next.version, rules: next.rules.length, audio: next.audio.mode });
     void this.sendStatus();
@@ -207,7 +234,7 @@ export class Daemon {
     if (this.stopping !== null) return;
     this.monitor.flushLevels();
     this.send('status', statusBody({
-      uptimeSeconds: Math.min(uptime(), (Date.now() - this.startedAt) / 1000 + uptime() * 0) || (Date.now() - this.startedAt) / 1000,
+      uptimeSeconds: (Date.now() - this.startedAt) / 1000,
       clock,
       outbox: this.outbox.stats(),
       disk,
@@ -232,7 +259,8 @@ export class Daemon {
 function versionOf(payload: Buffer): number | null {
   try {
     const v = (JSON.parse(payload.toString('utf8')) as { version?: unknown }).version;
-    return typeof v === 'number' && Number.isInteger(v) ? v : null;
+    // StatusBody takes only safe integers: an absurd version must not make every later heartbeat invalid.
+    return typeof v === 'number' && Number.isSafeInteger(v) ? v : null;
   } catch {
     return null;
   }

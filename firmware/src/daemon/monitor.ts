@@ -8,7 +8,7 @@
  */
 import { type EventBody, type LevelRecord, type RemoteConfig, meanSquareOfLevel, round2 } from '@earshot/shared';
 import type { PcmFormat } from '../audio/index.ts';
-import type { PcmBlock } from '../capture/index.ts';
+import type { PcmBlock } from '../capture/types.ts';
 import type { ClipRecorder } from '../clips/index.ts';
 import { type IntervalLevels, LevelEngine } from '../measure/index.ts';
 import { type RuleOutput, RuleEngine } from '../rules/index.ts';
@@ -129,7 +129,19 @@ export class Monitor {
   reconfigure(config: RemoteConfig): void {
     this.config = config;
     this.handle(this.rules.reconfigure(config));
-    if (this.recorder !== null && this.recorder.mode !== config.audio.mode) this.recorder.setMode(config.audio.mode);
+    if (this.recorder !== null && this.recorder.mode !== config.audio.mode) {
+      // Audio turned off abandons the clip being recorded: events still open must not name it.
+      const abandoned = this.recorder.setMode(config.audio.mode);
+      if (abandoned !== null) this.clipLost(abandoned);
+    }
+  }
+
+  /** A clip will never exist (abandoned, or its file could not be written): open events stop naming it. */
+  clipLost(clipId: string): void {
+    for (const [eventId, ids] of this.eventClips) {
+      const i = ids.indexOf(clipId);
+      if (i >= 0) this.eventClips.set(eventId, ids.toSpliced(i, 1));
+    }
   }
 
   /** A new calibration (after `calibrate`). */

@@ -1,6 +1,6 @@
 /** Builds the heartbeat body (StatusBody, DESIGN §4) from what the daemon's parts report. */
 import type { StatusBody } from '@earshot/shared';
-import type { CaptureHealth } from '../capture/index.ts';
+import type { CaptureHealth } from '../capture/types.ts';
 import { type OutboxStats, outboxStatus } from '../outbox/index.ts';
 import type { ClockSync } from '../status/clock-sync.ts';
 

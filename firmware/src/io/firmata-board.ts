@@ -49,17 +49,3 @@ export function openFirmataBoard(options: FirmataBoardOptions): Promise<FirmataB
   });
 }
 
-/** One board per serial port, opened on first use: the analog source, button and LED can share it. */
-export function sharedFirmataBoards(open: (port: string) => Promise<FirmataBoard> = (port) => openFirmataBoard({ port })): (port: string) => Promise<FirmataBoard> {
-  const boards = new Map<string, Promise<FirmataBoard>>();
-  return (port) => {
-    let b = boards.get(port);
-    if (b === undefined) {
-      b = open(port);
-      // A failed open is not cached: the next use tries again.
-      b.catch(() => boards.delete(port));
-      boards.set(port, b);
-    }
-    return b;
-  };
-}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FirmataIo } from '../../src/io/firmata-io.ts';
-import { sharedFirmataBoards } from '../../src/io/firmata-board.ts';
+import { sharedFirmataBoards } from '../../src/io/shared-boards.ts';
 import { mockBoard } from './mock-board.ts';
 
 const BUTTON = 2;
