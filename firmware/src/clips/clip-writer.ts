@@ -8,7 +8,7 @@
  */
 import { type Hash, createHash } from 'node:crypto';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CLIP_CHUNK_BYTES, type ClipManifest, EarshotError } from '@earshot/shared';
 import { type PcmFormat, wavHeader } from '../audio/index.ts';
 
@@ -99,4 +99,24 @@ export function clipManifest(f: ManifestFields): ClipManifest {
     preTriggerSeconds: f.preFrames / rate,
     postTriggerSeconds: f.postFrames / rate,
   };
+}
+
+/** The manifest kept beside a finished clip until the outbox has it: `<clip>.wav` → `<clip>.manifest.json`. */
+export function manifestPathOf(clipPath: string): string {
+  return clipPath.replace(/\.wav$/, '.manifest.json');
+}
+
+/** Writes the manifest beside its clip, atomically (temp file, fsync, rename, fsync of the folder). */
+export async function writeManifestFile(clipPath: string, manifest: ClipManifest): Promise<void> {
+  const path = manifestPathOf(clipPath);
+  const temp = `${path}.part`;
+  const fh = await open(temp, 'w');
+  try {
+    await fh.writeFile(`${JSON.stringify(manifest)}\n`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(temp, path);
+  await syncDir(dirname(path));
 }

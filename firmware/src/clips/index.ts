@@ -2,5 +2,6 @@ export { ClipRecorder, defaultClipId, type ClipRecorderOptions, type TriggerResu
 export { ClipPlan, type AudioMode, type ClipTiming, type TriggerDecision, type TriggerReason } from './clip-plan.ts';
 export { PreTriggerBuffer } from './ring-buffer.ts';
 export { clipFormatOf } from './clip-format.ts';
-export { writeClipFile, clipManifest, type WrittenClip } from './clip-writer.ts';
+export { writeClipFile, clipManifest, manifestPathOf, writeManifestFile, type WrittenClip } from './clip-writer.ts';
 export { ClipsConfig } from './config.ts';
+export { findOrphanClips, type OrphanClip } from './recover.ts';

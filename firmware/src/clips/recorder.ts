@@ -18,7 +18,7 @@ import { type PcmFormat, encodeMono } from '../audio/index.ts';
 import type { PcmBlock } from '../capture/types.ts';
 import { clipFormatOf } from './clip-format.ts';
 import { type AudioMode, ClipPlan, type TriggerReason } from './clip-plan.ts';
-import { PART_SUFFIX, clipManifest, writeClipFile } from './clip-writer.ts';
+import { PART_SUFFIX, clipManifest, writeClipFile, writeManifestFile } from './clip-writer.ts';
 import { PreTriggerBuffer } from './ring-buffer.ts';
 
 export interface ClipRecorderOptions {
@@ -205,8 +205,10 @@ export class ClipRecorder {
     }
     const fullScaleDb = this.options.fullScaleDb();
     const job = writeClipFile(this.options.dir, a.clipId, this.clipFormat, a.buffer, a.bytes)
-      .then((written) => {
+      .then(async (written) => {
         const manifest = clipManifest({ clipId: a.clipId, eventId: a.eventId, written, format: this.clipFormat, fullScaleDb, startedAtMs: a.startedAtMs, frames, preFrames, postFrames });
+        // Beside the clip until the outbox has journaled it, so a crash in between loses nothing (recoverClips).
+        await writeManifestFile(written.path, manifest);
         this.options.onClip?.(manifest, written.path);
       })
       .catch((e: unknown) => {

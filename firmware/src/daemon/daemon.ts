@@ -9,13 +9,13 @@
  * cut instead loses at most the levels of the batch in progress (≤ levelsBatch
  * seconds); everything already journaled is sent after the reboot.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EventBody, type LevelRecord, type RemoteConfig, type StatusBody, parseRemoteConfigPayload } from '@earshot/shared';
+import { type ClipManifest, type EventBody, type LevelRecord, type RemoteConfig, type StatusBody, parseRemoteConfigPayload } from '@earshot/shared';
 import type { PcmFormat } from '../audio/index.ts';
 import { type CaptureDeps, createCaptureSource } from '../capture/create.ts';
 import type { CaptureSource } from '../capture/types.ts';
-import { ClipRecorder } from '../clips/index.ts';
+import { ClipRecorder, findOrphanClips, manifestPathOf } from '../clips/index.ts';
 import { loadIdentity } from '../identity/index.ts';
 import { type IoDeps, createDeviceIo } from '../io/create.ts';
 import { sharedFirmataBoards } from '../io/shared-boards.ts';
@@ -95,12 +95,7 @@ export class Daemon {
         maxSeconds: audio.maxSeconds,
         postSeconds: audio.postRollSeconds,
         fullScaleDb: () => this.monitor.fullScaleDb,
-        onClip: (manifest, path) => {
-          const job = this.outbox.enqueueClip(path, manifest)
-            .then(() => this.uplink.kick(), (e: unknown) => this.log.warn('clip not queued', { clipId: manifest.clipId, error: String(e) }))
-            .finally(() => this.clipsQueuing.delete(job));
-          this.clipsQueuing.add(job);
-        },
+        onClip: (manifest, path) => this.queueClip(path, manifest),
         onError: (clipId, error) => {
           this.monitor.clipLost(clipId);
           this.log.warn('clip not written', { clipId, ...error });
@@ -121,8 +116,27 @@ export class Daemon {
     return d;
   }
 
+  /** Journals a finished clip; once the outbox holds it, the manifest kept beside it is no longer needed. */
+  private queueClip(path: string, manifest: ClipManifest): void {
+    const job = this.outbox.enqueueClip(path, manifest)
+      .then(() => {
+        rmSync(manifestPathOf(path), { force: true });
+        this.uplink.kick();
+      }, (e: unknown) => this.log.warn('clip not queued', { clipId: manifest.clipId, error: String(e) }))
+      .finally(() => this.clipsQueuing.delete(job));
+    this.clipsQueuing.add(job);
+  }
+
   private async begin(opts: DaemonOptions): Promise<void> {
     const { config } = this.loaded;
+    // Clips finished but not journaled when the monitor last stopped (a power cut in between).
+    for (const orphan of findOrphanClips(join(this.loaded.stateDir, 'clips'), this.outbox.clipPaths())) {
+      if (orphan.manifest === null) this.log.warn('clip file without a manifest kept, not sent', { path: orphan.path });
+      else {
+        this.log.info('clip from before the restart queued', { clipId: orphan.manifest.clipId });
+        this.queueClip(orphan.path, orphan.manifest);
+      }
+    }
     this.uplink.start();
     // The analog sound module, the button and the LED may sit on one Firmata board: open each port once, for both.
     const firmataBoard = sharedFirmataBoards(opts.capture?.firmataBoard ?? opts.io?.firmataBoard);

@@ -260,6 +260,13 @@ export class Outbox {
     }
   }
 
+  /** Absolute paths of the clip files the outbox holds (to find clips finished but never queued). */
+  clipPaths(): Set<string> {
+    const paths = new Set<string>();
+    for (const e of this.state.entries.values()) if (e.clip !== null) paths.add(e.clip.path);
+    return paths;
+  }
+
   stats(): OutboxStats {
     const journalBytes = this.journalBytes();
     return {

@@ -145,7 +145,9 @@ describe('clip recorder', () => {
     const m = got.manifests[0]!.manifest;
     expect(m).toMatchObject({ bitsPerSample: 32, preTriggerSeconds: 2, postTriggerSeconds: 1, durationSeconds: 6, startedAt: '2026-02-14T23:30:03.000Z' });
     expect(statSync(got.manifests[0]!.path).size).toBe(44 + 6 * 8000 * 4);
-    expect(readdirSync(dir)).toEqual(['clip-test-1.wav']);
+    // The manifest waits beside the clip until the outbox has journaled it (a power cut loses neither).
+    expect(readdirSync(dir).sort()).toEqual(['clip-test-1.manifest.json', 'clip-test-1.wav']);
+    expect(JSON.parse(readFileSync(join(dir, 'clip-test-1.manifest.json'), 'utf8'))).toEqual(m);
   });
 
   it('keeps no audio when audio is off, and only button clips in button-only', () => {
