@@ -181,7 +181,7 @@ export class Daemon {
     if (this.ledTimer !== null) clearInterval(this.ledTimer);
     await this.source?.stop();
     this.monitor.shutdown();
-    await this.monitor.clipRecorder?.close();
+    await Promise.all(this.monitor.clipRecorders.map((r) => r.close()));
     // The clips just finished must be in the journal before it closes, or they would sit unsent in the clips folder.
     while (this.clipsQueuing.size > 0) await Promise.all([...this.clipsQueuing]);
     // Give the uplink a moment to deliver what shutdown produced; what is left stays journaled.

@@ -37,6 +37,9 @@ export class Monitor {
   private readonly rules: RuleEngine;
   private engine: LevelEngine | null = null;
   private recorder: ClipRecorder | null = null;
+  /** The audio settings the recorder was made with. */
+  private recorderAudio: RemoteConfig['audio'] | null = null;
+  private readonly retired: ClipRecorder[] = [];
   private fullScale: number;
   private pending: LevelRecord[] = [];
   /** Maps the engine's sample count to wall time: the current block's first sample. */
@@ -58,6 +61,11 @@ export class Monitor {
   }
 
   /** The clip recorder (once audio has arrived), for the daemon to wait on and close. */
+  /** Every clip recorder that may still be writing: the current one and those a new clip timing replaced. */
+  get clipRecorders(): ClipRecorder[] {
+    return this.recorder === null ? [...this.retired] : [...this.retired, this.recorder];
+  }
+
   get clipRecorder(): ClipRecorder | null {
     return this.recorder;
   }
@@ -84,7 +92,15 @@ export class Monitor {
         onTick: (laf) => this.rules.pushTick(laf),
       });
     }
-    if (this.recorder === null && this.opts.makeClipRecorder !== null) this.recorder = this.opts.makeClipRecorder(block.format, this.config.audio);
+    if (this.recorder !== null && !sameTiming(this.recorderAudio, this.config.audio) && this.recorder.recordingClipId === null) {
+      // New pre-trigger / maximum / post-roll lengths: a fresh recorder, once no clip is being recorded.
+      this.retired.push(this.recorder);
+      this.recorder = null;
+    }
+    if (this.recorder === null && this.opts.makeClipRecorder !== null) {
+      this.recorder = this.opts.makeClipRecorder(block.format, this.config.audio);
+      this.recorderAudio = this.config.audio;
+    }
     this.recorder?.push(block);
     this.blockStartMs = block.startedAtMs;
     this.blockStartSample = this.engine.position;
@@ -195,4 +211,8 @@ export class Monitor {
       }
     }
   }
+}
+
+function sameTiming(a: RemoteConfig['audio'] | null, b: RemoteConfig['audio']): boolean {
+  return a !== null && a.preTriggerSeconds === b.preTriggerSeconds && a.maxSeconds === b.maxSeconds && a.postRollSeconds === b.postRollSeconds;
 }

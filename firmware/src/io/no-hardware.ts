@@ -68,6 +68,8 @@ export class KeyIo extends Controls {
 
   override async close(): Promise<void> {
     this.input.off('data', this.listener);
+    // A flowing stdin keeps the process alive: let it go so the daemon can exit.
+    this.input.pause();
     await super.close();
   }
 }

@@ -71,7 +71,7 @@ function harness(rules: RemoteConfigInput['rules'], mode: 'off' | 'button-only' 
     },
     async finish() {
       monitor.shutdown();
-      await monitor.clipRecorder?.close();
+      await Promise.all(monitor.clipRecorders.map((r) => r.close()));
     },
   };
 }
@@ -188,6 +188,17 @@ describe('Monitor', () => {
     expect(end[0]!.clipIds).toEqual([]);
     expect(h.manifests).toEqual([]);
     expect(h.monitor.clipRecorder?.bufferedFrames).toBe(0);
+  });
+
+  it('applies new clip timing from a new config to the next clip, without cutting one being recorded', async () => {
+    const h = harness([SLAM]);
+    h.feed(NIGHT, T0);
+    await Promise.all(h.monitor.clipRecorders.map((r) => r.idle()));
+    expect(h.manifests.map((m) => m.preTriggerSeconds)).toEqual([2]);
+    h.monitor.reconfigure(RemoteConfig.parse({ version: 2, rules: [SLAM], audio: { mode: 'on-event', preTriggerSeconds: 5, maxSeconds: 10, postRollSeconds: 1 }, levelsBatch: 10 }));
+    h.feed(NIGHT, T0 + 60_000);
+    await h.finish();
+    expect(h.manifests.map((m) => m.preTriggerSeconds)).toEqual([2, 5]);
   });
 
   it('does not smear an interval across a capture gap: the interval before is cut short, the one after starts afresh', async () => {
