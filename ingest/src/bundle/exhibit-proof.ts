@@ -3,15 +3,14 @@
  * device in its clip manifest (DESIGN §4), and that signed payload is inside a
  * leaf. An exhibit whose hash no proved leaf names could be a substituted file
  * with a rewritten MANIFEST.sha256 (the manifest itself is not signed). Leaves
- * carry the signed payload as base64 in `payload` (device-message leaves) or
- * `data.signedPayload` (ingest/src/evidence leaf.ts); both are read.
+ * carry the device's signed payload as base64 in `data.signedPayload`
+ * (ingest/src/evidence/leaf.ts).
  */
 import { ClipManifest, openEnvelope } from '@earshot/shared';
 
 function payloadOf(json: unknown): string | null {
   if (typeof json !== 'object' || json === null) return null;
-  const o = json as { payload?: unknown; data?: { signedPayload?: unknown } };
-  if (typeof o.payload === 'string') return o.payload;
+  const o = json as { data?: { signedPayload?: unknown } };
   if (typeof o.data === 'object' && o.data !== null && typeof o.data.signedPayload === 'string') return o.data.signedPayload;
   return null;
 }

@@ -57,18 +57,3 @@ export function createAttacher(db: Database): Attach {
     return { attached: true, caseRef: row.case_ref, deploymentId: row.id, category: row.category, audioMode: row.audio_mode };
   };
 }
-
-/** Issue 4: flag evidence whose device clock was unsynchronised or off by more than 2 s. */
-export const CLOCK_OFFSET_LIMIT_MS = 2_000;
-
-export type ClockFlag = 'clock-unsynchronised' | 'clock-offset' | 'clock-unknown' | null;
-
-/**
- * From the device's last heartbeat (shared StatusBody `clock`): `synced` and
- * `offsetMs` may each be null when the device could not tell.
- */
-export function clockFlag(synced: boolean | null, offsetMs: number | null): ClockFlag {
-  if (synced === false) return 'clock-unsynchronised';
-  if (offsetMs !== null && Number.isFinite(offsetMs)) return Math.abs(offsetMs) > CLOCK_OFFSET_LIMIT_MS ? 'clock-offset' : null;
-  return synced === true ? null : 'clock-unknown';
-}

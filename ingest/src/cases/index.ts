@@ -9,7 +9,7 @@ export type { CaseSummary } from './case-row.ts';
 export { responseTarget, addWorkingDays, isWorkingDay, type CaseCategory, type ResponseTarget } from './response-target.ts';
 export { startDeployment, endDeployment, listDeployments, type Deployment, type CalibrationCheck } from './deployments.ts';
 export { CALIBRATOR_DB, AudioMode } from './deployment-input.ts';
-export { createAttacher, clockFlag, CLOCK_OFFSET_LIMIT_MS, type Attach, type Attachment, type ClockFlag, type UnassignedReason } from './attach.ts';
+export { createAttacher, type Attach, type Attachment, type UnassignedReason } from './attach.ts';
 export { addDiaryEntry, listDiary, type DiaryEntry } from './diary.ts';
 export { importDiaryCsv, DIARY_CSV_COLUMNS, type DiaryImportResult, type RowProblem, type SkippedRow } from './diary-import.ts';
 export { annotate, type Annotation } from './annotations.ts';

@@ -2,13 +2,13 @@
  * The device registry (issue 4: broker and device identity).
  *
  * Public key: each device makes its Ed25519 key pair itself at provisioning and
- * keeps the private key. Its public key is registered with the device,
+ * keeps the private key. Its public key is either registered with the device,
  * `add(id, { publicKeyPem })` (`earshot device add <id> --public-key FILE`), or
- * later with `pinPublicKey` while none is pinned. DESIGN §4 fixes the topics and
- * the CONNECT fields, so there is no in-band channel to present a key; until a
- * key is pinned the device's signed messages are quarantined whole
- * (EARSHOT_E_KEY_NOT_PINNED) and can be processed again once it is.
- * A pinned key is never replaced silently: `pinPublicKey` refuses when one is set.
+ * pinned at its first connection: its status heartbeat presents the key, and the
+ * pipeline pins it if that status verifies with it (pipeline/steps/verify.ts).
+ * Until a key is pinned the device's other signed messages are quarantined whole
+ * (EARSHOT_E_KEY_NOT_PINNED). A pinned key is never replaced silently:
+ * `pinPublicKey` refuses when one is set.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { DEVICE_ID_PATTERN, EarshotError } from '@earshot/shared';

@@ -17,7 +17,7 @@ import { type ClipReport, type ClipStore, createClipStore } from '../store/clips
 import { createEvidenceRows } from '../store/evidence-rows.ts';
 import { createLevelsWriter } from '../store/levels.ts';
 import { createMessageLedger } from '../store/messages.ts';
-import { createQuarantine, type Quarantine } from '../store/quarantine.ts';
+import { createQuarantine, type Quarantine, type QuarantineRow } from '../store/quarantine.ts';
 import { createStatusStore } from '../store/status.ts';
 import { type MessageContext, newContext, type Step } from './context.ts';
 import { alertStep } from './steps/alert.ts';
@@ -98,10 +98,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return { status: 'stored', device: ctx.device, seq: ctx.seq, type: ctx.kind };
   });
 
-  function runOne(msg: Incoming, after: (() => void)[]): Outcome {
+  /** `heldAs`: a quarantined message processed again; refused again, it stays in its row (no new one). */
+  function runOne(msg: Incoming, after: (() => void)[], heldAs: number | null = null): Outcome {
     const topic = parseTopic(msg.topic);
     const device = topic?.deviceId ?? msg.clientId;
     const refuse = (info: ErrorInfo): Outcome => {
+      if (heldAs !== null) return { status: 'quarantined', code: info.code, detail: info.detail, quarantineId: heldAs };
       const quarantineId = quarantine.add({ receivedAt: msg.receivedAt, clientId: msg.clientId, device, topic: msg.topic, code: info.code, detail: info.detail, raw: msg.payload });
       logger.warn({ clientId: msg.clientId, topic: msg.topic, code: info.code, detail: info.detail, quarantineId }, 'message quarantined');
       return { status: 'quarantined', code: info.code, detail: info.detail, quarantineId };
@@ -122,6 +124,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const out = runSigned(ctx);
       after.push(...ctx.afterCommit);
       if (out.status === 'stored' && ctx.typed?.type === 'clip') queueAssembly(ctx.device, ctx.typed.body.clipId, after);
+      if (out.status === 'stored' && ctx.pinnedKey) {
+        const pinned = ctx.device;
+        after.push(() => releaseHeld(pinned));
+      }
       return out;
     } catch (e) {
       if (ctx?.pinnedKey === true) deps.pinning?.forget(ctx.device);
@@ -130,6 +136,25 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       logger.error({ err: e, topic: msg.topic }, 'pipeline failed on a message');
       return refuse({ code: 'EARSHOT_E_STORE_FAILED', detail });
     }
+  }
+
+  /**
+   * Once a device's key is pinned, its messages held for want of a key are
+   * processed again, in the order they came; each one accepted is released
+   * (its quarantine row stays, marked), the others stay held.
+   */
+  const releaseOne = db.transaction((row: QuarantineRow, after: (() => void)[]): Outcome => {
+    const out = runOne({ topic: row.topic, payload: row.raw, clientId: row.clientId, receivedAt: row.receivedAt }, after, row.id);
+    if (out.status !== 'quarantined') quarantine.release(row.id, out.status, Date.now());
+    return out;
+  });
+
+  function releaseHeld(device: string): void {
+    const after: (() => void)[] = [];
+    let released = 0;
+    for (const row of quarantine.held(device, 'EARSHOT_E_KEY_NOT_PINNED')) if (releaseOne(row, after).status !== 'quarantined') released++;
+    if (released > 0) logger.info({ device, released }, 'messages held until the device key was pinned were processed');
+    runAfter(after);
   }
 
   function queueAssembly(device: string, clipId: string, after: (() => void)[]): void {

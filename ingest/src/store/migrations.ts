@@ -124,4 +124,13 @@ export const storeMigrations: readonly Migration[] = [
       CREATE INDEX quarantine_device ON quarantine (device, received_at);
     `,
   },
+  {
+    name: 'store-002-quarantine-released',
+    sql: `
+      -- A quarantined message processed again and accepted (e.g. once its device's key was
+      -- pinned) is released: the row stays, with when and as what (the outcome).
+      ALTER TABLE quarantine ADD COLUMN released_at INTEGER;
+      ALTER TABLE quarantine ADD COLUMN released_as TEXT;
+    `,
+  },
 ];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clockFlag, createAttacher } from '../../src/cases/attach.ts';
+import { createAttacher } from '../../src/cases/attach.ts';
 import { changeCaseStatus, closeCase, openCase } from '../../src/cases/cases.ts';
 import { endDeployment, listDeployments, startDeployment } from '../../src/cases/deployments.ts';
 import { type Fixture, DAY, openFixture, codeOf } from './fixture.ts';
@@ -83,15 +83,5 @@ describe('attach', () => {
     expect(attach('mon-001', install + 7 * DAY)).toMatchObject({ attached: false, reason: 'no-deployment' });
     changeCaseStatus(f, { ref: REF, status: 'inactive', reason: 'complainant away', by: 'P. Officer' });
     expect(attach('mon-001', install + DAY)).toEqual({ attached: false, reason: 'case-not-open', caseRef: REF, caseStatus: 'inactive' });
-  });
-
-  it('flags unsynchronised or offset clocks beyond 2 s', () => {
-    expect(clockFlag(true, 150)).toBeNull();
-    expect(clockFlag(true, -2000)).toBeNull();
-    expect(clockFlag(true, 2001)).toBe('clock-offset');
-    expect(clockFlag(null, -2500)).toBe('clock-offset');
-    expect(clockFlag(false, 10)).toBe('clock-unsynchronised');
-    expect(clockFlag(true, null)).toBeNull();
-    expect(clockFlag(null, null)).toBe('clock-unknown');
   });
 });

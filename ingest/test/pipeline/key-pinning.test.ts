@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { topics } from '@earshot/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addDevice, type Fixture, incoming, levelsBody, makeFixture, statusBody } from './support/ingest-fixture.ts';
+import { addDevice, count, type Fixture, incoming, levelsBody, makeFixture, statusBody } from './support/ingest-fixture.ts';
 
 let f: Fixture;
 beforeEach(() => {
@@ -20,6 +20,19 @@ describe('key pinning at first connection', () => {
     expect(f.pipeline.process(incoming(topics.status(d.id), d.sign('status', presented), d.id))).toMatchObject({ status: 'stored' });
     expect(f.registry.get('dev-7')?.publicKeyPem).toBe(d.publicKeyPem);
     expect(f.pipeline.process(incoming(topics.levels(d.id), d.sign('levels', levelsBody()), d.id))).toMatchObject({ status: 'stored' });
+  });
+
+  it('processes again, once the key is pinned, what the device sent before it (held, then released)', async () => {
+    const d = addDevice(f, 'dev-11', false);
+    const early = f.pipeline.process(incoming(topics.levels(d.id), d.sign('levels', levelsBody()), d.id));
+    expect(early).toMatchObject({ status: 'quarantined', code: 'EARSHOT_E_KEY_NOT_PINNED' });
+    const presented = { ...statusBody({ synced: true, offsetMs: 3 }), publicKeyPem: d.publicKeyPem };
+    expect(f.pipeline.process(incoming(topics.status(d.id), d.sign('status', presented), d.id))).toMatchObject({ status: 'stored' });
+    await new Promise((r) => setImmediate(r));
+    expect(count(f.db, "levels WHERE device = 'dev-11'")).toBe(10);
+    const row = f.db.prepare('SELECT released_as, released_at FROM quarantine WHERE id = ?').get((early as { quarantineId: number }).quarantineId) as { released_as: string; released_at: number };
+    expect(row.released_as).toBe('stored');
+    expect(row.released_at).toBeGreaterThan(0);
   });
 
   it('does not pin a key the status is not signed with, nor from other message types', () => {
