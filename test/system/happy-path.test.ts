@@ -65,6 +65,10 @@ describe('happy path across real processes', () => {
   it('exports a court bundle that earshot verify accepts, and catches a flipped byte', async () => {
     const file = cliOk(EARSHOT, ['bundle', 'export', caseRef, '--data-dir', box.dataDir, '--config', box.settings, '--out', box.dir], { cwd: box.dir }).trim();
     expect(file).toMatch(new RegExp(`${caseRef}_\\d{8}T\\d{6}.*\\.zip$`));
+    // The export is in the access log, itself evidence.
+    expect(query<{ action: string; username: string; leaf_index: number }>(box, "SELECT action, username, leaf_index FROM access_log WHERE action = 'export' AND case_ref = ?", caseRef)).toEqual([
+      expect.objectContaining({ action: 'export', username: expect.stringMatching(/^cli:/) as unknown as string }),
+    ]);
     const ok = cli(EARSHOT, ['verify', file], { cwd: box.dir });
     expect(ok.err).toBe('');
     expect(ok.code).toBe(0);

@@ -3,11 +3,13 @@
  * (DESIGN §6): writes `<caseRef>_<from>_<to>.zip` — the same ZIP as the web
  * view's button. The period defaults to the case's whole record.
  */
-import { resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { basename, resolve } from 'node:path';
 import { parseCommand } from '@earshot/shared';
 import { z } from 'zod';
 import { exportCaseBundle } from '../export/exporter.ts';
 import { loadSettings } from '../service/settings.ts';
+import { accessPortFor, createAccessLog } from '../users/index.ts';
 import { type Command, DATA_DIR_OPTION, withIngest } from './context.ts';
 
 const exportCommand: Command = (args, io) => {
@@ -29,6 +31,8 @@ const exportCommand: Command = (args, io) => {
         }
       },
     }, { outDir: resolve(a.out), rules: loadSettings(a.config).rules });
+    // Every export is part of the record (issue 5), from the web view or from here.
+    createAccessLog(ingest.db, accessPortFor(ingest.log)).record({ username: `cli:${userInfo().username}`, action: 'export', caseRef: a.positionals[0]!, target: basename(r.path) });
     io.out(r.path);
     return 0;
   });
