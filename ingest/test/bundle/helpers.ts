@@ -1,5 +1,4 @@
 /** A synthetic case per test (temp folders and databases cleaned up by the evidence helpers), and ZIP rewriting for tamper tests. */
-import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -57,6 +56,3 @@ export function flipByte(bytes: Buffer, at: number): Buffer {
   return out;
 }
 
-export function has(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}

@@ -10,7 +10,7 @@ import { type CaseBundleExport, buildBundleSource, createBundleExporter, exportC
 import { initialsOf } from '../../src/export/case-summary.ts';
 import { openSnapshot } from '../../src/export/snapshot.ts';
 import type { ExportBundle } from '../../src/http/index.ts';
-import { has, readZipEntries } from '../bundle/helpers.ts';
+import { readZipEntries } from '../bundle/helpers.ts';
 import { DAY, type ExportFixture, HOUR, makeExportFixture } from './fixture.ts';
 
 const MIN = 60_000;
@@ -138,16 +138,14 @@ describe('court bundle export from the database', () => {
     // No file of either bundle names the other case.
     for (const [name, bytes] of za) if (!name.endsWith('.wav') && !name.endsWith('.pdf')) expect(bytes.toString('utf8'), name).not.toContain(B);
     for (const [name, bytes] of zb) if (!name.endsWith('.wav') && !name.endsWith('.pdf')) expect(bytes.toString('utf8'), name).not.toContain(A);
-    if (has('pdftotext')) {
-      const text = pdfText(za.get('bundle.pdf')!, f.temp());
-      expect(text).toContain(A);
-      expect(text).toContain('Ann Resident');
-      expect(text).not.toContain(B);
-      expect(text).not.toContain('case B');
-      const textB = pdfText(zb.get('bundle.pdf')!, f.temp());
-      expect(textB).not.toContain(A);
-      expect(textB).toContain('Not named in this bundle');
-    }
+    const text = pdfText(za.get('bundle.pdf')!, f.temp());
+    expect(text).toContain(A);
+    expect(text).toContain('Ann Resident');
+    expect(text).not.toContain(B);
+    expect(text).not.toContain('case B');
+    const textB = pdfText(zb.get('bundle.pdf')!, f.temp());
+    expect(textB).not.toContain(A);
+    expect(textB).toContain('Not named in this bundle');
   });
 
   it('writes bundles that earshot verify and sha256sum -c both accept', async () => {
@@ -158,14 +156,12 @@ describe('court bundle export from the database', () => {
     expect(report.ok).toBe(true);
     expect(report.provedLeaves).toBe(leafIndexesOf(await zipOf(bundle.path)).length);
     expect(report.treeHead?.treeSize).toBe(f.ingest.log.size);
-    if (has('unzip') && has('sha256sum')) {
-      const dir = f.temp();
-      expect(spawnSync('unzip', ['-q', bundle.path, '-d', dir]).status).toBe(0);
-      const check = spawnSync('sha256sum', ['-c', 'MANIFEST.sha256'], { cwd: dir, encoding: 'utf8' });
-      expect(check.stderr).toBe('');
-      expect(check.status).toBe(0);
-      expect(check.stdout.trim().split('\n')).toHaveLength(10);
-    }
+    const dir = f.temp();
+    expect(spawnSync('unzip', ['-q', bundle.path, '-d', dir]).status).toBe(0);
+    const check = spawnSync('sha256sum', ['-c', 'MANIFEST.sha256'], { cwd: dir, encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+    expect(check.stdout.trim().split('\n')).toHaveLength(10);
   });
 
   it('records coverage with its gaps, clock sync, calibration drift, the permitted level and the diary measurements', async () => {
@@ -296,11 +292,9 @@ describe('bad requests and empty bundles', () => {
     const zip = await zipOf(bundle.path);
     expect(csvRows(zip.get('data/levels.csv'))).toHaveLength(1);
     expect(new Set(leafCases(zip))).toEqual(new Set([A]));
-    if (has('pdftotext')) {
-      const text = pdfText(zip.get('bundle.pdf')!, f.temp()).replace(/\s+/g, ' ');
-      expect(text).toContain('No monitor was deployed for this case in this period, so there are no measurements in this period.');
-      expect(text).toContain('No measurements in this period');
-    }
+    const text = pdfText(zip.get('bundle.pdf')!, f.temp()).replace(/\s+/g, ' ');
+    expect(text).toContain('No monitor was deployed for this case in this period, so there are no measurements in this period.');
+    expect(text).toContain('No measurements in this period');
   });
 
   it('exports a period with no data as a valid bundle whose PDF says there are no measurements', async () => {
@@ -312,12 +306,10 @@ describe('bad requests and empty bundles', () => {
       const zip = await zipOf(bundle.path);
       expect(csvRows(zip.get('data/levels.csv'))).toHaveLength(1);
       expect([...zip.keys()].some((k) => k.startsWith('exhibits/'))).toBe(false);
-      if (has('pdftotext')) {
-        const text = pdfText(zip.get('bundle.pdf')!, f.temp()).replace(/\s+/g, ' ');
-        expect(text).toContain('No measurements in this period');
-        expect(text).toContain('No diary entries were made for this period.');
-        if (deployed) expect(text).toContain('0 s monitored of 6 h 00 min (0.0 %); 1 gap.');
-      }
+      const text = pdfText(zip.get('bundle.pdf')!, f.temp()).replace(/\s+/g, ' ');
+      expect(text).toContain('No measurements in this period');
+      expect(text).toContain('No diary entries were made for this period.');
+      if (deployed) expect(text).toContain('0 s monitored of 6 h 00 min (0.0 %); 1 gap.');
     }
   });
 });
