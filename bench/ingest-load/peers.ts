@@ -1,0 +1,100 @@
+/**
+ * The servers under load, each in its own process: the ingest service
+ * (`earshot serve`, as an administrator runs it) and, as the ratio anchor,
+ * Debian's mosquitto. CPU time of a process from /proc (proc(5)).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const MOSQUITTO = '/usr/sbin/mosquitto';
+
+export interface Peer {
+  readonly name: string;
+  readonly port: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** proc(5): utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (USER_HZ = 100 on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The soft limit on open files of this process (children inherit it). */
+export function openFilesLimit(): string {
+  const line = readFileSync('/proc/self/limits', 'latin1').split('\n').find((l) => l.startsWith('Max open files'));
+  const m = line === undefined ? null : /(\d+|unlimited)\s+(\d+|unlimited)\s+files/.exec(line);
+  return m === null ? 'unknown' : `soft ${m[1]}, hard ${m[2]}`;
+}
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const hard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/** `earshot serve` on the data folder; resolves once it prints its MQTT address. Logs go to `logFile`. */
+export function startIngest(root: string, dataDir: string, logFile: string): Promise<Peer> {
+  const child = spawn(process.execPath, [join(root, 'ingest/bin/earshot.js'), 'serve', '--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0'], {
+    cwd: root,
+    stdio: ['ignore', openSync(logFile, 'a'), 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const onExit = (code: number | null): void => reject(new Error(`earshot serve exited (${code}) before it was ready: ${err.trim()} (log: ${logFile})`));
+    child.once('exit', onExit);
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      err += s;
+      const m = /devices: mqtts?:\/\/[^\s:]+:(\d+)/.exec(err);
+      if (m !== null && err.includes('\n')) {
+        child.off('exit', onExit);
+        resolve({ name: 'earshot serve', port: Number(m[1]), pid: child.pid!, stop: () => stopChild(child, 'SIGTERM') });
+      }
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+async function waitListening(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      }).once('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('mosquitto did not start listening');
+}
+
+/** mosquitto on a free loopback port with a minimal config; null when it is not installed. */
+export async function startMosquitto(workDir: string): Promise<Peer | null> {
+  if (!existsSync(MOSQUITTO)) return null;
+  const port = await freePort();
+  const conf = join(workDir, 'mosquitto.conf');
+  // mosquitto.conf(5). Unlimited queue and in-flight window for the one subscriber, so the broker itself drops nothing.
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 0', 'max_inflight_messages 0', 'log_dest stderr', 'log_type error', ''].join('\n'));
+  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitListening(port, child);
+  return { name: 'mosquitto', port, pid: child.pid!, stop: () => stopChild(child, 'SIGTERM') };
+}
