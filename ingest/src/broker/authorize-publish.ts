@@ -16,11 +16,10 @@ import type { GroupCommit } from './group-commit.ts';
 import { type BucketOptions, TokenBucket } from './rate-limit.ts';
 
 export function createAuthorizePublish(commit: GroupCommit, rate: BucketOptions, logger: Logger) {
+  // One bucket per device that has connected (only authenticated devices get here), kept
+  // across reconnects so a reconnect does not buy a fresh burst.
   const buckets = new Map<string, TokenBucket>();
   return {
-    forget(clientId: string): void {
-      buckets.delete(clientId);
-    },
     handler(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
       if (client === null) return done(new Error('no client'));
       const now = Date.now();

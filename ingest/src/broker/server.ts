@@ -63,7 +63,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   });
   aedes.on('clientError', (client, err) => logger.warn({ clientId: client.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (client, err) => logger.warn({ clientId: client.id, err: err.message }, 'connection error'));
-  aedes.on('clientDisconnect', (client) => publish.forget(client.id));
+  // A device's rate bucket outlives its connection: reconnecting must not buy a fresh burst.
 
   const cutOff = (deviceId: string): boolean => {
     const client = (aedes as unknown as ClientTable).clients[deviceId];

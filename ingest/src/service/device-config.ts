@@ -5,8 +5,11 @@
  * audio at all. A new version is published whenever that changes (a deployment
  * started or ended, the rules edited); the device reports accept/reject in its
  * next status.
+ *
+ * This runs every few seconds for the whole fleet, so the rules are validated
+ * once and each device costs two prepared-statement lookups.
  */
-import { type RemoteConfig, parseRemoteConfig } from '@earshot/shared';
+import { type AudioMode, type RemoteConfig, parseRemoteConfig } from '@earshot/shared';
 import type { Ingest } from './open-ingest.ts';
 import type { Settings } from './settings.ts';
 
@@ -15,33 +18,41 @@ interface StoredConfig {
   config: string;
 }
 
-/** What the device should run now, without a version (the version is assigned when it changes). */
-export function desiredConfig(ingest: Ingest, settings: Settings, deviceId: string, nowMs: number): Omit<RemoteConfig, 'version'> {
-  const a = ingest.attach(deviceId, nowMs);
-  const parsed = parseRemoteConfig({ version: 0, rules: settings.rules, audio: { mode: a.attached ? a.audioMode : 'off' } });
-  if (!parsed.ok) throw new Error(`the service's rules do not form a device config: ${parsed.error.detail}`);
-  const { version: _v, ...rest } = parsed.config;
-  return rest;
+export interface DeviceConfigs {
+  /** The config to publish to a device now, or null when it already has this one. Versions only increase. */
+  next(deviceId: string, nowMs: number): RemoteConfig | null;
+  /** The config last published to a device (to publish again after a broker restart). */
+  current(deviceId: string): RemoteConfig | null;
 }
 
-/**
- * The config to publish to a device, or null when it already has this one.
- * Versions only increase; the stored row records what was published last.
- */
-export function nextConfig(ingest: Ingest, settings: Settings, deviceId: string, nowMs: number): RemoteConfig | null {
-  const want = desiredConfig(ingest, settings, deviceId, nowMs);
-  const body = JSON.stringify(want);
-  const last = ingest.db.prepare<[string], StoredConfig>('SELECT version, config FROM device_configs WHERE device = ?').get(deviceId);
-  if (last !== undefined && last.config === body) return null;
-  const version = (last?.version ?? 0) + 1;
-  ingest.db.prepare('INSERT INTO device_configs (device, version, config, published_at) VALUES (?, ?, ?, ?) ON CONFLICT (device) DO UPDATE SET version = excluded.version, config = excluded.config, published_at = excluded.published_at')
-    .run(deviceId, version, body, nowMs);
-  return { version, ...want };
-}
-
-/** The config last published to a device (to publish again after a broker restart). */
-export function currentConfig(ingest: Ingest, deviceId: string): RemoteConfig | null {
-  const last = ingest.db.prepare<[string], StoredConfig>('SELECT version, config FROM device_configs WHERE device = ?').get(deviceId);
-  if (last === undefined) return null;
-  return { version: last.version, ...(JSON.parse(last.config) as Omit<RemoteConfig, 'version'>) };
+export function createDeviceConfigs(ingest: Ingest, settings: Settings): DeviceConfigs {
+  const base = parseRemoteConfig({ version: 0, rules: settings.rules });
+  if (!base.ok) throw new Error(`the service's rules do not form a device config: ${base.error.detail}`);
+  const { version: _v, ...common } = base.config;
+  // One body per audio mode, made once: what a device should run depends only on its deployment.
+  const bodies = new Map<AudioMode, { want: Omit<RemoteConfig, 'version'>; text: string }>();
+  for (const mode of ['off', 'button-only', 'on-event'] as const) {
+    const want = { ...common, audio: { ...common.audio, mode } };
+    bodies.set(mode, { want, text: JSON.stringify(want) });
+  }
+  const get = ingest.db.prepare<[string], StoredConfig>('SELECT version, config FROM device_configs WHERE device = ?');
+  const put = ingest.db.prepare<[string, number, string, number]>(
+    'INSERT INTO device_configs (device, version, config, published_at) VALUES (?, ?, ?, ?) ON CONFLICT (device) DO UPDATE SET version = excluded.version, config = excluded.config, published_at = excluded.published_at',
+  );
+  return {
+    next(deviceId, nowMs) {
+      const a = ingest.attach(deviceId, nowMs);
+      const { want, text } = bodies.get(a.attached ? a.audioMode : 'off')!;
+      const last = get.get(deviceId);
+      if (last !== undefined && last.config === text) return null;
+      const version = (last?.version ?? 0) + 1;
+      put.run(deviceId, version, text, nowMs);
+      return { version, ...want };
+    },
+    current(deviceId) {
+      const last = get.get(deviceId);
+      if (last === undefined) return null;
+      return { version: last.version, ...(JSON.parse(last.config) as Omit<RemoteConfig, 'version'>) };
+    },
+  };
 }

@@ -14,7 +14,7 @@ import { createPipeline } from '../pipeline/pipeline.ts';
 import { startRetentionJob } from '../retention/index.ts';
 import { createInfluxLevelSink, type InfluxLevelSink } from '../sinks/influx.ts';
 import { influxTargetFromEnv } from '../sinks/influx-config.ts';
-import { currentConfig, nextConfig } from './device-config.ts';
+import { createDeviceConfigs } from './device-config.ts';
 import { type Ingest, openIngest } from './open-ingest.ts';
 import { retentionSteps } from './retention-steps.ts';
 import type { Settings } from './settings.ts';
@@ -80,14 +80,19 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
   });
 
   // Retained configs live in the broker's memory: publish every device's again, then keep them in step with deployments.
+  const configs = createDeviceConfigs(ingest, settings);
   for (const d of ingest.registry.list()) {
-    const c = currentConfig(ingest, d.id);
+    const c = configs.current(d.id);
     if (c !== null) await broker.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
   }
   let syncing: Promise<void> | null = null;
   const syncOnce = async (): Promise<void> => {
-    for (const d of ingest.registry.list()) {
-      const c = nextConfig(ingest, settings, d.id, Date.now());
+    const devices = ingest.registry.list();
+    for (let i = 0; i < devices.length; i++) {
+      // Let the broker's messages through between slices of a large fleet.
+      if (i > 0 && i % 500 === 0) await new Promise((r) => setImmediate(r));
+      const d = devices[i]!;
+      const c = configs.next(d.id, Date.now());
       if (c === null) continue;
       await broker.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
       logger.info({ device: d.id, version: c.version, audio: c.audio.mode }, 'device config published');
