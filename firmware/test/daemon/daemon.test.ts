@@ -132,11 +132,12 @@ describe('Daemon', () => {
     };
     // The module reports 184 of 1024 (0.90 V, 44.9 dB at 50 dB/V), with a 0.3 s burst at 350 (85.4 dB).
     let adc = 184;
-    const reporting = setInterval(() => m.analog(0, adc), 20);
-    cleanups.push(() => clearInterval(reporting));
     const logs: string[] = [];
     const daemon = await Daemon.start({ configFile: dev.configFile, log: quietLog(logs), capture: { firmataBoard } });
     cleanups.push(() => daemon.stop());
+    // The board reports only while the daemon reads it (from start to stop).
+    const reporting = setInterval(() => m.analog(0, adc), 20);
+    cleanups.push(() => clearInterval(reporting));
     expect(opened).toEqual(['/dev/ttyACM7']);
 
     await waitFor('a batch of analog levels', () => ingest.levels().length >= 1);
@@ -148,6 +149,7 @@ describe('Daemon', () => {
     await new Promise((r) => setTimeout(r, 150));
     m.digital(2, 1);
     await waitFor('the incident', () => ingest.events().some((e) => e.kind === 'incident'));
+    clearInterval(reporting);
     await daemon.stop();
     await waitFor('the slam event ended', () => ingest.events().some((e) => e.kind === 'ended'), 3_000);
 
