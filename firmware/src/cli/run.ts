@@ -18,17 +18,29 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     warn: (msg: string, fields: Record<string, unknown> = {}) => logger.warn(fields, msg),
   };
   // Listen before starting: a SIGTERM while the daemon starts (systemd stopping it early) still stops it cleanly.
-  let off = (): void => undefined;
+  // The handlers stay until the stop is done: a second signal (Ctrl-C in a terminal reaches every process
+  // in the group, then a supervisor sends SIGTERM) must not cut the shutdown short.
+  let first: ((signal: string) => void) | null = null;
   const signalled = new Promise<string>((resolve) => {
-    const onInt = (): void => resolve('SIGINT');
-    const onTerm = (): void => resolve('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    off = () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    };
+    first = resolve;
   });
+  const onSignal = (signal: string): void => {
+    if (first === null) {
+      log.info('already stopping', { signal });
+      return;
+    }
+    const f = first;
+    first = null;
+    f(signal);
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const off = (): void => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
   let daemon: Daemon;
   try {
     daemon = await Daemon.start({ configFile: a.config, log });
@@ -37,8 +49,11 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     throw e;
   }
   const signal = await signalled;
-  off();
   log.info('stopping', { signal });
-  await daemon.stop();
+  try {
+    await daemon.stop();
+  } finally {
+    off();
+  }
   return 0;
 }

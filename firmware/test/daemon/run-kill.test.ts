@@ -104,6 +104,22 @@ describe('earshot-device run', () => {
     expect(second.out.join('')).toMatch(/"msg":"monitor stopped"/);
   });
 
+  it('finishes its shutdown when a second signal follows the first (Ctrl-C reaches the group, then a supervisor\'s SIGTERM)', async () => {
+    const { broker, dev } = await brokerAndDevice(cleanups, REMOTE, { loop: true, pace: 'realtime' });
+    const ingest = new Ingest(dev.publicKey);
+    broker.store = (topic, payload) => ingest.receive(topic, payload);
+    const c = run(dev.configFile);
+    await waitFor('an open "loud" event', () => ingest.events().some((e) => e.kind === 'started' && e.ruleId === 'loud'), 20_000);
+    c.proc.kill('SIGINT');
+    await sleep(20);
+    c.proc.kill('SIGTERM');
+    expect(await c.exited).toEqual({ code: 0, signal: null });
+    const log = c.out.join('');
+    expect(log).toMatch(/"msg":"already stopping"/);
+    expect(log).toMatch(/"msg":"monitor stopped"/);
+    expect(ingest.events().some((e): e is EventEnded => e.kind === 'ended' && e.ruleId === 'loud' && e.reason === 'shutdown')).toBe(true);
+  }, 40_000);
+
   it('exits 2 naming the problem when the capture cannot start, rather than hanging on its open connection', async () => {
     const { dev } = await brokerAndDevice(cleanups, REMOTE);
     rmSync(join(dev.dir, 'capture.wav'));

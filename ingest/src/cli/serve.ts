@@ -43,20 +43,30 @@ export const serveCommand: Command = async (args, io) => {
   const httpPort = (app.server.address() as { port: number }).port;
   io.err(`earshot: ingest service running — devices: mqtt${settings.mqtt.tlsCertFile === undefined ? '' : 's'}://${settings.mqtt.host}:${service.mqttPort}, officers: http://${settings.http.host}:${httpPort}/ (data in ${ingest.dir.root})`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      io.err(`earshot: ${signal}: stopping`);
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve();
-    };
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+  // The handlers stay until the stop is done: a second signal must not cut the shutdown short.
+  let stopping = false;
+  let resolveStop = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    resolveStop = resolve;
   });
-  await app.close();
-  await service.close();
+  const onSignal = (signal: string): void => {
+    io.err(stopping ? `earshot: ${signal}: already stopping` : `earshot: ${signal}: stopping`);
+    if (stopping) return;
+    stopping = true;
+    resolveStop();
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  await stopped;
+  try {
+    await app.close();
+    await service.close();
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
   io.err('earshot: stopped');
   return 0;
 };
