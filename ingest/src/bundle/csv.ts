@@ -132,9 +132,9 @@ export function eventsCsv(model: BundleModel, exhibits: readonly Exhibit[]): str
 
 export function diaryCsv(model: BundleModel): string {
   const clock = new LondonClock();
-  const head = csvRecord(['entry_id', 'at_utc', 'at_london', 'text', 'measured_from_utc', 'measured_to_utc', 'LAeq', 'LAFmax', 'LAF90']);
+  const head = csvRecord(['entry_id', 'at_utc', 'at_london', 'text', 'measured_from_utc', 'measured_to_utc', 'LAeq', 'LAFmax', 'LA90_of_1s_LAeq']);
   const rows = model.diary.map((d) =>
-    csvRecord([d.id, d.at, clock.iso(Date.parse(d.at)), d.text, d.measured?.window.from ?? null, d.measured?.window.to ?? null, d.measured?.LAeq ?? null, d.measured?.LAFmax ?? null, d.measured?.LAF90 ?? null]),
+    csvRecord([d.id, d.at, clock.iso(Date.parse(d.at)), d.text, d.measured?.window.from ?? null, d.measured?.window.to ?? null, d.measured?.LAeq ?? null, d.measured?.LAFmax ?? null, d.measured?.LA90 ?? null]),
   );
   return head + rows.join('');
 }

@@ -109,7 +109,8 @@ export const DiaryEntry = z.strictObject({
   at: IsoUtcMs,
   text: z.string().max(10_000),
   /** What the monitor measured around `at` (null: nothing measured then). */
-  measured: z.strictObject({ window: Interval, LAeq: Level, LAFmax: Level, LAF90: Level }).nullable(),
+  /** LA90 here is of the stored 1 s LAeq values (10 ms F levels are not sent), not LAF90. */
+  measured: z.strictObject({ window: Interval, LAeq: Level, LAFmax: Level, LA90: Level }).nullable(),
 });
 export type DiaryEntry = z.infer<typeof DiaryEntry>;
 

@@ -12,7 +12,8 @@ import { type DeploymentSpan, clipSpans } from './spans.ts';
 export interface Measured {
   readonly LAeq: number | null;
   readonly LAFmax: number | null;
-  readonly LAF90: number | null;
+  /** The level the 1 s LAeq values exceeded 90 % of the time (not LAF90: 10 ms F levels are not stored). */
+  readonly LA90: number | null;
 }
 
 interface Row { d: number; laeq: number | null; lafmax: number | null }
@@ -42,6 +43,6 @@ export function createWindowMeasurer(db: Db, spans: readonly DeploymentSpan[]): 
     }
     if (n === 0) return null;
     const l90 = l90FromValues(Float64Array.from(values), Float64Array.from(weights), values.length);
-    return { LAeq: energyMeanDb(energy, seconds), LAFmax: max, LAF90: l90 === null ? null : Math.round(l90 * 100) / 100 };
+    return { LAeq: energyMeanDb(energy, seconds), LAFmax: max, LA90: l90 === null ? null : Math.round(l90 * 100) / 100 };
   };
 }

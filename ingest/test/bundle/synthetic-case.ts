@@ -117,7 +117,7 @@ export function syntheticCase(o: SyntheticOptions): SyntheticCase {
   for (let n = 0; n < o.days && n * perNight < events.length; n++) {
     const ev = spans[n * perNight]!;
     const at = ev.s + 4 * 60_000;
-    diary.push({ id: `d-${n + 1}`, at: iso(at), text: `Loud music again, "bass" through the wall, night ${n + 1}; couldn't sleep`, measured: { window: { from: iso(at - 300_000), to: iso(at + 300_000) }, LAeq: r2(laeqAt(at, spans)), LAFmax: 66.1, LAF90: 29.8 } });
+    diary.push({ id: `d-${n + 1}`, at: iso(at), text: `Loud music again, "bass" through the wall, night ${n + 1}; couldn't sleep`, measured: { window: { from: iso(at - 300_000), to: iso(at + 300_000) }, LAeq: r2(laeqAt(at, spans)), LAFmax: 66.1, LA90: 29.8 } });
   }
   diary.push({ id: 'd-quiet', at: iso(to - 3 * 3_600_000), text: 'Banging on the stairs', measured: null });
   for (const d of diary) append({ v: 1, kind: 'diary', recordedAt: d.at, caseRef: CASE_REF, data: { id: d.id, at: d.at, text: d.text } });

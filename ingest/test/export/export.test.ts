@@ -191,7 +191,7 @@ describe('court bundle export from the database', () => {
       // The event's rule is listed even though no config was published for the device.
       expect(model.rules.map((r) => r.id)).toEqual(['noise-act-night']);
       expect(model.diary).toHaveLength(1);
-      expect(model.diary[0]!.measured).toMatchObject({ LAeq: 41, LAFmax: 47, LAF90: 41 });
+      expect(model.diary[0]!.measured).toMatchObject({ LAeq: 41, LAFmax: 47, LA90: 41 });
       expect(model.series.map((s) => s.label)).toEqual(['Night of Mon, 2 Nov 2026']);
       expect(model.series[0]!.LAeq.every((v) => v === 41)).toBe(true);
     } finally {

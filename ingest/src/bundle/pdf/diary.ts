@@ -26,7 +26,7 @@ function shortened(text: string): string {
 function measured(d: DiaryEntry, ctx: SectionContext): string {
   const m = d.measured;
   if (m === null) return 'No measurements at this time.';
-  return `${londonTimeOfDay(m.window.from, ctx.clock).slice(0, 5)}–${londonTimeOfDay(m.window.to, ctx.clock).slice(0, 5)}: LAeq ${db(m.LAeq)}, LAFmax ${db(m.LAFmax)}, background LAF90 ${db(m.LAF90)} dB`;
+  return `${londonTimeOfDay(m.window.from, ctx.clock).slice(0, 5)}–${londonTimeOfDay(m.window.to, ctx.clock).slice(0, 5)}: LAeq ${db(m.LAeq)}, LAFmax ${db(m.LAFmax)}, background LA90 ${db(m.LA90)} dB (of the 1 s LAeq values)`;
 }
 
 export function renderDiary(ctx: SectionContext): void {

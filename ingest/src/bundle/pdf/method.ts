@@ -12,6 +12,7 @@ const DEFINITIONS: readonly (readonly [string, string])[] = [
   ['LAeq', 'The "equivalent continuous" level: the steady level that would carry the same sound energy as the actual, fluctuating sound over the stated time. It is the usual measure of how much noise there was.'],
   ['LAFmax', 'The highest level reached, measured with the "Fast" response (one-eighth of a second), so short loud sounds such as bangs, shouts or slammed doors show clearly.'],
   ['LAF90', 'The level exceeded 90 % of the time: the quieter, underlying "background" sound of the place when the noise complained of stops.'],
+  ['LA90 (diary section)', 'The same idea measured from the one-second LAeq values the monitor sends rather than from its tenth-of-a-second readings, used where only those are kept (beside the diary entries). It reads close to, and usually slightly above, LAF90.'],
   ['Permitted level', 'Under the Noise Act 1996 (night hours 23:00–07:00) the permitted level, measured inside the complainant\'s home, is 34 dB LAeq over 5 minutes where the underlying level is 24 dB or less, and 10 dB above the underlying level where it is higher. The "exceedance" column shows by how much the measured level was above it.'],
 ];
 
