@@ -2,15 +2,7 @@
 import { round2 } from '@earshot/shared';
 import type { IntervalLevels } from './types.ts';
 
-export interface RoundedLevels {
-  LAeq: number | null;
-  LCeq: number | null;
-  LZeq: number | null;
-  LAFmax: number | null;
-  LAFmin: number | null;
-  LASmax: number | null;
-  LCpeak: number | null;
-}
+export type RoundedLevels = Pick<IntervalLevels, 'LAeq' | 'LCeq' | 'LZeq' | 'LAFmax' | 'LAFmin' | 'LASmax' | 'LCpeak'>;
 
 export function roundedLevels(r: IntervalLevels): RoundedLevels {
   return {
