@@ -13,3 +13,4 @@ export * from './cli-args.ts';
 export * from './line-writer.ts';
 export * from './schemas/remote-config.ts';
 export * from './schemas/provisioning.ts';
+export * from './key-file.ts';

@@ -5,14 +5,12 @@
  * that others can read is refused, as ssh refuses one.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EarshotError } from '@earshot/shared';
+import { EarshotError, createKeyFile, keyFileExposure } from '@earshot/shared';
 
 export const PRIVATE_KEY_FILE = 'device-key.pem';
 export const PUBLIC_KEY_FILE = 'device-key.pub.pem';
-/** Owner read/write only. */
-const KEY_FILE_MODE = 0o600;
 
 export interface DeviceIdentity {
   readonly privateKey: KeyObject;
@@ -21,30 +19,15 @@ export interface DeviceIdentity {
   readonly publicKeyPem: string;
 }
 
-function writeExclusive(path: string, text: string): void {
-  // 'wx' fails if the file exists: provisioning never overwrites an identity.
-  const fd = openSync(path, 'wx', KEY_FILE_MODE);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(path, KEY_FILE_MODE); // the umask may have narrowed the mode; make it exact
-}
-
 /** Makes a new key pair in `dir`. Refuses to replace an existing one. */
 export function generateIdentity(dir: string): DeviceIdentity {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  try {
-    writeExclusive(join(dir, PRIVATE_KEY_FILE), privatePem);
-    writeExclusive(join(dir, PUBLIC_KEY_FILE), publicKeyPem);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new EarshotError('EARSHOT_E_IDENTITY_EXISTS', dir);
-    throw e;
+  // Provisioning never overwrites an identity.
+  if (!createKeyFile(join(dir, PRIVATE_KEY_FILE), privatePem) || !createKeyFile(join(dir, PUBLIC_KEY_FILE), publicKeyPem)) {
+    throw new EarshotError('EARSHOT_E_IDENTITY_EXISTS', dir);
   }
   return { privateKey, publicKey, publicKeyPem };
 }
@@ -60,8 +43,8 @@ export function loadIdentity(dir: string): DeviceIdentity {
   } catch (e) {
     throw new EarshotError('EARSHOT_E_IDENTITY_MISSING', `${dir}: ${(e as Error).message}`);
   }
-  const mode = statSync(privatePath).mode & 0o777;
-  if ((mode & 0o077) !== 0) throw new EarshotError('EARSHOT_E_IDENTITY_PERMISSIONS', `${privatePath} has mode ${mode.toString(8)}, needs 600`);
+  const exposure = keyFileExposure(privatePath);
+  if (exposure !== null) throw new EarshotError('EARSHOT_E_IDENTITY_PERMISSIONS', exposure);
   let privateKey: KeyObject;
   let publicKey: KeyObject;
   try {

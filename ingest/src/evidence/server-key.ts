@@ -5,14 +5,12 @@
  * private key with open permissions.
  */
 import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { EarshotError } from '@earshot/shared';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EarshotError, createKeyFile, keyFileExposure } from '@earshot/shared';
 import { logIdOf } from './tree-head.ts';
 
 export const SERVER_KEY_FILE = 'server-key.pem';
-/** Owner read/write only. */
-const KEY_MODE = 0o600;
 
 export interface ServerKey {
   readonly privateKey: KeyObject;
@@ -45,13 +43,12 @@ export function loadOrCreateServerKey(dataDir: string): ServerKey {
     pem = readFileSync(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new EarshotError('EARSHOT_E_SERVER_KEY_INVALID', `${file}: ${(e as Error).message}`);
-    createKeyFile(file);
+    // If another process created it first, its key wins.
+    createKeyFile(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     pem = readFileSync(file);
   }
-  const mode = statSync(file).mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new EarshotError('EARSHOT_E_SERVER_KEY_INVALID', `${file} is readable by others (mode ${mode.toString(8)}); run chmod 600 on it`);
-  }
+  const exposure = keyFileExposure(file);
+  if (exposure !== null) throw new EarshotError('EARSHOT_E_SERVER_KEY_INVALID', exposure);
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: pem, format: 'pem' });
@@ -59,36 +56,4 @@ export function loadOrCreateServerKey(dataDir: string): ServerKey {
     throw new EarshotError('EARSHOT_E_SERVER_KEY_INVALID', `${file} is not a PEM private key`);
   }
   return serverKeyFromPrivate(privateKey);
-}
-
-/**
- * Writes a new key to a private temporary file, syncs it, then links it into
- * place: a crash leaves either no key or a whole one, and if another process
- * created the key first, its key wins.
- */
-function createKeyFile(file: string): void {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'wx', KEY_MODE);
-  try {
-    writeSync(fd, pem);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  } finally {
-    unlinkSync(tmp);
-  }
-  // The new directory entry is durable only once the directory itself is synced (fsync(2)).
-  const dirFd = openSync(dirname(file), 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
 }
