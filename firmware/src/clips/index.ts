@@ -3,5 +3,4 @@ export { ClipPlan, type AudioMode, type ClipTiming, type TriggerDecision, type T
 export { PreTriggerBuffer } from './ring-buffer.ts';
 export { clipFormatOf } from './clip-format.ts';
 export { writeClipFile, clipManifest, manifestPathOf, writeManifestFile, type WrittenClip } from './clip-writer.ts';
-export { ClipsConfig } from './config.ts';
 export { findOrphanClips, type OrphanClip } from './recover.ts';
