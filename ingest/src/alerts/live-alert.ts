@@ -24,7 +24,7 @@ export interface LiveAlert {
 }
 
 export function liveAlertFor(deviceId: string, event: EventBody, attachment: Attachment, receivedAtMs: number): LiveAlert | null {
-  if (!attachment.attached || attachment.category !== 'high-risk' || event.kind === 'ended') return null;
+  if (!attachment.attached || attachment.category !== 'high-risk' || event.kind !== 'started' && event.kind !== 'incident') return null;
   const common = {
     type: 'earshot.live-alert',
     v: 1,

@@ -10,11 +10,12 @@ import { z } from 'zod';
 import { DEVICE_ID_PATTERN, EarshotError, type ErrorInfo, IsoUtcMs, describeIssues } from '@earshot/shared';
 import { Base64 } from './base64.ts';
 
-export const EVIDENCE_KINDS = ['event', 'clip', 'incident', 'diary', 'deployment', 'calibration', 'annotation', 'correction', 'case', 'access'] as const;
+export const EVIDENCE_KINDS = ['event', 'clip', 'incident', 'gap', 'calibration-check', 'diary', 'deployment', 'calibration', 'annotation', 'correction', 'case', 'access'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 /** Kinds that record a signed device message. */
-export const DEVICE_KINDS = ['event', 'clip', 'incident'] as const;
+/** gap: what the monitor could not keep; calibration-check: the monitor's own signed calibrator check (issue 10, 18). */
+export const DEVICE_KINDS = ['event', 'clip', 'incident', 'gap', 'calibration-check'] as const;
 /** Kinds recorded by the server or an officer. */
 export const RECORD_KINDS = ['diary', 'deployment', 'calibration', 'annotation', 'case', 'access'] as const;
 

@@ -23,7 +23,7 @@ export interface DeviceMessageLeaf {
   payload: Buffer;
 }
 
-const LEAF_KIND = { 'event-started': 'event', 'event-ended': 'event', incident: 'incident', clip: 'clip' } as const;
+const LEAF_KIND = { 'event-started': 'event', 'event-ended': 'event', incident: 'incident', gap: 'gap', calibration: 'calibration-check', clip: 'clip' } as const;
 
 export function deviceMessageLeaf(l: DeviceMessageLeaf): EvidenceLeaf {
   return evidenceLeaf({

@@ -19,7 +19,7 @@ export interface Incoming {
   receivedAt: number;
 }
 
-export type EvidenceKind = 'event-started' | 'event-ended' | 'incident' | 'clip';
+export type EvidenceKind = 'event-started' | 'event-ended' | 'incident' | 'gap' | 'calibration' | 'clip';
 
 export interface AttachRequest {
   deviceId: string;

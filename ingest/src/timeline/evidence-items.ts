@@ -74,6 +74,8 @@ function foldEvents(rows: readonly EventRow[]): TimelineEvent[] {
     const parsed = EventBody.safeParse(JSON.parse(r.body));
     if (!parsed.success) continue;
     const b = parsed.data;
+    // Gap and calibration records are not events on the timeline: the bundle reads them on their own.
+    if (b.kind === 'gap' || b.kind === 'calibration') continue;
     const key = `${r.device}\u0000${r.event_id}`;
     const prev = byId.get(key);
     const base = { eventId: b.eventId, deviceId: r.device, leafIndex: r.leaf_index, clockFlag: r.clock_flag };

@@ -51,8 +51,61 @@ export const IncidentPressed = z.object({
   LAeq: Level.optional(),
 });
 
-export const EventBody = z.discriminatedUnion('kind', [EventStarted, EventEnded, IncidentPressed]);
+/**
+ * What the monitor could not keep (issue 18): a span with no level records, or
+ * a clip given up, and why. Signed like every other event, so the ingest, the
+ * officer and the bundle can say "no data: monitor storage full 02:10–02:40"
+ * instead of showing silence.
+ */
+export const DataGap = z.object({
+  kind: z.literal('gap'),
+  /** The gap record's own id (made by the device, unique per device). */
+  eventId: EventId,
+  /** levels: no 1 s records in [from, to); clip: audio of [from, to) not kept. */
+  what: z.enum(['levels', 'clip']),
+  from: IsoUtcMs,
+  to: IsoUtcMs,
+  /** storage-full: the disk (or the journal's share of it) was full; write-error: the write failed otherwise. */
+  reason: z.enum(['storage-full', 'write-error']),
+  detail: z.string().max(500).optional(),
+  /** For a clip gap: the clip given up, and the event it belonged to. */
+  clipIds: z.array(z.string().regex(CLIP_ID_PATTERN)).max(100),
+  relatedEventId: EventId.optional(),
+});
+
+/**
+ * A calibrator check made by the monitor itself (`earshot-device calibrate`,
+ * issue 10): what it read from the calibrator's tone and the fullScaleDb it
+ * measures with from then on (DESIGN §2). The deployment and the bundle take
+ * the calibration from these signed records, never from typed numbers.
+ */
+export const CalibrationRecord = z.object({
+  kind: z.literal('calibration'),
+  eventId: EventId,
+  at: IsoUtcMs,
+  /** The calibrator's stated level (94.0 dB for an IEC 60942 calibrator). */
+  referenceDb: z.number().min(60).max(140),
+  /** LAeq of the tone with the previous fullScaleDb. */
+  measuredDb: z.number().min(-200).max(250),
+  previousFullScaleDb: z.number().min(0).max(250),
+  /** The calibration in force from `at` on. */
+  fullScaleDb: z.number().min(0).max(250),
+  tone: z.object({
+    frequencyHz: z.number().min(0).max(100_000),
+    /** Max − min of the per-second LAeq over the measured seconds. */
+    spreadDb: z.number().nonnegative().max(100),
+    seconds: z.number().positive().max(600),
+    /** LZeq − LAeq of the tone: low-frequency noise beside it. */
+    zMinusADb: z.number().min(-100).max(200).optional(),
+  }),
+  /** The calibrator, as the installer named it at the check (make, model, serial). */
+  calibrator: z.object({ make: z.string().max(64).optional(), model: z.string().max(64).optional(), serial: z.string().max(64).optional() }).optional(),
+});
+
+export const EventBody = z.discriminatedUnion('kind', [EventStarted, EventEnded, IncidentPressed, DataGap, CalibrationRecord]);
 export type EventBody = z.infer<typeof EventBody>;
 export type EventStarted = z.infer<typeof EventStarted>;
 export type EventEnded = z.infer<typeof EventEnded>;
 export type IncidentPressed = z.infer<typeof IncidentPressed>;
+export type DataGap = z.infer<typeof DataGap>;
+export type CalibrationRecord = z.infer<typeof CalibrationRecord>;

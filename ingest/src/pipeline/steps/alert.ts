@@ -8,6 +8,7 @@ export function alertStep(alert: Alerter): Step {
     const t = typedBody(ctx);
     const e = ctx.evidence;
     if (t.type !== 'event' || e === null) return null;
+    if (t.body.kind === 'gap' || t.body.kind === 'calibration') return null;
     const event = { device: ctx.device, seq: ctx.seq, kind: t.body.kind, eventId: t.body.eventId, caseRef: e.caseRef, deviceTimeMs: e.deviceTimeMs, receivedAt: ctx.msg.receivedAt, clockFlag: e.clock.flag, body: t.body };
     ctx.afterCommit.push(() => alert(event));
     return null;

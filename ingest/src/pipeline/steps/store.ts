@@ -28,6 +28,10 @@ function eventEvidence(body: EventBody): Pick<Evidence, 'kind' | 'deviceTimeMs'>
       return { kind: 'event-ended', deviceTimeMs: Date.parse(body.startedAt) };
     case 'incident':
       return { kind: 'incident', deviceTimeMs: Date.parse(body.at) };
+    case 'gap':
+      return { kind: 'gap', deviceTimeMs: Date.parse(body.from) };
+    case 'calibration':
+      return { kind: 'calibration', deviceTimeMs: Date.parse(body.at) };
   }
 }
 
