@@ -90,6 +90,25 @@ export const BundleEvent = z.strictObject({
 });
 export type BundleEvent = z.infer<typeof BundleEvent>;
 
+/**
+ * A level line a rule applied over [from, to) on one monitor (issue 10 item 7):
+ * the threshold in force from the rules' history for fixed-threshold rules, or
+ * the threshold each event was judged against for rules whose level moves
+ * (Noise Act permitted level, background-relative). Charts draw these, never today's rules.
+ */
+export const ThresholdSegment = z.strictObject({
+  deviceId: DeviceId,
+  ruleId: z.string().min(1).max(128),
+  /** Plain-English name of the line, e.g. "Noise Act permitted level". */
+  label: Text,
+  from: IsoUtcMs,
+  to: IsoUtcMs,
+  thresholdDb: Db,
+  /** The level the line is drawn against (LAeq for most rules, LAFmax for the impulsive rule). */
+  metric: z.enum(['LAeq', 'LAFmax', 'LCminusLA']),
+});
+export type ThresholdSegment = z.infer<typeof ThresholdSegment>;
+
 /** One chart: a night (or day) of downsampled levels; `t` epoch ms of each point. */
 export const LevelSeries = z
   .strictObject({
@@ -154,6 +173,8 @@ export const BundleModel = z
     generatedAt: IsoUtcMs,
     deployments: z.array(Deployment),
     rules: z.array(Rule),
+    /** Threshold lines for the charts, per monitor and period (issue 10 item 7). */
+    thresholds: z.array(ThresholdSegment),
     events: z.array(BundleEvent),
     /** Night (or day) charts in time order. */
     series: z.array(LevelSeries),

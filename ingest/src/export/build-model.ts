@@ -46,6 +46,7 @@ export function buildBundleSource(db: Db, log: EvidenceLog, head: IssuedTreeHead
     generatedAt: iso(o.nowMs),
     deployments,
     rules: activeRules(db, [...new Set(spans.map((s) => s.deviceId))], o.serviceRules, events),
+    thresholds: [],
     events: events.map(toBundleEvent),
     series: levelCount === 0 ? [] : nightSeries(db, period, spans),
     diary: caseDiary(db, caseRef, period, spans),

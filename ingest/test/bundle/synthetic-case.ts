@@ -165,6 +165,7 @@ export function syntheticCase(o: SyntheticOptions): SyntheticCase {
       { id: 'noise-act', name: 'Noise Act night', description: 'Between 23:00 and 07:00, LAeq over 5 minutes above the permitted level (34 dB, or 10 dB above an underlying level over 24 dB).', thresholdDb: 34 },
       { id: 'loud-peak', name: 'Loud peak', description: 'Any LAFmax above 75 dB at any time of day.', thresholdDb: 75 },
     ],
+    thresholds: [],
     events,
     series,
     diary,

@@ -20,19 +20,25 @@ import { renderIntegrity } from './integrity.ts';
 import { type Doc, MARGIN, type SectionContext, newContext, startSection } from './layout.ts';
 import { renderMethod } from './method.ts';
 
-/** The sections, in the order issue 5 gives them. */
-export const SECTION_TITLES = [
-  '1. Case summary',
-  '2. Equipment and deployment record',
-  '3. Method in plain English',
-  '4. Schedule of events',
-  '5. Charts of measured levels',
-  '6. Diary corroboration',
-  '7. Exhibit list',
-  '8. Integrity statement',
-] as const;
+type Render = (ctx: SectionContext, bookmark: (label: string) => void, zipName: string) => void;
 
-type Render = (ctx: SectionContext, bookmark: (label: string) => void) => void;
+/**
+ * The sections in order, each from a new page; their numbers ("1. …") follow
+ * from this order. Add a section by adding one line here.
+ */
+const SECTIONS: readonly { readonly name: string; readonly render: Render }[] = [
+  { name: 'Case summary', render: renderCaseSummary },
+  { name: 'Equipment and deployment record', render: renderEquipment },
+  { name: 'Method in plain English', render: renderMethod },
+  { name: 'Schedule of events', render: renderEventsSchedule },
+  { name: 'Charts of measured levels', render: renderCharts },
+  { name: 'Diary corroboration', render: renderDiary },
+  { name: 'Exhibit list', render: renderExhibitList },
+  { name: 'Integrity statement', render: (c, _b, zipName) => renderIntegrity(c, zipName) },
+];
+
+/** The section headings as printed and bookmarked: "1. Case summary", … */
+export const SECTION_TITLES: readonly string[] = SECTIONS.map((s, i) => `${i + 1}. ${s.name}`);
 
 export function renderBundlePdf(model: BundleModel, exhibits: readonly Exhibit[], zipName: string): Doc {
   const doc = new PDFDocument({
@@ -51,20 +57,11 @@ export function renderBundlePdf(model: BundleModel, exhibits: readonly Exhibit[]
   const ctx = newContext(doc, model, exhibits);
   doc.outline.addItem('Index');
 
-  const renders: readonly Render[] = [
-    renderCaseSummary,
-    renderEquipment,
-    renderMethod,
-    renderEventsSchedule,
-    renderCharts,
-    renderDiary,
-    renderExhibitList,
-    (c) => renderIntegrity(c, zipName),
-  ];
-  const index: IndexEntry[] = SECTION_TITLES.map((title, i) => {
+  const index: IndexEntry[] = SECTIONS.map((s, i) => {
+    const title = SECTION_TITLES[i]!;
     const page = startSection(doc, title);
     const item = doc.outline.addItem(title);
-    renders[i]!(ctx, (label) => item.addItem(label));
+    s.render(ctx, (label) => item.addItem(label), zipName);
     return { title, page: page + 1 };
   });
 
