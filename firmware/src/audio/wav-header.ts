@@ -61,6 +61,7 @@ export function readWavHeader(readAt: ReadAt, fileSize: number, name: string): W
       if (fmt === null) throw new EarshotError('EARSHOT_E_WAV_BAD_FORMAT', `${name}: data chunk before the fmt chunk`);
       return dataFormat(fmt, body, size, fileSize, name);
     }
+    // Any other chunk (bext — the clips' own, bext.ts —, LIST, fact, …) is skipped by its size.
     // Chunks are padded to an even size (RIFF: "pad byte if chunk size is odd").
     pos = body + size + (size & 1);
   }

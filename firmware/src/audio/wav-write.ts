@@ -1,19 +1,25 @@
 /**
- * Writes PCM WAV: a canonical 44-byte header (WAVE_FORMAT_PCM or IEEE float)
- * and floats in [−1, 1) encoded to int16/int24/int32 (DESIGN §2 scaling, rounded
- * and clamped) or float32. Used for audio clips and for test signals.
+ * Writes PCM WAV: the RIFF header (WAVE_FORMAT_PCM or IEEE float), optionally
+ * a Broadcast Wave `bext` chunk (bext.ts) between `fmt ` and `data`, and floats
+ * in [−1, 1) encoded to int16/int24/int32 (DESIGN §2 scaling, rounded and
+ * clamped) or float32. Used for audio clips and for test signals.
  */
 import type { PcmFormat } from './wav-format.ts';
 import { WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_PCM } from './wav-format.ts';
 
+/** The canonical header without a `bext` chunk: RIFF (12) + fmt (24) + data chunk header (8). */
 export const WAV_HEADER_BYTES = 44;
 
-/** The 44-byte header of a file holding `dataBytes` bytes of audio in `format`. */
-export function wavHeader(format: PcmFormat, dataBytes: number): Buffer {
-  const h = Buffer.alloc(WAV_HEADER_BYTES);
+/**
+ * The header of a file holding `dataBytes` bytes of audio in `format`: 44
+ * bytes, plus 8 + bext.length when a `bext` chunk body (even-length, encodeBext) is given.
+ */
+export function wavHeader(format: PcmFormat, dataBytes: number, bext?: Buffer): Buffer {
+  const extra = bext === undefined ? 0 : 8 + bext.length;
+  const h = Buffer.alloc(WAV_HEADER_BYTES + extra);
   const blockAlign = format.channels * (format.bitsPerSample / 8);
   h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(36 + dataBytes + (dataBytes & 1), 4);
+  h.writeUInt32LE(36 + extra + dataBytes + (dataBytes & 1), 4);
   h.write('WAVE', 8, 'latin1');
   h.write('fmt ', 12, 'latin1');
   h.writeUInt32LE(16, 16);
@@ -23,8 +29,16 @@ export function wavHeader(format: PcmFormat, dataBytes: number): Buffer {
   h.writeUInt32LE(format.sampleRate * blockAlign, 28);
   h.writeUInt16LE(blockAlign, 32);
   h.writeUInt16LE(format.bitsPerSample, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(dataBytes, 40);
+  let p = 36;
+  if (bext !== undefined) {
+    if ((bext.length & 1) === 1) throw new RangeError('a bext chunk body must be of even length');
+    h.write('bext', p, 'latin1');
+    h.writeUInt32LE(bext.length, p + 4);
+    bext.copy(h, p + 8);
+    p += extra;
+  }
+  h.write('data', p, 'latin1');
+  h.writeUInt32LE(dataBytes, p + 4);
   return h;
 }
 
@@ -55,12 +69,13 @@ export function encodeMono(samples: ArrayLike<number>, start: number, end: numbe
   return p;
 }
 
-/** A whole mono WAV file in memory. */
-export function encodeWav(samples: ArrayLike<number>, format: Omit<PcmFormat, 'channels'>): Buffer {
+/** A whole mono WAV file in memory, with a `bext` chunk when its body is given. */
+export function encodeWav(samples: ArrayLike<number>, format: Omit<PcmFormat, 'channels'>, bext?: Buffer): Buffer {
   const f: PcmFormat = { ...format, channels: 1 };
   const dataBytes = samples.length * (f.bitsPerSample / 8);
-  const out = Buffer.alloc(WAV_HEADER_BYTES + dataBytes + (dataBytes & 1));
-  wavHeader(f, dataBytes).copy(out, 0);
-  encodeMono(samples, 0, samples.length, f, out, WAV_HEADER_BYTES);
+  const header = wavHeader(f, dataBytes, bext);
+  const out = Buffer.alloc(header.length + dataBytes + (dataBytes & 1));
+  header.copy(out, 0);
+  encodeMono(samples, 0, samples.length, f, out, header.length);
   return out;
 }

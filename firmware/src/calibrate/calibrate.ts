@@ -48,6 +48,8 @@ export interface CalibrationResult {
   /** Max − min of the per-second LAeq over the measured seconds. */
   spreadDb: number;
   seconds: number;
+  /** LZeq − LAeq of the tone: low-frequency noise beside it. */
+  zMinusADb: number;
 }
 
 export function calibrate(input: CalibrationInput): CalibrationResult {
@@ -101,6 +103,7 @@ export function calibrate(input: CalibrationInput): CalibrationResult {
     frequencyHz,
     spreadDb,
     seconds: measured.length,
+    zMinusADb: zMinusA,
   };
 }
 

@@ -62,3 +62,43 @@ export class SampleClock {
     return this.anchorMs + ((frame - this.anchorFrame) * 1000) / this.sampleRate;
   }
 }
+
+/**
+ * Maps wall-clock instants (a button press, stamped by Date.now()) onto the
+ * capture clock the level records use (issue 18, item 6), so an incident mark
+ * and the levels around it share one timeline. Fed, per block, the capture
+ * time of the block's last sample and the wall time it arrived; a block
+ * arrives after its samples were taken (never before), so the offset is taken
+ * as the largest seen over the last OFFSET_WINDOW blocks: the arrival with the
+ * least buffering delay. Before any block, wall time is returned as it is.
+ * Pure: times are passed in.
+ */
+const OFFSET_WINDOW = 50;
+
+export class CaptureClockMap {
+  private readonly offsets = new Float64Array(OFFSET_WINDOW);
+  private count = 0;
+  private next = 0;
+
+  /** One block: capture time of its end, and the wall time it arrived. */
+  observe(captureEndMs: number, arrivedAtWallMs: number): void {
+    const offset = captureEndMs - arrivedAtWallMs;
+    // A jump of the capture clock (a re-anchor, the next file of a replay) starts the window afresh.
+    if (this.count > 0 && Math.abs(offset - this.offset()) > 1_000) this.count = 0;
+    this.offsets[this.next] = offset;
+    this.next = (this.next + 1) % OFFSET_WINDOW;
+    if (this.count < OFFSET_WINDOW) this.count++;
+  }
+
+  /** The capture-clock time of wall instant `wallMs`. */
+  toCapture(wallMs: number): number {
+    return this.count === 0 ? wallMs : wallMs + this.offset();
+  }
+
+  private offset(): number {
+    let best = Number.NEGATIVE_INFINITY;
+    const start = (this.next - this.count + OFFSET_WINDOW) % OFFSET_WINDOW;
+    for (let k = 0; k < this.count; k++) best = Math.max(best, this.offsets[(start + k) % OFFSET_WINDOW]!);
+    return best;
+  }
+}

@@ -1,6 +1,7 @@
 /**
- * Writes a finished clip: the 44-byte WAV header and the encoded samples to a
- * temp file in the clip folder, computing SHA-256 over exactly the bytes written,
+ * Writes a finished clip: the WAV header — with a Broadcast Wave `bext` chunk
+ * giving the clip's start time and calibration (audio/bext.ts), so the signed
+ * SHA-256 covers them — and the encoded samples to a temp file in the clip folder, computing SHA-256 over exactly the bytes written,
  * then fsync, rename to <clipId>.wav and fsync the folder, so a clip on disk is
  * either whole or absent. (The header's sizes are known only when the clip ends,
  * which is why the audio is held encoded in memory until then: SHA-256 cannot be
@@ -10,7 +11,7 @@ import { type Hash, createHash } from 'node:crypto';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CLIP_CHUNK_BYTES, type ClipManifest, EarshotError } from '@earshot/shared';
-import { type PcmFormat, wavHeader } from '../audio/index.ts';
+import { type PcmFormat, encodeBext, wavHeader } from '../audio/index.ts';
 
 export interface WrittenClip {
   path: string;
@@ -23,10 +24,21 @@ const PAD = Buffer.alloc(1);
 /** Temp files end in this; any left by a crash are removed at start (see ClipRecorder). */
 export const PART_SUFFIX = '.wav.part';
 
-export async function writeClipFile(dir: string, clipId: string, format: PcmFormat, data: Buffer, dataBytes: number): Promise<WrittenClip> {
+/** What the clip's `bext` chunk records (EBU Tech 3285): when its first sample was taken, and the calibration in force. */
+export interface ClipStamp {
+  readonly eventId: string;
+  readonly fullScaleDb: number;
+  readonly startedAtMs: number;
+}
+
+export async function writeClipFile(dir: string, clipId: string, format: PcmFormat, data: Buffer, dataBytes: number, stamp?: ClipStamp): Promise<WrittenClip> {
   const path = join(dir, `${clipId}.wav`);
   const temp = join(dir, `.${clipId}${PART_SUFFIX}`);
-  const header = wavHeader(format, dataBytes);
+  const bext =
+    stamp === undefined
+      ? undefined
+      : encodeBext({ ...stamp, clipId, sampleRate: format.sampleRate, bitsPerSample: format.bitsPerSample, encoding: format.encoding });
+  const header = wavHeader(format, dataBytes, bext);
   const hash = createHash('sha256');
   const body = data.subarray(0, dataBytes);
   try {

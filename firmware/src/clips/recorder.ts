@@ -125,6 +125,20 @@ export class ClipRecorder {
     return null;
   }
 
+  /**
+   * Gives up the clip being recorded, unwritten, keeping the pre-trigger ring
+   * (free space fell under the journal's reserve: clips give way first, issue
+   * 18). Returns its id, or null when none was recording.
+   */
+  abandon(): string | null {
+    const a = this.active;
+    if (a === null) return null;
+    this.active = null;
+    this.plan.cut();
+    this.spare.push(a.buffer);
+    return a.clipId;
+  }
+
   /** Feeds a captured block (call for every block, in order). */
   push(block: PcmBlock): void {
     if (this.ring === null) return;
@@ -204,7 +218,7 @@ export class ClipRecorder {
       return;
     }
     const fullScaleDb = this.options.fullScaleDb();
-    const job = writeClipFile(this.options.dir, a.clipId, this.clipFormat, a.buffer, a.bytes)
+    const job = writeClipFile(this.options.dir, a.clipId, this.clipFormat, a.buffer, a.bytes, { eventId: a.eventId, fullScaleDb, startedAtMs: a.startedAtMs })
       .then(async (written) => {
         const manifest = clipManifest({ clipId: a.clipId, eventId: a.eventId, written, format: this.clipFormat, fullScaleDb, startedAtMs: a.startedAtMs, frames, preFrames, postFrames });
         // Beside the clip until the outbox has journaled it, so a crash in between loses nothing (recoverClips).

@@ -30,7 +30,16 @@ export const DeviceConfig = z.strictObject({
   /** Incident button and status LED (a Firmata board, a signal, a key, or none fitted). */
   io: IoConfig.default({ type: 'none' }),
   remote: RemoteConfig.default({ version: 0, rules: [], audio: { mode: 'on-event', preTriggerSeconds: 10, maxSeconds: 60, postRollSeconds: 5 }, levelsBatch: 10, heartbeatSeconds: 60 }),
-  outbox: z.strictObject({ quotaBytes: z.number().int().min(1024 * 1024).default(256 * 1024 * 1024) }).default({ quotaBytes: 256 * 1024 * 1024 }),
+  outbox: z.strictObject({
+    quotaBytes: z.number().int().min(1024 * 1024).default(256 * 1024 * 1024),
+    /** Full disk (issue 18): bytes kept for the journal's small messages (firmware/src/outbox/journal-reserve.ts). */
+    reserveBytes: z.number().int().min(0).optional(),
+    /** Clips give way when free space falls under this (default 64 MiB: six 75 s clips of 48 kHz 24-bit audio). */
+    clipReserveBytes: z.number().int().min(0).optional(),
+    /** Level records held in memory while the disk is full, and how coarse they may be merged (firmware/src/outbox/memory-hold.ts). */
+    holdRecords: z.number().int().min(10).max(1_000_000).optional(),
+    holdMaxRecordSeconds: z.number().min(1).max(3_600).optional(),
+  }).default({ quotaBytes: 256 * 1024 * 1024 }),
 });
 export type DeviceConfig = z.infer<typeof DeviceConfig>;
 export type DeviceConfigInput = z.input<typeof DeviceConfig>;

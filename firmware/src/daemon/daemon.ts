@@ -6,12 +6,34 @@
  *
  * Shutdown (SIGTERM/SIGINT): stop capture, end open events ("shutdown"), send
  * held-back levels, finish clips, then close the uplink and the outbox. A power
- * cut instead loses at most the levels of the batch in progress (≤ levelsBatch
- * seconds); everything already journaled is sent after the reboot.
+ * cut or SIGKILL instead loses at most the second being measured: every 1 s
+ * level record is journaled (fsync) as it is made, batched only on the wire
+ * (Outbox wireBatchRecords = levelsBatch), and everything journaled is sent
+ * after the reboot.
+ *
+ * Events open at a crash (issue 18): beside each level record and event the
+ * daemon journals a checkpoint — the open events as they would end now, with
+ * their running statistics — in the same fsync as the record (a separate state
+ * file would cost a rename and a directory fsync more per second, and could
+ * disagree with the journal after a power cut). At the next start the events
+ * of the last checkpoint are ended with reason "interrupted-by-restart", at the
+ * end of the last second journaled, naming only clips that survived.
+ *
+ * Full disk (issue 18): a level record (or event) the journal refuses is held
+ * in memory (memory-hold.ts; past its bound, a gap record) and written, gap
+ * record first, once a retry every RETRY_MS succeeds; events, heartbeats and
+ * acks meanwhile use the journal's reserve; the heartbeat reports
+ * EARSHOT_E_STORAGE_FULL and the held counts. Clips give way first: under
+ * clipReserveBytes of free space the clip being recorded is given up, with a
+ * gap record naming it.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { type ClipManifest, type EventBody, type LevelRecord, type RemoteConfig, type StatusBody, parseRemoteConfigPayload } from '@earshot/shared';
+import { readFileSync, rmSync, statfsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  type ClipManifest, type DataGap, type ErrorInfo, type EventBody, type LevelRecord, type LevelsBody, type RemoteConfig, type StatusBody,
+  EventEnded, isEarshotError, parseRemoteConfigPayload,
+} from '@earshot/shared';
+import { z } from 'zod';
 import type { PcmFormat } from '../audio/index.ts';
 import { type CaptureDeps, createCaptureSource } from '../capture/create.ts';
 import type { CaptureSource } from '../capture/types.ts';
@@ -20,14 +42,27 @@ import { loadIdentity } from '../identity/index.ts';
 import { type IoDeps, createDeviceIo } from '../io/create.ts';
 import { sharedFirmataBoards } from '../io/shared-boards.ts';
 import type { DeviceIo, LedState } from '../io/types.ts';
-import { Outbox } from '../outbox/index.ts';
+import { DEFAULT_RESERVE_BYTES, MemoryHold, Outbox } from '../outbox/index.ts';
 import { readClockSync } from '../status/clock-sync.ts';
 import { cpuTemperatureC, diskSpace } from '../status/host.ts';
 import { Uplink } from '../uplink/index.ts';
 import { type LoadedConfig, loadDeviceConfig } from './config.ts';
-import { Monitor } from './monitor.ts';
+import { syncCalibration } from './calibration-sync.ts';
+import { INTERRUPTED_BY_RESTART, Monitor } from './monitor.ts';
 import { readCalibration, readRemoteConfig, writeRemoteConfig } from './state-files.ts';
+import { readFirmwareVersion } from './firmware-version.ts';
 import { statusBody } from './status-report.ts';
+
+/** A full disk is retried this often: cheap (one failed write), and a returning disk is used within seconds. */
+const RETRY_MS = 2_000;
+/** Free space is checked this often for the clip reserve (one statfs). */
+const SPACE_CHECK_MS = 1_000;
+/** 64 MiB: room for six 75 s clips of 48 kHz 24-bit audio (≈ 10.8 MB each) before the journal's own space is touched. */
+const DEFAULT_CLIP_RESERVE_BYTES = 64 * 1024 * 1024;
+
+/** The checkpoint journaled beside each record: the open events as they would end now. */
+const Checkpoint = z.object({ v: z.literal(1), events: z.array(EventEnded) });
+type Checkpoint = z.infer<typeof Checkpoint>;
 
 export interface DaemonLog {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -59,6 +94,15 @@ export class Daemon {
   /** Finished clips being journaled (enqueueClip hashes the file first): shutdown waits for them. */
   private readonly clipsQueuing = new Set<Promise<void>>();
   private readonly startedAt = Date.now();
+  /** The software version for the heartbeat, read once at start. */
+  private readonly firmwareVersion = readFirmwareVersion();
+  /** What the journal refused while the disk was full, waiting to be written. */
+  private readonly hold: MemoryHold;
+  private holdError: ErrorInfo | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private spaceTimer: NodeJS.Timeout | null = null;
+  /** The last checkpoint journaled named open events (so an empty one must follow when they end). */
+  private checkpointOpen = false;
 
   private constructor(loaded: LoadedConfig, log: DaemonLog) {
     this.loaded = loaded;
@@ -69,7 +113,19 @@ export class Daemon {
     this.config = readRemoteConfig(stateDir) ?? config.remote;
     const fullScaleDb = readCalibration(stateDir)?.fullScaleDb ?? config.fullScaleDb;
     const caPem = config.server.caFile === undefined ? undefined : readFileSync(config.server.caFile, 'utf8');
-    this.outbox = Outbox.open({ dir: join(stateDir, 'outbox'), deviceId: config.deviceId, privateKey: identity.privateKey, quotaBytes: config.outbox.quotaBytes });
+    this.outbox = Outbox.open({
+      dir: join(stateDir, 'outbox'),
+      deviceId: config.deviceId,
+      privateKey: identity.privateKey,
+      quotaBytes: config.outbox.quotaBytes,
+      reserveBytes: config.outbox.reserveBytes ?? DEFAULT_RESERVE_BYTES,
+      wireBatchRecords: this.config.levelsBatch,
+    });
+    this.hold = new MemoryHold({
+      deviceId: config.deviceId,
+      ...(config.outbox.holdRecords === undefined ? {} : { maxRecords: config.outbox.holdRecords }),
+      ...(config.outbox.holdMaxRecordSeconds === undefined ? {} : { maxRecordSeconds: config.outbox.holdMaxRecordSeconds }),
+    });
     const opened = this.outbox.stats();
     if (opened.tornTailBytes > 0) log.warn('outbox journal had a torn last record (a power cut mid-write); it was cut off', { bytes: opened.tornTailBytes });
     for (const e of opened.errors) log.warn('outbox journal problem', { ...e });
@@ -87,6 +143,10 @@ export class Daemon {
       config: this.config,
       fullScaleDb,
       emit: (kind: 'levels' | 'event', body: { fullScaleDb: number; records: LevelRecord[] } | EventBody) => this.send(kind, body),
+      releaseLevels: () => {
+        this.outbox.releaseLevels();
+        this.uplink.kick();
+      },
       makeClipRecorder: (format: PcmFormat, audio: RemoteConfig['audio']) => new ClipRecorder({
         format,
         dir: clipsDir,
@@ -95,9 +155,13 @@ export class Daemon {
         maxSeconds: audio.maxSeconds,
         postSeconds: audio.postRollSeconds,
         fullScaleDb: () => this.monitor.fullScaleDb,
-        onClip: (manifest, path) => this.queueClip(path, manifest),
+        onClip: (manifest, path) => {
+          this.monitor.clipDone(manifest.clipId);
+          this.queueClip(path, manifest);
+        },
         onError: (clipId, error) => {
-          this.monitor.clipLost(clipId);
+          // A clip that could not be written is named by a gap record, and by no event.
+          this.monitor.clipGivenUp(clipId, /ENOSPC/.test(error.detail) ? 'storage-full' : 'write-error', `${error.code}: ${error.detail}`);
           this.log.warn('clip not written', { clipId, ...error });
         },
       }),
@@ -130,13 +194,16 @@ export class Daemon {
   private async begin(opts: DaemonOptions): Promise<void> {
     const { config } = this.loaded;
     // Clips finished but not journaled when the monitor last stopped (a power cut in between).
+    const recovered: string[] = [];
     for (const orphan of findOrphanClips(join(this.loaded.stateDir, 'clips'), this.outbox.clipPaths())) {
       if (orphan.manifest === null) this.log.warn('clip file without a manifest kept, not sent', { path: orphan.path });
       else {
         this.log.info('clip from before the restart queued', { clipId: orphan.manifest.clipId });
+        recovered.push(orphan.manifest.clipId);
         this.queueClip(orphan.path, orphan.manifest);
       }
     }
+    this.endInterruptedEvents(recovered);
     this.uplink.start();
     // The analog sound module, the button and the LED may sit on one Firmata board: open each port once, for both.
     const firmataBoard = sharedFirmataBoards(opts.capture?.firmataBoard ?? opts.io?.firmataBoard);
@@ -161,6 +228,7 @@ export class Daemon {
     if (source.kind === 'pcm') await source.start({ block: (b) => this.monitor.pcmBlock(b), event: onEvent });
     else await source.start({ record: (r) => this.monitor.levelRecord(r), event: onEvent });
     this.scheduleHeartbeat(this.config.heartbeatSeconds);
+    this.spaceTimer = setInterval(() => this.checkSpace(), SPACE_CHECK_MS);
     this.ledTimer = setInterval(() => this.updateLed(), 1_000);
     this.updateLed();
     this.log.info('monitor running', { device: config.deviceId, source: source.name, server: config.server.url, configVersion: this.config.version });
@@ -179,8 +247,13 @@ export class Daemon {
   private async shutdown(): Promise<void> {
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
     if (this.ledTimer !== null) clearInterval(this.ledTimer);
+    if (this.spaceTimer !== null) clearInterval(this.spaceTimer);
     await this.source?.stop();
     this.monitor.shutdown();
+    if (this.retryTimer !== null) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+    this.writeHeld();
+    if (!this.hold.empty) this.log.warn('disk still full at shutdown: measurements held in memory are lost', { ...this.hold.stats() });
     await Promise.all(this.monitor.clipRecorders.map((r) => r.close()));
     // The clips just finished must be in the journal before it closes, or they would sit unsent in the clips folder.
     while (this.clipsQueuing.size > 0) await Promise.all([...this.clipsQueuing]);
@@ -200,14 +273,127 @@ export class Daemon {
     }
   }
 
+  /**
+   * Journals a body. Level records wait in memory behind any already held (in
+   * order); events go straight to the journal (its reserve) unless events are
+   * held too. A body the journal refuses is held (never dropped); a heartbeat
+   * that cannot be journaled is skipped, its news carried by the next.
+   */
   private send(kind: 'levels' | 'event' | 'status', body: unknown): void {
+    if (kind !== 'status' && !this.hold.empty && (kind === 'levels' || this.hold.stats().events > 0)) {
+      this.hold.add(kind, body as LevelsBody | EventBody, Date.now());
+      return;
+    }
+    if (kind === 'levels' && this.outbox.reserveShort && !this.outbox.refillReserve()) {
+      // The space the reserve gave back is the journal's, not the levels': they wait until it is whole again.
+      this.holdBack(kind, body as LevelsBody, Object.assign(new Error('ENOSPC: the journal reserve is not whole'), { code: 'ENOSPC' }));
+      return;
+    }
+    const checkpoint = kind === 'status' ? undefined : this.checkpoint();
     try {
-      this.outbox.enqueue(kind, body);
+      this.outbox.enqueue(kind, body, { reserve: kind !== 'levels', ...(checkpoint === undefined ? {} : { checkpoint }) });
+      if (checkpoint !== undefined) this.checkpointOpen = checkpoint.events.length > 0;
     } catch (e) {
-      this.log.warn('message not queued', { kind, error: String(e) });
+      if (kind === 'status' || isEarshotError(e)) {
+        this.log.warn('message not queued', { kind, error: String(e) });
+        return;
+      }
+      this.holdBack(kind, body as LevelsBody | EventBody, e);
       return;
     }
     this.uplink.kick();
+  }
+
+  /** The checkpoint to journal with the next record: the open events, or an empty one once the last of them has ended. */
+  private checkpoint(): Checkpoint | undefined {
+    const events = this.monitor.openEventsSnapshot();
+    return events.length === 0 && !this.checkpointOpen ? undefined : { v: 1, events };
+  }
+
+  private holdBack(kind: 'levels' | 'event', body: LevelsBody | EventBody, e: unknown): void {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (this.hold.empty) this.log.warn('journal write failed: holding measurements in memory until it succeeds', { kind, error: String(e) });
+    this.holdError = {
+      code: 'EARSHOT_E_STORAGE_FULL',
+      detail: code === 'ENOSPC' ? 'no space left on the monitor\'s disk: measurements held in memory' : `journal write failed (${code ?? String(e)}): measurements held in memory`,
+    };
+    this.hold.add(kind, body, Date.now());
+    this.monitor.setStorageLow(true);
+    this.retryTimer ??= setInterval(() => this.retryHeld(), RETRY_MS);
+  }
+
+  private retryHeld(): void {
+    if (!this.writeHeld()) return;
+    if (this.retryTimer !== null) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+    this.holdError = null;
+    this.log.info('journal writable again: measurements held in memory written');
+    this.checkSpace();
+    void this.sendStatus();
+  }
+
+  /** Writes what is held, gap record first; false when the disk is still full. */
+  private writeHeld(): boolean {
+    if (this.hold.empty) return true;
+    // Space first goes back to the reserve; what is held is written only from space beyond it.
+    if (!this.outbox.refillReserve()) return false;
+    for (let item = this.hold.next(); item !== null; item = this.hold.next()) {
+      try {
+        this.outbox.enqueue(item.kind, item.body, { reserve: item.kind !== 'levels' });
+      } catch (e) {
+        if (isEarshotError(e)) {
+          // Cannot happen for bodies the monitor made; never let one block the rest.
+          this.log.warn('held message dropped', { kind: item.kind, error: String(e) });
+          this.hold.shift();
+          continue;
+        }
+        return false;
+      }
+      if (item.kind === 'event' && (item.body as EventBody).kind === 'gap') this.log.warn('gap record written', { ...(item.body as DataGap) });
+      this.hold.shift();
+    }
+    this.outbox.releaseLevels();
+    this.uplink.kick();
+    return true;
+  }
+
+  /** Clips give way when free space falls under the clip reserve (or the journal already failed). */
+  private checkSpace(): void {
+    let low = !this.hold.empty;
+    if (!low) {
+      try {
+        const s = statfsSync(this.loaded.stateDir);
+        low = s.bavail * s.bsize < (this.loaded.config.outbox.clipReserveBytes ?? DEFAULT_CLIP_RESERVE_BYTES);
+      } catch {
+        // an unreadable filesystem shows in the next write
+      }
+    }
+    this.monitor.setStorageLow(low);
+  }
+
+  /**
+   * Events open when the monitor last stopped without ending them (a power cut,
+   * SIGKILL): ended now from the last checkpoint, with reason
+   * "interrupted-by-restart", at the end of the last second journaled. Each is
+   * journaled with a checkpoint of those still to end, so a crash in between
+   * neither loses nor repeats one.
+   */
+  private endInterruptedEvents(recovered: readonly string[]): void {
+    const parsed = Checkpoint.safeParse(this.outbox.lastCheckpoint());
+    if (!parsed.success || parsed.data.events.length === 0) return;
+    const clips = new Set([...[...this.outbox.clipPaths()].map((p) => basename(p, '.wav')), ...recovered]);
+    const events = parsed.data.events;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const body: EventEnded = { ...e, reason: INTERRUPTED_BY_RESTART, clipIds: e.clipIds.filter((id) => clips.has(id)) };
+      const rest: Checkpoint = { v: 1, events: events.slice(i + 1) };
+      try {
+        this.outbox.enqueue('event', body, { checkpoint: rest });
+      } catch (err) {
+        this.holdBack('event', body, err);
+      }
+      this.log.info('event open at the last stop ended', { eventId: e.eventId, endedAt: e.endedAt });
+    }
   }
 
   private receiveConfig(payload: Buffer): void {
@@ -225,6 +411,7 @@ export class Daemon {
     this.lastConfig = { version: next.version, accepted: true };
     if (next.version === this.config.version && JSON.stringify(next) === JSON.stringify(this.config)) return;
     this.config = next;
+    this.outbox.setWireBatch(next.levelsBatch);
     this.monitor.reconfigure(next);
     try {
       writeRemoteConfig(this.loaded.stateDir, next);
@@ -246,11 +433,13 @@ export class Daemon {
   private async sendStatus(): Promise<void> {
     const [clock, disk, temperatureC] = await Promise.all([readClockSync(), diskSpace(this.loaded.stateDir), cpuTemperatureC()]);
     if (this.stopping !== null) return;
+    this.syncCalibration();
     this.monitor.flushLevels();
     this.send('status', statusBody({
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
       clock,
       outbox: this.outbox.stats(),
+      held: this.hold.empty ? null : { ...this.hold.stats(), error: this.holdError ?? { code: 'EARSHOT_E_STORAGE_FULL', detail: 'measurements held in memory' } },
       disk,
       temperatureC,
       mic: this.monitor.mic.take(),
@@ -260,7 +449,22 @@ export class Daemon {
       capture: this.source?.health() ?? { source: 'none', restarts: 0, lastError: null },
       publicKeyPem: this.publicKeyPem,
       suppressed: this.monitor.suppressed(),
+      firmwareVersion: this.firmwareVersion,
     }));
+  }
+
+  /** At start and each heartbeat: a calibration made meanwhile is applied, and its record signed and sent (calibration-sync.ts). */
+  private syncCalibration(): void {
+    try {
+      const r = syncCalibration(this.loaded.stateDir, this.monitor, (record) => {
+        this.outbox.enqueue('event', record);
+        this.uplink.kick();
+      });
+      if (r.applied !== null) this.log.info('calibration applied', { fullScaleDb: r.applied });
+      for (const id of r.sent) this.log.info('calibration record queued', { eventId: id });
+    } catch (e) {
+      this.log.warn('calibration record not queued; retried at the next heartbeat', { error: String(e) });
+    }
   }
 
   private updateLed(): void {

@@ -2,12 +2,20 @@
  * The monitor's core: captured audio (or an instrument's level records) in,
  * signed-message bodies out. Synchronous and free of sockets and timers: the
  * daemon feeds it blocks and button presses and hands what it emits to the
- * outbox. Per block it runs the measurement engine; per 1 s interval it makes a
- * level record (batched), feeds the nuisance rules, and starts or ends clips
- * for the events they raise.
+ * outbox. Per block it runs the measurement engine; per 1 s interval it feeds
+ * the nuisance rules, emits the events they raise (starting or ending clips),
+ * then the interval's level record — each journaled as it is made (batching is
+ * the outbox's, on the wire), so a power cut loses at most the second being
+ * measured. The daemon journals `openEventsSnapshot()` beside each of them, so
+ * events open at a crash can be ended at the next start (issue 18).
+ *
+ * One clock (issue 18, item 6): level records, event times, clips and
+ * incident marks all take their time from the capture clock (the block's
+ * startedAtMs); a button press, stamped by the wall clock, is mapped onto it.
  */
-import { type EventBody, type LevelRecord, type RemoteConfig, meanSquareOfLevel, round2 } from '@earshot/shared';
+import { type DataGap, type EventBody, type EventEnded, type LevelRecord, type RemoteConfig, meanSquareOfLevel, round2 } from '@earshot/shared';
 import type { PcmFormat } from '../audio/index.ts';
+import { CaptureClockMap } from '../capture/sample-clock.ts';
 import type { PcmBlock } from '../capture/types.ts';
 import type { ClipRecorder } from '../clips/index.ts';
 import { type IntervalLevels, LevelEngine } from '../measure/index.ts';
@@ -24,7 +32,14 @@ export interface MonitorOptions {
   emit(kind: 'event', body: EventBody): void;
   /** Makes the clip recorder for a capture format (audio sources only); null: no clips on this device. */
   makeClipRecorder: ((format: PcmFormat, audio: RemoteConfig['audio']) => ClipRecorder) | null;
+  /** Asked to send the level records waiting for a full wire batch (before a heartbeat, a calibration change, shutdown). */
+  releaseLevels?: () => void;
+  /** The wall clock (epoch ms) button presses are stamped with; default Date.now. */
+  wallNow?: () => number;
 }
+
+/** Why an event open at a crash ends at the next start (EventEnded.reason). */
+export const INTERRUPTED_BY_RESTART = 'interrupted-by-restart';
 
 /** Intervals shorter than this (a flush at a gap or at shutdown) are stored but not fed to the rules, which count whole seconds. */
 const MIN_RULE_INTERVAL_S = 0.999;
@@ -41,7 +56,12 @@ export class Monitor {
   private recorderAudio: RemoteConfig['audio'] | null = null;
   private readonly retired: ClipRecorder[] = [];
   private fullScale: number;
-  private pending: LevelRecord[] = [];
+  /** Maps a wall-clock instant (a button press) onto the capture clock. */
+  private readonly clockMap = new CaptureClockMap();
+  /** Clips being recorded: their event and capture-clock start, for a gap record if they must be given up. */
+  private readonly clipsRecording = new Map<string, { eventId: string; fromMs: number }>();
+  /** Free space is under the clip reserve: no new clips, the one recording given up (daemon). */
+  private storageLow = false;
   /** Maps the engine's sample count to wall time: the current block's first sample. */
   private blockStartMs = 0;
   private blockStartSample = 0;
@@ -102,6 +122,7 @@ export class Monitor {
       this.recorderAudio = this.config.audio;
     }
     this.recorder?.push(block);
+    this.clockMap.observe(block.startedAtMs + (block.frames * 1000) / rate, (this.opts.wallNow ?? Date.now)());
     this.blockStartMs = block.startedAtMs;
     this.blockStartSample = this.engine.position;
     this.engine.process(block.samples, 0, block.frames);
@@ -109,9 +130,11 @@ export class Monitor {
 
   /** One record from a level source (a serial meter, an analog module): no DSP, no clips. */
   levelRecord(rec: LevelRecord): void {
-    this.queue(rec);
     this.mic.add(rec.d, rec.silent === true, rec.clipped ?? 0);
-    if (rec.silent === true || rec.LAeq === null || rec.d < MIN_RULE_INTERVAL_S) return;
+    if (rec.silent === true || rec.LAeq === null || rec.d < MIN_RULE_INTERVAL_S) {
+      this.queue(rec);
+      return;
+    }
     const fs = this.fullScale;
     const msA = meanSquareOfLevel(rec.LAeq, fs);
     const r: IntervalLevels = {
@@ -123,12 +146,15 @@ export class Monitor {
     };
     this.lastLAeq = rec.LAeq;
     this.handle(this.rules.pushInterval(Date.parse(rec.t), r));
+    this.queue(rec);
   }
 
   /** The resident pressed the incident button (or marked it in an app): an incident event at once, with a clip. */
-  incident(atMs: number, source: 'button' | 'app'): EventBody {
+  incident(wallMs: number, source: 'button' | 'app'): EventBody {
+    const atMs = this.clockMap.toCapture(wallMs);
     const eventId = `${this.deviceId}-${Math.round(atMs)}-incident`;
-    const clip = this.recorder?.trigger(eventId, 'button');
+    const clip = this.storageLow ? undefined : this.recorder?.trigger(eventId, 'button');
+    if (clip !== undefined && clip.clipId !== null && 'joined' in clip && !clip.joined) this.clipsRecording.set(clip.clipId, { eventId, fromMs: atMs });
     const body: EventBody = {
       kind: 'incident',
       eventId,
@@ -154,10 +180,68 @@ export class Monitor {
 
   /** A clip will never exist (abandoned, or its file could not be written): open events stop naming it. */
   clipLost(clipId: string): void {
+    this.clipsRecording.delete(clipId);
     for (const [eventId, ids] of this.eventClips) {
       const i = ids.indexOf(clipId);
       if (i >= 0) this.eventClips.set(eventId, ids.toSpliced(i, 1));
     }
+  }
+
+  /** A clip was written (its manifest is out): it no longer needs a gap record. */
+  clipDone(clipId: string): void {
+    this.clipsRecording.delete(clipId);
+  }
+
+  /**
+   * A clip given up for lack of space (or a failed write): events stop naming
+   * it, and a signed gap record (what "clip") names it and its event.
+   */
+  clipGivenUp(clipId: string, reason: DataGap['reason'], detail: string): void {
+    const rec = this.clipsRecording.get(clipId);
+    this.clipLost(clipId);
+    const toMs = this.captureNow();
+    const fromMs = Math.min(rec?.fromMs ?? toMs, toMs);
+    const gap: DataGap = {
+      kind: 'gap',
+      eventId: `${this.deviceId}-${Math.round(fromMs)}-clip-gap`,
+      what: 'clip',
+      from: new Date(Math.round(fromMs)).toISOString(),
+      to: new Date(Math.round(toMs)).toISOString(),
+      reason,
+      detail: detail.slice(0, 500),
+      clipIds: [clipId],
+    };
+    if (rec !== undefined) gap.relatedEventId = rec.eventId;
+    this.opts.emit('event', gap);
+  }
+
+  /**
+   * Free space fell under (or rose back over) the clip reserve: clips are the
+   * first to give way, so the journal keeps room for the levels. The clip being
+   * recorded is given up at once (with its gap record) and no new one starts.
+   */
+  setStorageLow(low: boolean): void {
+    if (low === this.storageLow) return;
+    this.storageLow = low;
+    if (!low) return;
+    for (const r of this.clipRecorders) {
+      const abandoned = r.abandon();
+      if (abandoned !== null) this.clipGivenUp(abandoned, 'storage-full', 'free space under the journal reserve: clip given up so the levels keep their room');
+    }
+  }
+
+  /**
+   * The open events as they would end now, with reason "interrupted-by-restart"
+   * (and the clips they name), for the daemon's checkpoint. Ended at the end of
+   * the last second measured (or where the level fell, if closing).
+   */
+  openEventsSnapshot(): EventEnded[] {
+    const out = this.rules.openEventsEnded();
+    for (const e of out) {
+      e.reason = INTERRUPTED_BY_RESTART;
+      e.clipIds = this.eventClips.get(e.eventId) ?? [];
+    }
+    return out;
   }
 
   /** A new calibration (after `calibrate`). */
@@ -174,34 +258,43 @@ export class Monitor {
     this.flushLevels();
   }
 
-  /** Sends the level records batched so far (before a heartbeat, at shutdown). */
+  /**
+   * Sends the level records waiting for a full wire batch (before a heartbeat,
+   * a calibration change, at shutdown). Each record is journaled as it is made;
+   * this only lets the outbox sign a short batch.
+   */
   flushLevels(): void {
-    if (this.pending.length === 0) return;
-    const records = this.pending;
-    this.pending = [];
-    this.opts.emit('levels', { fullScaleDb: round2(this.fullScale)!, records });
+    this.opts.releaseLevels?.();
   }
 
   private interval(r: IntervalLevels): void {
     const startMs = this.blockStartMs + ((r.startSample - this.blockStartSample) * 1000) / this.engine!.sampleRate;
-    this.queue(levelRecord(startMs, r));
     this.mic.add(r.durationSeconds, r.silent, r.clippedSamples);
-    if (r.durationSeconds < MIN_RULE_INTERVAL_S) return;
-    if (!r.silent) this.lastLAeq = r.LAeq;
-    this.handle(this.rules.pushInterval(startMs, r));
+    // Events of the second first, then its record: the checkpoint journaled with the record then holds the open events as of its end.
+    if (r.durationSeconds >= MIN_RULE_INTERVAL_S) {
+      if (!r.silent) this.lastLAeq = r.LAeq;
+      this.handle(this.rules.pushInterval(startMs, r));
+    }
+    this.queue(levelRecord(startMs, r));
   }
 
+  /** Journaled at once, one record per body: the outbox combines them on the wire. */
   private queue(rec: LevelRecord): void {
-    this.pending.push(rec);
-    if (this.pending.length >= this.config.levelsBatch) this.flushLevels();
+    this.opts.emit('levels', { fullScaleDb: round2(this.fullScale)!, records: [rec] });
+  }
+
+  /** Capture-clock time now: the end of the latest block. */
+  private captureNow(): number {
+    return this.clockMap.toCapture((this.opts.wallNow ?? Date.now)());
   }
 
   private handle(outputs: readonly RuleOutput[]): void {
     for (const out of outputs) {
       if (out.kind === 'started') {
-        const wantsClip = this.config.audio.mode === 'on-event';
+        const wantsClip = this.config.audio.mode === 'on-event' && !this.storageLow;
         const clip = wantsClip ? this.recorder?.trigger(out.eventId, 'rule') : undefined;
         this.eventClips.set(out.eventId, clip?.clipId ? [clip.clipId] : []);
+        if (clip !== undefined && clip.clipId !== null && 'joined' in clip && !clip.joined) this.clipsRecording.set(clip.clipId, { eventId: out.eventId, fromMs: Date.parse(out.startedAt) });
         this.opts.emit('event', out);
       } else {
         const clipIds = this.eventClips.get(out.eventId) ?? [];

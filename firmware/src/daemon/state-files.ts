@@ -1,16 +1,21 @@
 /**
  * Small JSON state the monitor keeps across reboots in its state folder: the
- * calibration (and its history, for drift) and the last accepted remote config.
+ * calibration (and its history, for drift), the calibration records not yet
+ * sent (one file each in calibration-unsent/, so the calibrate command and the
+ * running daemon never rewrite one another's file) and the last accepted
+ * remote config.
  * Written atomically (temp file, fsync, rename, fsync of the folder), so a power
  * cut leaves either the old file or the new one, never half of one.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type RemoteConfig, parseRemoteConfig } from '@earshot/shared';
+import { CalibrationRecord, type RemoteConfig, parseRemoteConfig } from '@earshot/shared';
 import { z } from 'zod';
 
 export const CALIBRATION_FILE = 'calibration.json';
 export const REMOTE_CONFIG_FILE = 'remote-config.json';
+/** Signed-record bodies of calibrations the daemon has not yet journaled, `<eventId>.json`. */
+export const CALIBRATION_UNSENT_DIR = 'calibration-unsent';
 
 export function writeFileAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp`;
@@ -45,6 +50,8 @@ export const CalibrationEntry = z.object({
   previousFullScaleDb: z.number(),
   fullScaleDb: z.number(),
   frequencyHz: z.number(),
+  /** The record's event id (absent in histories written before records were sent). */
+  eventId: z.string().optional(),
 });
 export type CalibrationEntry = z.infer<typeof CalibrationEntry>;
 const CalibrationFile = z.object({ fullScaleDb: z.number().min(0).max(250), history: z.array(CalibrationEntry) });
@@ -63,6 +70,34 @@ export function recordCalibration(stateDir: string, entry: CalibrationEntry): { 
   const state: CalibrationState = { fullScaleDb: entry.fullScaleDb, history: [...(before?.history ?? []), entry] };
   writeFileAtomic(join(stateDir, CALIBRATION_FILE), `${JSON.stringify(state, null, 1)}\n`);
   return { driftDb: last === undefined ? null : entry.fullScaleDb - last.fullScaleDb, state };
+}
+
+/** Keeps a calibration record for the daemon to sign and send (calibration-sync.ts); durable before it returns. */
+export function queueCalibrationRecord(stateDir: string, record: CalibrationRecord): void {
+  const dir = join(stateDir, CALIBRATION_UNSENT_DIR);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileAtomic(join(dir, `${record.eventId}.json`), `${JSON.stringify(record)}\n`);
+}
+
+/** The calibration records not yet journaled, oldest first; a file that does not parse is skipped (and kept). */
+export function unsentCalibrationRecords(stateDir: string): CalibrationRecord[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(stateDir, CALIBRATION_UNSENT_DIR)).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const out: CalibrationRecord[] = [];
+  for (const n of names) {
+    const r = CalibrationRecord.safeParse(readJson(join(stateDir, CALIBRATION_UNSENT_DIR, n)));
+    if (r.success) out.push(r.data);
+  }
+  return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+/** Once the outbox holds a record, its file goes. */
+export function removeCalibrationRecord(stateDir: string, eventId: string): void {
+  rmSync(join(stateDir, CALIBRATION_UNSENT_DIR, `${eventId}.json`), { force: true });
 }
 
 export function readRemoteConfig(stateDir: string): RemoteConfig | null {

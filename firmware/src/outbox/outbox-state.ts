@@ -86,6 +86,8 @@ export class OutboxState {
   readonly deadSegs = new Set<number>();
   /** Clip files whose every part is acknowledged, to delete once the acks are durable. */
   readonly finishedClips: string[] = [];
+  /** The latest checkpoint record (the monitor's open events), kept live until the next one replaces it. */
+  checkpoint: Loc | null = null;
   /** Records that could not be understood on replay (newer version or damage). */
   unreadable = 0;
   /** Signed clip manifests met on replay before their clip record. */
@@ -109,6 +111,11 @@ export class OutboxState {
         return this.applyAck(rec.id, rec.aux);
       case 'compact':
         return this.applyCompact(rec, loc);
+      case 'checkpoint':
+        this.unref(this.checkpoint);
+        this.checkpoint = loc;
+        this.ref(loc);
+        return;
     }
   }
 

@@ -3,10 +3,15 @@
  * append-only journal of length + CRC-32 framed records in segment files.
  *
  * Durability policy (fsync):
- * - every enqueue (levels batch, event, incident mark, status, clip) is
- *   fsynced before enqueue returns: ≈ 0.2–0.9 ms per append here
- *   (bench/outbox-append.ts: 1 100–2 500 appends/s), and a levels batch comes
- *   every 10 s, so grouping would buy nothing worth a lost batch;
+ * - every enqueue (each 1 s level record as it is made, event, incident mark,
+ *   status, clip) is fsynced before enqueue returns: ≈ 0.25 ms per append here
+ *   (bench/outbox-append.ts), so a power cut loses at most the second being
+ *   measured (issue 18). Batching is on the wire, not on disk: consecutive
+ *   unsigned level records (of the levels stream: events between them go out
+ *   on their own) are combined into one levels message when first taken for
+ *   publishing (a `compact` record naming them, then the `signed`
+ *   one, in the same fsync), and a trailing run shorter than `wireBatchRecords`
+ *   waits for more unless `releaseLevels()` was called;
  * - a message is signed at its first publish: seq allocated, envelope signed and
  *   the exact bytes journaled, one fsync for the whole batch handed to the
  *   uplink, before any of it is published. A redelivery (also after a restart)
@@ -29,16 +34,26 @@
  * they alone exceed the quota the outbox keeps them and reports
  * EARSHOT_E_JOURNAL_FULL in stats().errors.
  *
+ * Full disk (issue 18): level enqueues fail with ENOSPC (the daemon holds them
+ * in memory, memory-hold.ts); every other append may draw on the journal's
+ * space reserve (journal-reserve.ts), so events, heartbeats, gap records,
+ * signatures and acks are still journaled. `refillReserve()` restores it once
+ * space returns.
+ *
+ * A `checkpoint` record (at most one live) carries the monitor's open events,
+ * written in the same fsync as the message it accompanies (see Daemon).
+ *
  * One process per outbox directory (the daemon); the journal is not locked.
  */
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  bodySchemas, ClipManifest, describeIssues, EarshotError, LevelsBody, signEnvelope, topics,
+  bodySchemas, ClipManifest, describeIssues, EarshotError, LevelsBody, MAX_RECORDS_PER_BATCH, signEnvelope, topics,
   type ErrorInfo, type SignedKind, type StatusBody,
 } from '@earshot/shared';
 import { describeClipFile, readClipChunk } from './clip-file.ts';
+import { JournalReserve } from './journal-reserve.ts';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame.ts';
 import { compactionGroups, type CompactionCandidate } from './level-compaction.ts';
 import {
@@ -71,7 +86,22 @@ export interface OutboxOptions {
   readonly segmentBytes?: number;
   readonly maxRecordSeconds?: number;
   readonly recordsPerMessage?: number;
+  /** Bytes kept free for the journal on a full disk (journal-reserve.ts; the daemon uses DEFAULT_RESERVE_BYTES); default 0, none. */
+  readonly reserveBytes?: number;
+  /**
+   * Combine consecutive unsigned level records into one message when signing,
+   * and let a trailing run shorter than this wait for more (RemoteConfig.levelsBatch).
+   * Unset: each enqueued levels body is its own message.
+   */
+  readonly wireBatchRecords?: number;
   readonly now?: () => Date;
+}
+
+export interface EnqueueOptions {
+  /** The monitor's state to journal with this message, in the same fsync (replaces the previous checkpoint). */
+  readonly checkpoint?: unknown;
+  /** May draw on the journal's space reserve when the disk is full (default true; level records pass false). */
+  readonly reserve?: boolean;
 }
 
 /** One publish the uplink is to make. */
@@ -100,6 +130,9 @@ export interface OutboxStats {
   readonly nextSeq: number;
   /** Bytes of a torn last record cut off at open (a power cut mid-append): expected, reported, not an error. */
   readonly tornTailBytes: number;
+  /** Bytes of the space reserve left, and its target. */
+  readonly reserveBytes: number;
+  readonly reserveTarget: number;
   /** What to report in status: EARSHOT_E_JOURNAL_CORRUPT (damage beyond a torn tail, found at open), EARSHOT_E_JOURNAL_FULL (over quota with nothing left to compact), EARSHOT_E_CLIP_FILE (a clip file unreadable). */
   readonly errors: readonly ErrorInfo[];
 }
@@ -108,6 +141,7 @@ export interface OutboxStats {
 export function outboxStatus(s: OutboxStats): StatusBody['outbox'] {
   const out: StatusBody['outbox'] = { depth: s.depth, bytes: s.bytes, quotaBytes: s.quotaBytes, compactedRecords: s.compactedRecords };
   if (s.tornTailBytes > 0) out.tornTailBytes = s.tornTailBytes;
+  if (s.reserveTarget > 0) out.reserve = { bytes: s.reserveBytes, of: s.reserveTarget };
   if (s.errors.length > 0) out.errors = s.errors.slice(0, 10).map((e) => ({ code: e.code, detail: e.detail.slice(0, 500) }));
   return out;
 }
@@ -126,6 +160,9 @@ export class Outbox {
   private tornTailBytes = 0;
   private readonly damageNotes: string[] = [];
   private readonly clipErrors: ErrorInfo[] = [];
+  private readonly reserve: JournalReserve | null;
+  private wireBatch: number | null;
+  private levelsReleased = false;
   private closed = false;
 
   private constructor(private readonly opts: OutboxOptions) {
@@ -134,7 +171,10 @@ export class Outbox {
     this.maxRecordSeconds = opts.maxRecordSeconds ?? DEFAULT_MAX_RECORD_SECONDS;
     this.recordsPerMessage = opts.recordsPerMessage ?? DEFAULT_RECORDS_PER_MESSAGE;
     this.now = opts.now ?? (() => new Date());
+    this.wireBatch = opts.wireBatchRecords ?? null;
     mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+    const reserveBytes = opts.reserveBytes ?? 0;
+    this.reserve = reserveBytes > 0 ? new JournalReserve(opts.dir, reserveBytes) : null;
     const present = listSegments(opts.dir);
     const last = present[present.length - 1] ?? 0;
     for (const n of present) {
@@ -160,15 +200,64 @@ export class Outbox {
     return new Outbox(opts);
   }
 
-  /** Journals a message durably (fsync) and returns its outbox id. The body is validated with the shared schema. */
-  enqueue(kind: QueuedKind, body: unknown): number {
+  /**
+   * Journals a message durably (fsync) and returns its outbox id. The body is
+   * validated with the shared schema. Throws the write's error (ENOSPC) when
+   * the disk is full and the reserve may not or cannot take it: nothing is
+   * then journaled.
+   */
+  enqueue(kind: QueuedKind, body: unknown, opts: EnqueueOptions = {}): number {
     const parsed = bodySchemas[kind].safeParse(body);
     if (!parsed.success) throw new EarshotError('EARSHOT_E_BODY_INVALID', `${kind}: ${describeIssues(parsed.error)}`);
     const id = this.state.nextId;
-    this.append('message', kind, id, 0, Buffer.from(JSON.stringify(parsed.data), 'utf8'));
+    const reserve = opts.reserve ?? true;
+    this.append('message', kind, id, 0, Buffer.from(JSON.stringify(parsed.data), 'utf8'), reserve);
+    // After the message: a power cut between the two keeps the message and the older checkpoint (at worst an event ended twice).
+    if (opts.checkpoint !== undefined) this.writeCheckpoint(opts.checkpoint, reserve);
     this.active.sync();
     this.enforceQuota();
     return id;
+  }
+
+  /** Journals the monitor's state on its own (fsync). */
+  checkpoint(data: unknown): void {
+    this.writeCheckpoint(data, true);
+    this.active.sync();
+  }
+
+  /** The latest checkpoint journaled (parsed JSON), or null. */
+  lastCheckpoint(): unknown {
+    const loc = this.state.checkpoint;
+    if (loc === null) return null;
+    try {
+      return JSON.parse(decodeRecord(this.readPayload(loc))!.data.toString('utf8')) as unknown;
+    } catch {
+      return null;
+    }
+  }
+
+  private writeCheckpoint(data: unknown, reserve: boolean): void {
+    this.append('checkpoint', 'status', 0, 0, Buffer.from(JSON.stringify(data), 'utf8'), reserve);
+  }
+
+  /** Wire batching (RemoteConfig.levelsBatch): records a levels message should carry when the link keeps up. */
+  setWireBatch(records: number): void {
+    this.wireBatch = Math.max(1, records);
+  }
+
+  /** Lets the next take() sign the level records waiting, however few (before a heartbeat, at shutdown). */
+  releaseLevels(): void {
+    this.levelsReleased = true;
+  }
+
+  /** Whether part of the space reserve is given back (the disk was full since). */
+  get reserveShort(): boolean {
+    return this.reserve !== null && this.reserve.bytes < this.reserve.target;
+  }
+
+  /** Tries to grow the space reserve back to its size (after a full disk); true when it is full. */
+  refillReserve(): boolean {
+    return this.reserve?.refill() ?? true;
   }
 
   /**
@@ -205,15 +294,48 @@ export class Outbox {
   take(limit: number): OutgoingPart[] {
     const parts: OutgoingPart[] = [];
     let signed = false;
+    let failed: unknown = null;
+    // Unsigned level entries gathered to go out as one message (wire batching; only with wireBatchRecords set):
+    // consecutive in the levels stream, whatever other messages lie between them.
+    let run: { entry: Entry; body: LevelsBody }[] = [];
+    let runRecords = 0;
+    const wire = this.wireBatch;
+    const maxRunRecords = Math.min(MAX_RECORDS_PER_BATCH, Math.max(wire ?? 1, this.recordsPerMessage));
+    const sign = (e: Entry, combined: readonly { entry: Entry; body: LevelsBody }[] | null): boolean => {
+      try {
+        if (combined !== null && combined.length > 1) this.combine(combined);
+        if (e.signed === null) signed = true;
+        parts.push(this.signedPart(e));
+        e.inFlight = true;
+        return true;
+      } catch (err) {
+        // A full disk or a failing card: what is already taken goes out; the rest waits for the next take.
+        failed = err;
+        return false;
+      }
+    };
+    const flushRun = (): boolean => {
+      const r = run;
+      run = [];
+      runRecords = 0;
+      return r.length === 0 || sign(r[0]!.entry, r);
+    };
+    // Map iteration skips entries deleted meanwhile (the later members of a combined run lie behind the cursor).
     for (const e of this.state.entries.values()) {
       if (parts.length >= limit) break;
       const clip = e.clip;
       if (clip !== null && clip.broken !== null) continue;
-      if (!e.inFlight && !(clip?.manifestAcked ?? false)) {
-        if (e.signed === null) signed = true;
-        parts.push(this.signedPart(e));
-        e.inFlight = true;
+      if (wire !== null && e.kind === 'levels' && e.signed === null && e.body !== null && !e.inFlight) {
+        const body = JSON.parse(this.bodyJson(e.body).toString('utf8')) as LevelsBody;
+        if (run.length > 0 && (body.fullScaleDb !== run[0]!.body.fullScaleDb || runRecords + body.records.length > maxRunRecords)) {
+          if (!flushRun() || parts.length >= limit) break;
+        }
+        run.push({ entry: e, body });
+        runRecords += body.records.length;
+        continue;
       }
+      // Events, heartbeats and clips go out as they come; the levels run gathers past them (each stream keeps its own order).
+      if (!e.inFlight && !(clip?.manifestAcked ?? false) && !sign(e, null)) break;
       if (clip === null) continue;
       for (let n = 0; n < clip.chunks.length && parts.length < limit; n++) {
         if (clip.chunks[n] !== CHUNK_PENDING) continue;
@@ -229,8 +351,21 @@ export class Outbox {
         parts.push({ id: e.id, chunk: n, topic: topics.clipChunk(this.opts.deviceId, clip.manifest.clipId, n), payload, seq: null });
       }
     }
+    // The run at the end of the queue waits for a full wire batch, unless asked to go (heartbeat, shutdown).
+    const atEnd = failed === null && parts.length < limit;
+    if (run.length > 0 && atEnd && (runRecords >= (wire ?? 1) || this.levelsReleased)) flushRun();
+    if (failed !== null && parts.length === 0) throw failed;
     if (signed) this.active.sync();
+    if (atEnd) this.levelsReleased = false;
     return parts;
+  }
+
+  /** Journals a run of unsigned level entries as one (a compact record naming them all), in the first one's place. */
+  private combine(run: readonly { entry: Entry; body: LevelsBody }[]): void {
+    const records: LevelsBody['records'] = [];
+    for (const r of run) for (const rec of r.body.records) records.push(rec);
+    const body: LevelsBody = { fullScaleDb: run[0]!.body.fullScaleDb, records };
+    this.append('compact', 'levels', run[0]!.entry.id, 0, encodeCompactData(run.map((r) => r.entry.id), Buffer.from(JSON.stringify(body), 'utf8')));
   }
 
   /** The broker acknowledged `part` (PUBACK): it leaves the outbox. */
@@ -280,6 +415,8 @@ export class Outbox {
       overQuota: this.overQuota,
       nextSeq: this.state.nextSeq,
       tornTailBytes: this.tornTailBytes,
+      reserveBytes: this.reserve?.bytes ?? 0,
+      reserveTarget: this.reserve?.target ?? 0,
       errors: this.errors(journalBytes),
     };
   }
@@ -296,16 +433,24 @@ export class Outbox {
     this.closed = true;
     this.active.sync();
     this.active.close();
+    this.reserve?.close();
   }
 
   // --- journal I/O ------------------------------------------------------------
 
-  private append(type: RecordType, kind: SignedKind, id: number, aux: number, data?: Buffer): Loc {
+  private append(type: RecordType, kind: SignedKind, id: number, aux: number, data?: Buffer, reserve = true): Loc {
     if (this.closed) throw new EarshotError('EARSHOT_E_OUTBOX_CLOSED', this.opts.dir);
     const payload = encodeRecord(type, kind, id, aux, data);
     const frame = encodeFrame(payload);
     if (this.active.size > 0 && this.active.size + frame.length > this.segmentBytes) this.roll();
-    const off = this.active.append(frame, FRAME_HEADER_BYTES);
+    let off: number;
+    try {
+      off = this.active.append(frame, FRAME_HEADER_BYTES);
+    } catch (e) {
+      // Disk full: give back part of the reserve and try once more (journal-reserve.ts).
+      if (!reserve || (e as NodeJS.ErrnoException).code !== 'ENOSPC' || this.reserve === null || !this.reserve.release(frame.length)) throw e;
+      off = this.active.append(frame, FRAME_HEADER_BYTES);
+    }
     this.sizes.set(this.active.n, this.active.size);
     const loc = { seg: this.active.n, off, len: payload.length };
     this.state.apply({ type, kind, id, aux, data: payload.subarray(RECORD_HEAD_BYTES) }, loc);
@@ -456,6 +601,8 @@ export class Outbox {
         this.append('signed', e.kind, e.id, e.seq!, decodeRecord(this.readPayload(e.signed))!.data);
       }
     }
+    const cp = this.state.checkpoint;
+    if (cp !== null && victims.has(cp.seg)) this.append('checkpoint', 'status', 0, 0, decodeRecord(this.readPayload(cp))!.data);
     this.reclaim();
   }
 

@@ -14,12 +14,13 @@
  * | ack       | message id  | 0        | (none): PUBACK of the (signed) message |
  * | ackChunk  | message id  | chunk n  | (none): PUBACK of chunk n of a clip    |
  * | compact   | message id  | 0        | CompactJson (replaced ids, merged body)|
+ * | checkpoint| 0           | 0        | the monitor's state JSON (open events)  |
  *
  * Pure: no I/O.
  */
 import { SIGNED_KINDS, type SignedKind } from '@earshot/shared';
 
-export const RECORD_TYPES = ['header', 'message', 'clip', 'signed', 'ack', 'ackChunk', 'compact'] as const;
+export const RECORD_TYPES = ['header', 'message', 'clip', 'signed', 'ack', 'ackChunk', 'compact', 'checkpoint'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 export const RECORD_HEAD_BYTES = 18;

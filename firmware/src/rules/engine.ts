@@ -8,7 +8,7 @@
  * open events and windows; rules removed or changed end their open event with reason
  * "reconfigured". `shutdown` ends every open event with reason "shutdown".
  */
-import { DEFAULT_FULL_SCALE_DB, DEVICE_ID_PATTERN, EarshotError, type RemoteConfig, type Rule } from '@earshot/shared';
+import { DEFAULT_FULL_SCALE_DB, DEVICE_ID_PATTERN, EarshotError, type EventEnded, type RemoteConfig, type Rule } from '@earshot/shared';
 import type { IntervalLevels } from '../measure/types.ts';
 import { RuleLifecycle, type RuleOutput, type SuppressedCounts } from './lifecycle.ts';
 import { LondonClock, type LocalTime } from './local-time.ts';
@@ -77,7 +77,7 @@ export class RuleEngine {
    * Returns the events started and ended in it, in order (an empty frozen array when none).
    */
   pushInterval(startMs: number, r: IntervalLevels): readonly RuleOutput[] {
-    this.bank.pushInterval(r);
+    this.bank.pushInterval(r, startMs);
     const endMs = startMs + r.durationSeconds * 1_000;
     this.clock.localTime(startMs, this.local);
     const fs = this.bank.fullScaleDb;
@@ -116,6 +116,16 @@ export class RuleEngine {
       if (id !== null) ids.push(id);
     }
     return ids;
+  }
+
+  /** Every open event as it would end now (its statistics so far), without ending any: for a checkpoint. */
+  openEventsEnded(): EventEnded[] {
+    const out: EventEnded[] = [];
+    for (const a of this.rules) {
+      const e = a.lifecycle.snapshot(this.bank.fullScaleDb);
+      if (e !== null) out.push(e);
+    }
+    return out;
   }
 
   /** Triggers suppressed by cooldown or the hourly cap, per rule id, since the engine started. */

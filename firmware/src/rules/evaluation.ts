@@ -20,9 +20,9 @@ export interface Evaluation {
 
 /** One configured rule, bound to its settings. */
 export interface RuleCheck {
-  /** Window lengths T (s) it reads, the background window included. */
+  /** Windows it reads (WindowBank keys: a length T in s, or a scheduledWindowKey), the background window included. */
   readonly windows: readonly number[];
-  /** Window whose LAF90 is the event's background (frozen from the trigger to the end). */
+  /** Window (key) whose LAF90 is the event's background (frozen from the trigger to the end). */
   readonly backgroundWindow: number;
   /** The condition is "exceeds" (>) rather than "reaches" (≥). */
   readonly strict: boolean;
@@ -57,14 +57,14 @@ export function compare(out: Evaluation, level: number | null, threshold: number
  * A rule of LAeq,T against a threshold that follows the background LAF90
  * (background-relative, Noise Act): no reading until there is a background.
  */
-export function backgroundThresholdCheck(windowSeconds: number, backgroundWindow: number, strict: boolean, thresholdOf: (background: number) => number): RuleCheck {
+export function backgroundThresholdCheck(window: number, backgroundWindow: number, strict: boolean, thresholdOf: (background: number) => number): RuleCheck {
   return {
-    windows: [windowSeconds, backgroundWindow],
+    windows: [window, backgroundWindow],
     backgroundWindow,
     strict,
     evaluate(_r, bank, background, out) {
       if (background === null) noReading(out, Number.NaN);
-      else compare(out, bank.LAeq(windowSeconds), thresholdOf(background));
+      else compare(out, bank.LAeq(window), thresholdOf(background));
     },
   };
 }

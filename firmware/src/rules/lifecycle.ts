@@ -140,6 +140,16 @@ export class RuleLifecycle {
     else this.phase = 'idle';
   }
 
+  /**
+   * The open event as forceEnd would end it now, without ending it (the
+   * daemon's checkpoint of open events, issue 18); null when none is open.
+   */
+  snapshot(fullScaleDb: number): EventEnded | null {
+    if (this.phase === 'active') return endedBody(this.open, this.lastEndMs, this.levels, fullScaleDb, undefined);
+    if (this.phase === 'closing') return endedBody(this.open, this.fallMs, this.levels, fullScaleDb, undefined);
+    return null;
+  }
+
   private trigger(startMs: number, r: IntervalLevels, background: number | null): void {
     const e = this.open;
     e.startMs = startMs;

@@ -1,11 +1,12 @@
 /** provision then calibrate, as an installer runs them: real child processes, real files. */
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EventBody } from '@earshot/shared';
 import { encodeWav } from '../../src/audio/index.ts';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../../bin/earshot-device.js');
@@ -67,6 +68,22 @@ describe('earshot-device provision and calibrate', () => {
     expect(r2['driftFromLastCalibrationDb']).toBeCloseTo(0.5, 1);
     const state = JSON.parse(readFileSync(join(dir, 'state/calibration.json'), 'utf8')) as { history: unknown[] };
     expect(state.history).toHaveLength(2);
+  });
+
+  it('keeps each check as an unsent calibration record, with the calibrator named, for the daemon to sign and send', () => {
+    writeFileSync(join(dir, 'cal3.wav'), tone(10 ** (-24 / 20)));
+    const r = run('calibrate', '--config', 'earshot-device.json', '--wav', 'cal3.wav', '--calibrator-make', 'Cirrus', '--calibrator-model', 'CR:515', '--calibrator-serial', 'A1234');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { recordId: string; fullScaleDb: number; sent: boolean };
+    expect(out.sent).toBe(false);
+    const files = readdirSync(join(dir, 'state/calibration-unsent'));
+    expect(files).toContain(`${out.recordId}.json`);
+    const record = JSON.parse(readFileSync(join(dir, 'state/calibration-unsent', `${out.recordId}.json`), 'utf8')) as Record<string, unknown>;
+    expect(EventBody.safeParse(record).success).toBe(true);
+    expect(record).toMatchObject({ kind: 'calibration', eventId: out.recordId, referenceDb: 94, calibrator: { make: 'Cirrus', model: 'CR:515', serial: 'A1234' } });
+    expect(record['fullScaleDb']).toBeCloseTo(out.fullScaleDb, 2);
+    const state = JSON.parse(readFileSync(join(dir, 'state/calibration.json'), 'utf8')) as { fullScaleDb: number };
+    expect(state.fullScaleDb).toBe(record['fullScaleDb']);
   });
 
   it('refuses a tone that is not the calibrator, with exit 1', () => {

@@ -144,7 +144,9 @@ describe('clip recorder', () => {
     await rec.idle();
     const m = got.manifests[0]!.manifest;
     expect(m).toMatchObject({ bitsPerSample: 32, preTriggerSeconds: 2, postTriggerSeconds: 1, durationSeconds: 6, startedAt: '2026-02-14T23:30:03.000Z' });
-    expect(statSync(got.manifests[0]!.path).size).toBe(44 + 6 * 8000 * 4);
+    // 6 s of 32-bit audio after the header and its bext chunk (audio/bext.ts).
+    expect(statSync(got.manifests[0]!.path).size).toBe(m.bytes);
+    expect(readWavChannel(got.manifests[0]!.path).samples.length).toBe(6 * 8000);
     // The manifest waits beside the clip until the outbox has journaled it (a power cut loses neither).
     expect(readdirSync(dir).sort()).toEqual(['clip-test-1.manifest.json', 'clip-test-1.wav']);
     expect(JSON.parse(readFileSync(join(dir, 'clip-test-1.manifest.json'), 'utf8'))).toEqual(m);

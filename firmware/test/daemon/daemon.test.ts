@@ -50,6 +50,8 @@ describe('Daemon', () => {
     expect(first.publicKeyPem).toBe(dev.publicKeyPem);
     expect(first.config).toEqual({ version: 1, lastReceived: null });
     expect(first.fullScaleDb).toBe(120);
+    // The software version, from firmware/package.json (read once at start).
+    expect(first.firmwareVersion).toBe((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
 
     const statusAfter = (pred: (s: StatusBody) => boolean): StatusBody | undefined => ingest.statuses().find(pred);
     // A valid config: applied, reported accepted, and in force (batches of 3).

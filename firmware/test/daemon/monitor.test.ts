@@ -49,10 +49,13 @@ function harness(rules: RemoteConfigInput['rules'], mode: 'off' | 'button-only' 
   const events: EventBody[] = [];
   const manifests: ClipManifest[] = [];
   const config = RemoteConfig.parse({ version: 1, rules, audio: { mode, preTriggerSeconds: 2, maxSeconds: 10, postRollSeconds: 1 }, levelsBatch: 10 });
+  // The wall clock, mocked: each block arrives as its last sample is taken (capture clock = wall clock).
+  let wall = 0;
   const monitor = new Monitor({
     deviceId: DEVICE,
     config,
     fullScaleDb: FS_DB,
+    wallNow: () => wall,
     emit: (kind: 'levels' | 'event', body: LevelsBody | EventBody) => {
       if (kind === 'levels') levels.push(LevelsBody.parse(body));
       else events.push(EventBody.parse(body));
@@ -67,7 +70,10 @@ function harness(rules: RemoteConfigInput['rules'], mode: 'off' | 'button-only' 
   return {
     monitor, levels, events, manifests, dir,
     feed(samples, startMs) {
-      for (const b of blocks(samples, startMs, BLOCK)) monitor.pcmBlock(b);
+      for (const b of blocks(samples, startMs, BLOCK)) {
+        wall = b.startedAtMs + (b.frames * 1000) / RATE;
+        monitor.pcmBlock(b);
+      }
     },
     async finish() {
       monitor.shutdown();
@@ -81,12 +87,13 @@ const ended = (events: EventBody[]): EventEnded[] => events.filter((e): e is Eve
 const records = (levels: LevelsBody[]): LevelRecord[] => levels.flatMap((b) => b.records);
 
 describe('Monitor', () => {
-  it('makes one level record per second at the block time plus the sample offset, batched by levelsBatch', async () => {
+  it('makes one level record per second at the block time plus the sample offset, each emitted (journaled) as it is made', async () => {
     const h = harness([]);
     h.feed(scene([{ seconds: 25 }]), T0);
-    expect(h.levels.map((b) => b.records.length)).toEqual([10, 10]);
+    // Batching is the outbox's, on the wire: the monitor hands over every record at once (issue 18).
+    expect(h.levels.map((b) => b.records.length)).toEqual(Array(25).fill(1));
     await h.finish();
-    expect(h.levels.map((b) => b.records.length)).toEqual([10, 10, 5]);
+    expect(h.levels.map((b) => b.records.length)).toEqual(Array(25).fill(1));
     const recs = records(h.levels);
     recs.forEach((r, i) => {
       expect(r.t).toBe(iso(T0 + i * 1000));

@@ -60,7 +60,10 @@ describe('isArmed', () => {
   });
 });
 
-/** A loud night under the Noise Act rule: underlying 20 dB until 22:45 local, then 45 dB till morning. */
+/**
+ * A loud night under the Noise Act rule: underlying 20 dB until 23:02 local, then 45 dB till morning.
+ * Its windows hold only night seconds, so the first reading is the window 23:00:00–23:05:00.
+ */
 function loudNight(quietFromUtc: number, loudFromUtc: number, untilUtc: number): Driver {
   const d = new Driver([{ type: 'noise-act-night', id: 'night', mergeGapSeconds: 0 }], quietFromUtc);
   d.runUntil(loudFromUtc, 20);
@@ -70,16 +73,17 @@ function loudNight(quietFromUtc: number, loudFromUtc: number, untilUtc: number):
 
 describe('a night schedule (23:00–07:00 local) across the DST changes', () => {
   it.each([
-    // [night, quiet from, loud from (22:45 local), until, expected start (23:00 local), expected end (07:00 local), hours]
-    ['an ordinary summer night (BST)', Date.UTC(2026, 5, 6, 21, 0), Date.UTC(2026, 5, 6, 21, 45), Date.UTC(2026, 5, 7, 8, 0), Date.UTC(2026, 5, 6, 22, 0), Date.UTC(2026, 5, 7, 6, 0), 8],
-    ['spring forward, Sat 28 – Sun 29 March 2026 (23:00 GMT to 07:00 BST)', Date.UTC(2026, 2, 28, 22, 0), Date.UTC(2026, 2, 28, 22, 45), Date.UTC(2026, 2, 29, 8, 0), Date.UTC(2026, 2, 28, 23, 0), Date.UTC(2026, 2, 29, 6, 0), 7],
-    ['fall back, Sat 24 – Sun 25 October 2026 (23:00 BST to 07:00 GMT)', Date.UTC(2026, 9, 24, 21, 0), Date.UTC(2026, 9, 24, 21, 45), Date.UTC(2026, 9, 25, 8, 0), Date.UTC(2026, 9, 24, 22, 0), Date.UTC(2026, 9, 25, 7, 0), 9],
-  ])('%s: the event runs from 23:00 to 07:00 local time', (_night, quiet, loud, until, start, end, hours) => {
+    // [night, quiet from, loud from (23:02 local), until, 23:00 local, expected end (07:00 local), hours]
+    ['an ordinary summer night (BST)', Date.UTC(2026, 5, 6, 21, 0), Date.UTC(2026, 5, 6, 22, 2), Date.UTC(2026, 5, 7, 8, 0), Date.UTC(2026, 5, 6, 22, 0), Date.UTC(2026, 5, 7, 6, 0), 8],
+    ['spring forward, Sat 28 – Sun 29 March 2026 (23:00 GMT to 07:00 BST)', Date.UTC(2026, 2, 28, 22, 0), Date.UTC(2026, 2, 28, 23, 2), Date.UTC(2026, 2, 29, 8, 0), Date.UTC(2026, 2, 28, 23, 0), Date.UTC(2026, 2, 29, 6, 0), 7],
+    ['fall back, Sat 24 – Sun 25 October 2026 (23:00 BST to 07:00 GMT)', Date.UTC(2026, 9, 24, 21, 0), Date.UTC(2026, 9, 24, 22, 2), Date.UTC(2026, 9, 25, 8, 0), Date.UTC(2026, 9, 24, 22, 0), Date.UTC(2026, 9, 25, 7, 0), 9],
+  ])('%s: the event runs from the first night window (23:00–23:05 local) to 07:00 local time', (_night, quiet, loud, until, night, end, hours) => {
     const d = loudNight(quiet, loud, until);
     const ended = only(d.ended());
-    expect(only(d.started()).startedAt).toBe(iso(start));
+    // The interval 23:04:59–23:05:00 completes the first window wholly inside the night.
+    expect(only(d.started()).startedAt).toBe(iso(night + 299_000));
     expect(ended.endedAt).toBe(iso(end));
-    expect(ended.durationSeconds).toBe(hours * 3_600);
+    expect(ended.durationSeconds).toBe(hours * 3_600 - 299);
     expect(ended.reason).toBe('schedule');
     expect(ended.backgroundLAF90).toBe(20);
   });

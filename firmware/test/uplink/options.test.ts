@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, clientOptions } from '../../src/uplink/index.ts';
+import { clientOptions } from '../../src/uplink/index.ts';
 
 describe('connection options (DESIGN §4)', () => {
   it('uses MQTT 3.1.1, the device id as client id and username, its secret, and a persistent session', () => {
@@ -13,16 +13,5 @@ describe('connection options (DESIGN §4)', () => {
     expect(o).toMatchObject({ rejectUnauthorized: true, ca: 'PEM' });
     expect(() => clientOptions({ url: 'http://x', deviceId: 'dev-abc', secret: 's' }, 1000)).toThrow(/mqtt/);
     expect(() => clientOptions({ url: 'mqtt://x', deviceId: 'Dev_1', secret: 's' }, 1000)).toThrow(/device id/);
-  });
-});
-
-describe('reconnect backoff', () => {
-  const o = { initialMs: 1000, maxMs: 60_000 };
-  it('doubles per attempt within [ceiling/2, ceiling] and stops at the maximum', () => {
-    expect(backoffDelay(0, o, () => 0)).toBe(500);
-    expect(backoffDelay(0, o, () => 1)).toBe(1000);
-    expect(backoffDelay(3, o, () => 1)).toBe(8000);
-    expect(backoffDelay(3, o, () => 0)).toBe(4000);
-    expect(backoffDelay(40, o, () => 1)).toBe(60_000);
   });
 });

@@ -20,12 +20,19 @@ export interface ConnectSeen {
   readonly password: string | undefined;
   readonly clean: boolean;
   readonly protocolVersion: number;
+  /** Date.now() when the CONNECT arrived. */
+  readonly at: number;
 }
 
 export class TestBroker {
   readonly received: Received[] = [];
   readonly connects: ConnectSeen[] = [];
   port = 0;
+  /**
+   * While true every publish is refused unstored: aedes closes the connection
+   * without a PUBACK, as the ingest does when it cannot store (its disk full).
+   */
+  refusing = false;
   private broker: Aedes | null = null;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
@@ -48,13 +55,14 @@ export class TestBroker {
       preConnect: (client, packet, done) => {
         this.connects.push({
           clientId: packet.clientId, username: packet.username, password: packet.password?.toString(),
-          clean: packet.clean ?? true, protocolVersion: packet.protocolVersion ?? 0,
+          clean: packet.clean ?? true, protocolVersion: packet.protocolVersion ?? 0, at: Date.now(),
         });
         done(null, true);
       },
       authenticate: (_client, _username, password, done) => done(null, this.secret === undefined || password?.toString() === this.secret),
       authorizePublish: (client, packet, done) => {
         if (client === null) return done(null);
+        if (this.refusing) return done(new Error('not stored'));
         const store = (): void => {
           if (this.broker !== broker) return; // killed meanwhile: never stored, never acknowledged
           this.received.push({ topic: packet.topic, payload: Buffer.from(packet.payload) });

@@ -21,7 +21,21 @@ export const StatusBody = z.object({
     compactedRecords: z.number().int().nonnegative(),
     /** Bytes of a torn last journal record cut off at start (a power cut mid-write): expected, not an error. */
     tornTailBytes: z.number().int().nonnegative().optional(),
-    /** Journal damage, quota reached by never-dropped messages, unreadable clip files. */
+    /**
+     * Held in memory because the disk is full (issue 18): level records and
+     * events not yet journaled, the seconds they cover, and the seconds given up
+     * to a gap record past the memory bound. Absent when nothing is held.
+     */
+    held: z.object({
+      records: z.number().int().nonnegative(),
+      events: z.number().int().nonnegative(),
+      seconds: z.number().nonnegative(),
+      gapSeconds: z.number().nonnegative(),
+      since: z.string().max(32).nullable(),
+    }).optional(),
+    /** Bytes of the journal's own space reserve still free (small messages go there when the disk is full), and its full size. */
+    reserve: z.object({ bytes: z.number().int().nonnegative(), of: z.number().int().nonnegative() }).optional(),
+    /** Journal damage, quota reached by never-dropped messages, unreadable clip files, storage full (EARSHOT_E_STORAGE_FULL). */
     errors: z.array(z.object({ code: z.string().max(64), detail: z.string().max(500) })).max(10).optional(),
   }),
   disk: z.object({ freeBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative() }).nullable(),
@@ -46,6 +60,8 @@ export const StatusBody = z.object({
    * verifies with it (trust on first use, over a connection the secret authenticated).
    */
   publicKeyPem: z.string().max(1024).optional(),
+  /** The monitor software's version (firmware/package.json), read once at start; absent from monitors before it was sent. */
+  firmwareVersion: z.string().min(1).max(64).optional(),
   /** Nuisance-rule triggers not raised as events since start, by rule: in cooldown or over the hourly cap. */
   suppressed: z.record(z.string(), z.object({ cooldown: z.number().int().nonnegative(), hourlyCap: z.number().int().nonnegative() })).optional(),
 });
