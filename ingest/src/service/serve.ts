@@ -5,19 +5,23 @@
  * side — on one data folder. Stops cleanly on SIGINT/SIGTERM.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createLiveAlerter } from '../alerts/alerter.ts';
 import { liveAlertFor } from '../alerts/live-alert.ts';
+import { startOfflineWatch } from '../alerts/offline-watch.ts';
 import { startBroker, type RunningBroker } from '../broker/server.ts';
 import { startTreeHeadTimer } from '../evidence/index.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { startRetentionJob } from '../retention/index.ts';
 import { createInfluxLevelSink, type InfluxLevelSink } from '../sinks/influx.ts';
 import { influxTargetFromEnv } from '../sinks/influx-config.ts';
+import { removeStaleTemporaries } from '../store/clip-file.ts';
+import { startClipAssemblyRetry } from '../store/clip-retry.ts';
 import { createDeviceConfigs } from './device-config.ts';
 import { type Ingest, openIngest } from './open-ingest.ts';
 import { retentionSteps } from './retention-steps.ts';
-import type { Settings } from './settings.ts';
+import { mqttExposureWarning, type Settings } from './settings.ts';
 
 /** How often device configs are compared with deployments (a deployment started from another process). */
 const CONFIG_SYNC_MS = 5_000;
@@ -66,8 +70,14 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     logger,
     ...(influx === null ? {} : { onLevels: (id: string, records: Parameters<InfluxLevelSink['write']>[1]) => influx.write(id, records) }),
   });
-  for (const r of pipeline.recoverClips()) logger.info({ device: r.device, clipId: r.clipId, state: r.state }, 'clip recovered at start');
+  const abandoned = removeStaleTemporaries(ingest.dir.clips);
+  if (abandoned.length > 0) logger.info({ files: abandoned }, 'temporary clip files of an interrupted write removed');
+  for (const r of pipeline.recoverClips()) logger.info({ device: r.device, clipId: r.clipId, state: r.state, problem: r.problem }, 'clip recovered at start');
+  // A clip whose file could not be written (the disk full) is assembled again once there is room (issue 18).
+  const clipRetry = startClipAssemblyRetry({ clips: pipeline.clips, clipsDir: ingest.dir.clips, logger });
 
+  const exposed = mqttExposureWarning(settings);
+  if (exposed !== null) logger.warn({ code: 'EARSHOT_E_MQTT_PLAINTEXT_EXPOSED', host: settings.mqtt.host, port: settings.mqtt.port }, `WARNING: ${exposed}`);
   const broker = await startBroker({
     registry: ingest.registry,
     pipeline,
@@ -115,7 +125,14 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     { intervalMs: settings.treeHeadEveryMinutes * 60_000, maxAgeMs: 86_400_000 },
     (e) => logger.error({ err: e }, 'signing a tree head failed'),
   );
-  const retention = startRetentionJob(ingest.db, retentionSteps(ingest.dir.clips), {
+  // A deployed monitor not heard for over an hour: one alert per outage, and one when it is back (issue 12).
+  const offlineWatch = startOfflineWatch({
+    db: ingest.db,
+    alerter,
+    offlineAfterMs: settings.alerts.monitorOfflineMinutes * 60_000,
+    onError: (e) => logger.error({ err: e }, 'monitor offline check failed'),
+  });
+  const retention = startRetentionJob(ingest.db, retentionSteps(ingest.dir.clips, join(ingest.dir.root, 'bundles')), {
     policy: settings.retention,
     onReport: (r) => logger.info({ report: r }, 'retention purge ran'),
     onError: (e) => logger.error({ err: e }, 'retention purge failed'),
@@ -131,8 +148,10 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     close() {
       closed ??= (async () => {
         clearInterval(configTimer);
+        clipRetry.stop();
         treeHeads.stop();
         retention.stop();
+        offlineWatch.stop();
         await broker.close();
         await alerter.drain();
         if (influx !== null) {

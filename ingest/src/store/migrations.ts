@@ -133,4 +133,34 @@ export const storeMigrations: readonly Migration[] = [
       ALTER TABLE quarantine ADD COLUMN released_as TEXT;
     `,
   },
+  {
+    name: 'store-003-quarantine-quota',
+    sql: `
+      -- Issue 11 item 5: a quarantined payload counts against its device's quota and is purged
+      -- after a time; the row stays with the payload's size and SHA-256 (hex). raw_dropped says
+      -- why the payload is not held: 'refused' (not kept by design: a clip chunk over the orphan
+      -- quota), 'purged' (retention), 'quota' (reserved).
+      ALTER TABLE quarantine ADD COLUMN raw_bytes INTEGER;
+      UPDATE quarantine SET raw_bytes = length(raw);
+      ALTER TABLE quarantine ADD COLUMN raw_sha256 TEXT;
+      ALTER TABLE quarantine ADD COLUMN raw_dropped TEXT CHECK (raw_dropped IN ('quota', 'refused', 'purged'));
+      ALTER TABLE quarantine ADD COLUMN raw_dropped_at INTEGER;
+      CREATE INDEX quarantine_received ON quarantine (received_at);
+      CREATE INDEX quarantine_charged ON quarantine (device, raw_bytes) WHERE raw_dropped IS NULL OR raw_dropped = 'refused';
+      -- Past its quota a device's refused messages are counted here, one row per device, code and
+      -- UTC day, so that neither their payloads nor their rows can fill the disk.
+      CREATE TABLE quarantine_overflow (
+        device TEXT NOT NULL,
+        code TEXT NOT NULL,
+        day TEXT NOT NULL,
+        messages INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        first_at INTEGER NOT NULL,
+        last_at INTEGER NOT NULL,
+        PRIMARY KEY (device, code, day)
+      ) STRICT;
+      -- Orphan chunks (no manifest) are purged by age.
+      CREATE INDEX clip_chunks_received ON clip_chunks (received_at);
+    `,
+  },
 ];

@@ -6,8 +6,12 @@ export interface ClockInfo {
   /** From the device's last heartbeat; null when it never sent one or did not know. */
   synced: boolean | null;
   offsetMs: number | null;
-  /** Why the device time of this evidence is not to be trusted to 2 s, or null. */
-  flag: 'no-heartbeat' | 'unsynchronised' | 'offset-unknown' | 'offset-over-2s' | null;
+  /**
+   * Why the device time of this evidence is not to be trusted to 2 s, or null.
+   * 'implausible-time': before 2020 or over a day after receipt (issue 11 item 13,
+   * pipeline/device-time.ts); set by the pipeline, never by clockFlag below.
+   */
+  flag: 'no-heartbeat' | 'unsynchronised' | 'offset-unknown' | 'offset-over-2s' | 'implausible-time' | null;
 }
 
 /** Issue 4: flag evidence whose device clock was off by more than 2 s. */
