@@ -1,32 +1,39 @@
 /**
  * Court bundle export (issue 5: "a case with 30 days of 1 s levels and 500
- * events exports in < 10 s"), on the real path: a data folder (openIngest) with
- * one case, one deployment of one device for 30 days, its 2 592 000 1 s level
+ * events exports in < 10 s"; issue 10: 30 days, 2 monitors, 1,000 events, still
+ * < 10 s), on the real path: a data folder (openIngest) with one case, two
+ * monitors deployed on it for 30 days, each with its 2 592 000 1 s level
  * records (written through the store's writer in day-sized transactions, so the
- * rollup triggers run as in service), 500 events and 5 clips (signed messages
- * through the message pipeline, so they are attached and logged), then
- * `exportCaseBundle` timed end to end: the database snapshot, the queries, a
- * fresh signed tree head, the PDF, the streamed levels.csv, the ZIP. Prints the
- * seconds and the ZIP size, then the time `earshot verify` takes on it.
- * Run: npx tsx bench/bundle-export.ts
+ * rollup triggers run as in service), its signed calibration record, the rules
+ * published to it (changed once mid-period), heartbeats every 10 minutes, and
+ * 1,000 events and 6 clips between them (signed messages through the message
+ * pipeline, so they are attached and logged); then `exportCaseBundle` timed end
+ * to end: the database snapshot, the queries (nights summary, rules history,
+ * calibration periods, diary), a fresh signed tree head, the PDF, the streamed
+ * levels.csv, the ZIP. Prints the seconds and the ZIP size, then the time
+ * `earshot verify` takes on it.
+ * Run: node --expose-gc --import tsx bench/bundle-export.ts
  */
 import type { LevelRecord } from '@earshot/shared';
 import { verifyBundle } from '../ingest/src/bundle/index.ts';
 import { endDeployment, openCase, startDeployment } from '../ingest/src/cases/index.ts';
+import { addDiaryEntry } from '../ingest/src/cases/index.ts';
 import { exportCaseBundle } from '../ingest/src/export/index.ts';
+import { createDeviceConfigs } from '../ingest/src/service/device-config.ts';
+import { DEFAULT_RULES, Settings } from '../ingest/src/service/settings.ts';
 import { createLevelsWriter } from '../ingest/src/store/levels.ts';
 import { makeExportFixture } from '../ingest/test/export/fixture.ts';
 
 const DAYS = 30;
-const EVENTS = 500;
-const CLIPS = 5;
-/** Issue 5. */
+const EVENTS = 1_000;
+const CLIPS = 6;
+/** Issues 5 and 10. */
 const BAR_SECONDS = 10;
 const DAY_MS = 86_400_000;
 const T0 = Date.parse('2026-10-01T12:00:00.000Z');
 const END = T0 + DAYS * DAY_MS;
 const REF = 'ASB-2026-0042';
-const DEVICE = 'bench-mon-1';
+const DEVICES = ['bench-mon-1', 'bench-mon-2'] as const;
 
 /** A quiet flat with a daily swing, and loud music late on some evenings. */
 function level(t: number, i: number): number {
@@ -40,29 +47,43 @@ const f = makeExportFixture(T0 - DAY_MS);
 try {
   const { ingest } = f;
   openCase(ingest.cases, { ref: REF, category: 'general', officer: 'Jo Smith', address: '14 Elm Court, Flat 3, Leeds LS6 2AB' });
-  const dev = f.device(DEVICE);
-  const dep = startDeployment(ingest.cases, { caseRef: REF, deviceId: DEVICE, installedAt: new Date(T0).toISOString(), installedBy: 'Sam Patel', calibration: { readingDb: 94.02, fullScaleDb: 120 } });
-
   const f0 = performance.now();
   const writer = createLevelsWriter(ingest.db);
-  const fillDay = ingest.db.transaction((start: number) => {
-    const records: LevelRecord[] = [];
-    for (let i = 0; i < 86_400; i++) {
-      const t = start + i * 1000;
-      const l = level(t, i);
-      records.push({ t: new Date(t).toISOString(), d: 1, LAeq: l, LCeq: l + 8, LZeq: l + 12, LAFmax: l + 6, LAFmin: l - 4, LASmax: l + 3, LCpeak: l + 30 });
+  const before = createDeviceConfigs(ingest, Settings.parse({}));
+  const after = createDeviceConfigs(ingest, Settings.parse({ rules: DEFAULT_RULES.map((r) => (r.type === 'impulsive' ? { ...r, thresholdDb: 65 } : r)) }));
+  const deployments: number[] = [];
+  for (const [n, device] of DEVICES.entries()) {
+    const dev = f.device(device);
+    // The monitor's own calibration record, made just before installation (issue 10).
+    dev.send('event', {
+      kind: 'calibration', eventId: `${device}-${T0 - 600_000}-calibration`, at: new Date(T0 - 600_000).toISOString(), referenceDb: 94, measuredDb: 94.1, previousFullScaleDb: 120, fullScaleDb: 119.9,
+      tone: { frequencyHz: 1000, spreadDb: 0.03, seconds: 6 },
+    }, T0 - 600_000);
+    deployments.push(startDeployment(ingest.cases, { caseRef: REF, deviceId: device, installedAt: new Date(T0).toISOString(), installedBy: 'Sam Patel', equipment: { monitorModel: 'Earshot Pi 4', micMake: 'TDK', micModel: 'ICS-43434', micToleranceDb: 1, calibratorClass: '1' } }).id);
+    before.next(device, T0);
+    const fillDay = ingest.db.transaction((start: number) => {
+      const records: LevelRecord[] = [];
+      for (let i = 0; i < 86_400; i++) {
+        const t = start + i * 1000;
+        const l = level(t, i + n * 13);
+        records.push({ t: new Date(t).toISOString(), d: 1, LAeq: l, LCeq: l + 8, LZeq: l + 12, LAFmax: l + 6, LAFmin: l - 4, LASmax: l + 3, LCpeak: l + 30 });
+      }
+      writer.write(device, start / 1000, { fullScaleDb: 119.9, records });
+    });
+    for (let t = T0; t < END; t += DAY_MS) fillDay(t);
+    for (let t = T0; t < END; t += 600_000) dev.heartbeat(t, { synced: true, offsetMs: 8 });
+    // Half the events on each monitor, over the nights from 23:00 UK time, the first few with a clip.
+    const mine = EVENTS / DEVICES.length;
+    const perNight = Math.ceil(mine / DAYS);
+    for (let i = 0; i < mine; i++) {
+      const startMs = T0 + Math.floor(i / perNight) * DAY_MS + 11 * 3_600_000 + (i % perNight) * 20 * 60_000 + n * 60_000;
+      await dev.event({ startMs, seconds: 60 + (i % 5) * 60, laeq: 45 + (i % 7), tone: 300 + i, clip: i < CLIPS / DEVICES.length });
     }
-    writer.write(DEVICE, start / 1000, { fullScaleDb: 120, records });
-  });
-  for (let t = T0; t < END; t += DAY_MS) fillDay(t);
-  for (let t = T0; t < END; t += 600_000) dev.heartbeat(t, { synced: true, offsetMs: 8 });
-  // 500 events over the nights from 23:00 UK time, the first few with a clip.
-  const perNight = Math.ceil(EVENTS / DAYS);
-  for (let i = 0; i < EVENTS; i++) {
-    const startMs = T0 + Math.floor(i / perNight) * DAY_MS + 11 * 3_600_000 + (i % perNight) * 20 * 60_000;
-    await dev.event({ startMs, seconds: 60 + (i % 5) * 60, laeq: 45 + (i % 7), tone: 300 + i, clip: i < CLIPS });
+    // The rules change half-way through the month.
+    after.next(device, T0 + 15 * DAY_MS);
   }
-  endDeployment(ingest.cases, { deploymentId: dep.id, removedAt: new Date(END).toISOString(), removedBy: 'Sam Patel', calibration: { readingDb: 93.91, fullScaleDb: 120 } });
+  for (let d = 0; d < DAYS; d += 3) addDiaryEntry(ingest.cases, REF, { startedAt: new Date(T0 + d * DAY_MS + 11.5 * 3_600_000).toISOString(), heard: 'Loud music through the wall' });
+  for (const id of deployments) endDeployment(ingest.cases, { deploymentId: id, removedAt: new Date(END).toISOString(), removedBy: 'Sam Patel' });
   f.clock = END + 3_600_000;
   const fillS = (performance.now() - f0) / 1000;
 
@@ -75,7 +96,7 @@ try {
   if (!report.ok) throw new Error(`the bundle does not verify: ${JSON.stringify(report.failures)}`);
 
   const mb = (n: number): string => (n / 1e6).toFixed(1);
-  console.log(`bundle export: ${DAYS} days of 1 s levels (${(DAYS * 86_400).toLocaleString('en-GB')} rows), ${EVENTS} events, ${CLIPS} clips in a data folder (filled in ${fillS.toFixed(1)} s)`);
+  console.log(`bundle export: ${DAYS} days, ${DEVICES.length} monitors, ${(DEVICES.length * DAYS * 86_400).toLocaleString('en-GB')} 1 s level rows, ${EVENTS.toLocaleString('en-GB')} events, ${CLIPS} clips in a data folder (filled in ${fillS.toFixed(1)} s)`);
   console.log(`  ${seconds.toFixed(2)} s from the database to ${bundle.fileName}, ${mb(bundle.bytes)} MB (bar: < ${BAR_SECONDS} s) ${seconds < BAR_SECONDS ? 'OK' : 'TOO SLOW'}`);
   console.log(`  ${verifySeconds.toFixed(2)} s to verify it (manifest, ${report.provedLeaves} inclusion proofs, tree head signature)`);
 } finally {

@@ -42,7 +42,19 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** The first run: device, officer, case, deployment, monitor config, soundscape. */
+/** The demo's calibrator, as the installer names it to `calibrate` and `deploy start`. */
+const DEMO_CALIBRATOR = ['--calibrator-make', 'Cirrus', '--calibrator-model', 'CR:515', '--calibrator-serial', '12345'];
+
+/**
+ * Six seconds of what the microphone delivers with a 94.0 dB / 1 kHz calibrator fitted (IEC 60942), at the
+ * demo's calibration: a sine reading 94.0 dB has peak 10^((94 − fullScaleDb) / 20) (DESIGN §2).
+ */
+function calibratorTone(sampleRate: number): Float64Array {
+  const peak = 10 ** ((94 - DEFAULT_FULL_SCALE_DB) / 20);
+  return Float64Array.from({ length: 6 * sampleRate }, (_, n) => peak * Math.sin((2 * Math.PI * 1000 * n) / sampleRate));
+}
+
+/** The first run: device, officer, case, monitor config and calibration, deployment, soundscape. */
 function setUp(): DemoState {
   mkdirSync(demo, { recursive: true });
   const wav = join(demo, 'soundscape.wav');
@@ -58,10 +70,22 @@ function setUp(): DemoState {
   config['io'] = { type: 'signal', signal: 'SIGUSR2' };
   writeFileSync(join(demo, 'monitor.json'), `${JSON.stringify(config, null, 2)}\n`);
   run(earshot, ['user', 'add', DEMO_USER, '--data-dir', dataDir, '--name', 'Jo Smith', '--initials', 'JS', '--role', 'supervisor', '--password-stdin'], `${DEMO_PASSWORD}\n`);
-  const opened = run(earshot, ['case', 'open', '--data-dir', dataDir, '--category', 'high-risk', '--officer', 'Jo Smith', '--address', 'Flat 12, Example House, Demo Street, Leeds LS1 1AA']);
+  const opened = run(earshot, ['case', 'open', '--data-dir', dataDir, '--category', 'high-risk', '--officer', DEMO_USER, '--address', 'Flat 12, Example House, Demo Street, Leeds LS1 1AA']);
   const caseRef = /Case (\S+) opened/.exec(opened)?.[1];
   if (caseRef === undefined) throw new Error(`unexpected output from case open: ${opened}`);
-  run(earshot, ['deploy', 'start', '--data-dir', dataDir, '--case', caseRef, '--device', DEMO_DEVICE, '--installed-by', 'Jo Smith', '--reading', '94.0', '--full-scale-db', String(DEFAULT_FULL_SCALE_DB)]);
+  // The installer's flow (README): a calibrator check made by the monitor itself — here of a synthesised
+  // 94.0 dB / 1 kHz calibrator tone — kept as a calibration record that the monitor signs and sends when it
+  // starts, so the bundle's equipment section shows the monitor's own calibration; then the deployment with
+  // the equipment and position a defence expert needs.
+  const tone = join(demo, 'calibrator-94db-1khz.wav');
+  if (!existsSync(tone)) writeFileSync(tone, encodeWav(calibratorTone(48_000), { encoding: 'int', bitsPerSample: 24, sampleRate: 48_000 }));
+  run(device, ['calibrate', '--config', join(demo, 'monitor.json'), '--wav', tone, ...DEMO_CALIBRATOR]);
+  run(earshot, [
+    'deploy', 'start', '--data-dir', dataDir, '--case', caseRef, '--device', DEMO_DEVICE, '--installed-by', 'Jo Smith',
+    '--monitor-model', 'Earshot demo (no hardware)', '--monitor-serial', 'DEMO-0001', '--mic-make', 'TDK', '--mic-model', 'ICS-43434', '--mic-class', '1', '--mic-tolerance-db', '1.0',
+    ...DEMO_CALIBRATOR, '--calibrator-class', '1', '--calibrator-certificate', 'DEMO-CERT-1', '--calibrator-lab-date', '2026-01-15',
+    '--room', 'Bedroom', '--height-m', '1.2', '--party-wall-m', '1.5', '--windows', 'closed',
+  ]);
   const state: DemoState = { caseRef };
   writeFileSync(statePath, `${JSON.stringify(state)}\n`);
   return state;

@@ -5,8 +5,8 @@
  * as stored (0.01 dB, DESIGN §3); an empty field is digital silence (null).
  * data/levels.csv streams: rows are joined in chunks, never into one string.
  */
+import { exhibitsCovering } from './event-exhibits.ts';
 import type { Exhibit } from './exhibits.ts';
-import { exhibitsByEvent } from './exhibits.ts';
 import { LondonClock } from './london-clock.ts';
 import type { BundleModel, LevelRow } from './model.ts';
 
@@ -14,10 +14,18 @@ import type { BundleModel, LevelRow } from './model.ts';
 const CRLF = '\r\n';
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** RFC 4180 §2 rules 5–7. */
+/**
+ * OWASP "CSV Injection": a cell starting with = + - @, tab or CR is read by
+ * spreadsheets as a formula. Text from residents (diary) and devices (rule ids)
+ * could start so; such a text cell is prefixed with a single quote, which shows
+ * the text as it was and runs nothing. Numbers are never prefixed (-3.5 stays a number).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** RFC 4180 §2 rules 5–7; text cells neutralised against formula injection. */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
-  const s = typeof value === 'number' ? String(value) : value;
+  const s = typeof value === 'number' ? String(value) : FORMULA_START.test(value) ? `'${value}` : value;
   return NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
@@ -25,7 +33,7 @@ export function csvRecord(fields: readonly (string | number | null)[]): string {
   return fields.map(csvField).join(',') + CRLF;
 }
 
-export const LEVELS_HEADER = ['time_utc', 'time_london', 'duration_s', 'LAeq', 'LCeq', 'LZeq', 'LAFmax', 'LAFmin', 'LASmax', 'LCpeak', 'device'] as const;
+export const LEVELS_HEADER = ['time_utc', 'time_london', 'duration_s', 'LAeq', 'LCeq', 'LZeq', 'LAFmax', 'LAFmin', 'LASmax', 'LCpeak', 'device', 'clock_flag'] as const;
 
 /** Rows per chunk yielded (≈ 100 kB of text). */
 const ROWS_PER_CHUNK = 1_000;
@@ -67,7 +75,7 @@ class LevelRowFormatter {
     const sec = TWO_DIGITS[Math.floor(ms / 1000)]!;
     const frac = ms % 1000;
     const utc = `${this.#utcPrefix}${sec}.${frac === 0 ? '000' : String(frac).padStart(3, '0')}Z`;
-    return `${utc},${this.#localPrefix}${sec}${this.#localSuffix},${r.d},${this.level(r.LAeq)},${this.level(r.LCeq)},${this.level(r.LZeq)},${this.level(r.LAFmax)},${this.level(r.LAFmin)},${this.level(r.LASmax)},${this.level(r.LCpeak)},${csvField(r.deviceId)}${CRLF}`;
+    return `${utc},${this.#localPrefix}${sec}${this.#localSuffix},${r.d},${this.level(r.LAeq)},${this.level(r.LCeq)},${this.level(r.LZeq)},${this.level(r.LAFmax)},${this.level(r.LAFmin)},${this.level(r.LASmax)},${this.level(r.LCpeak)},${csvField(r.deviceId)},${r.clockFlag ?? ''}${CRLF}`;
   }
 }
 
@@ -120,21 +128,57 @@ export function levelsCsv(rows: Iterable<LevelRow> | AsyncIterable<LevelRow>): I
   return Symbol.iterator in rows ? levelsCsvSync(rows) : levelsCsvAsync(rows);
 }
 
+/** DESIGN §6 columns of data/events.csv, then the background and the Noise Act figures. */
+export const EVENTS_HEADER = [
+  'event_id', 'device', 'kind', 'rule_id', 'state', 'start_utc', 'start_london', 'end_utc', 'end_london', 'duration_s', 'LAeq', 'LAFmax',
+  'threshold_db', 'over_by_db', 'clock_flag', 'exhibits', 'LAF90', 'permitted_db', 'exceedance_db',
+] as const;
+
 export function eventsCsv(model: BundleModel, exhibits: readonly Exhibit[]): string {
   const clock = new LondonClock();
-  const refs = exhibitsByEvent(exhibits);
-  const head = csvRecord(['event_id', 'rule', 'device', 'start_utc', 'end_utc', 'start_london', 'end_london', 'duration_s', 'LAeq', 'LAFmax', 'LAF90', 'permitted_dB', 'exceedance_dB', 'exhibits']);
-  const rows = model.events.map((e) =>
-    csvRecord([e.id, e.ruleId, e.deviceId, e.start, e.end, clock.iso(Date.parse(e.start)), clock.iso(Date.parse(e.end)), e.durationSeconds, e.LAeq, e.LAFmax, e.LAF90, e.permittedDb, e.exceedanceDb, (refs.get(e.id) ?? []).join(' ')]),
+  const refs = exhibitsCovering(model.events, exhibits);
+  const rows = model.events.map((e) => {
+    // DESIGN §6: an event still open at the end of the period has no end; a button press has no rule.
+    const end = e.state === 'ongoing' ? null : e.end;
+    return csvRecord([
+      e.id, e.deviceId, e.kind, e.kind === 'incident' ? null : e.ruleId, e.state, e.start, clock.iso(Date.parse(e.start)), end, end === null ? null : clock.iso(Date.parse(end)),
+      e.durationSeconds, e.LAeq, e.LAFmax, e.thresholdDb, e.overByDb, e.clockFlag, (refs.get(e) ?? []).join(' '), e.LAF90, e.permittedDb, e.exceedanceDb,
+    ]);
+  });
+  return csvRecord(EVENTS_HEADER) + rows.join('');
+}
+
+/**
+ * data/diary.csv: one row per entry and monitor that measured over its time
+ * (`device` names it; two monitors' levels are never pooled, issue 10), and one
+ * row with the measured columns empty for an entry nothing measured.
+ */
+export function diaryCsv(model: BundleModel): string {
+  const clock = new LondonClock();
+  const head = csvRecord(['entry_id', 'at_utc', 'at_london', 'text', 'measured_from_utc', 'measured_to_utc', 'LAeq', 'LAFmax', 'LA90_of_1s_LAeq', 'end_utc', 'end_london', 'device']);
+  const rows = model.diary.flatMap((d) =>
+    (d.measured.length === 0 ? [null] : d.measured).map((m) =>
+      csvRecord([
+        d.id, d.at, clock.iso(Date.parse(d.at)), d.text, m?.window.from ?? null, m?.window.to ?? null, m?.LAeq ?? null, m?.LAFmax ?? null, m?.LA90 ?? null,
+        d.end ?? null, d.end === undefined ? null : clock.iso(Date.parse(d.end)), m?.deviceId ?? null,
+      ]),
+    ),
   );
   return head + rows.join('');
 }
 
-export function diaryCsv(model: BundleModel): string {
-  const clock = new LondonClock();
-  const head = csvRecord(['entry_id', 'at_utc', 'at_london', 'text', 'measured_from_utc', 'measured_to_utc', 'LAeq', 'LAFmax', 'LA90_of_1s_LAeq']);
-  const rows = model.diary.map((d) =>
-    csvRecord([d.id, d.at, clock.iso(Date.parse(d.at)), d.text, d.measured?.window.from ?? null, d.measured?.window.to ?? null, d.measured?.LAeq ?? null, d.measured?.LAFmax ?? null, d.measured?.LA90 ?? null]),
+/** DESIGN §6 data/nights.csv: the required columns, then device and the night's own figures. */
+export const NIGHTS_HEADER = [
+  'night_of', 'monitored_s', 'coverage_pct', 'events', 'noise_act_exceedances', 'worst_5min_LAeq', 'worst_over_by_db', 'LAFmax_max', 'events_LAFmax_over_45', 'diary_entries',
+  'device', 'night_start_utc', 'night_end_utc', 'night_s', 'periods_assessed', 'incidents', 'permitted_level_db', 'underlying_limit_db', 'excess_db',
+] as const;
+
+export function nightsCsv(model: BundleModel): string {
+  const rows = model.nights.map((n) =>
+    csvRecord([
+      n.nightOf, n.monitoredSeconds, n.coveragePct, n.events, n.noiseActExceedances, n.worstLAeq, n.worstOverByDb, n.LAFmaxMax, n.eventsLAFmaxOver45, n.diaryEntries,
+      n.deviceId, n.start, n.end, n.nightSeconds, n.periodsAssessed, n.incidents, n.noiseAct.permittedLevelDb, n.noiseAct.underlyingLimitDb, n.noiseAct.excessDb,
+    ]),
   );
-  return head + rows.join('');
+  return csvRecord(NIGHTS_HEADER) + rows.join('');
 }

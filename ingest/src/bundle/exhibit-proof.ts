@@ -30,3 +30,21 @@ export function clipHashOfLeaf(leaf: Uint8Array): string | null {
   const body = ClipManifest.safeParse(opened.envelope.body);
   return body.success ? body.data.sha256 : null;
 }
+
+/**
+ * The phone recording SHA-256 a diary leaf names (issue 13), or null. A resident's recording is
+ * not signed by a device: the service sealed its hash in the diary entry's leaf at receipt, so
+ * that proved leaf is what ties the exhibit to the record.
+ */
+export function recordingHashOfLeaf(leaf: Uint8Array): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(leaf).toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof json !== 'object' || json === null) return null;
+  const o = json as { kind?: unknown; data?: { recording?: { sha256?: unknown } } };
+  const sha = o.kind === 'diary' && typeof o.data === 'object' && o.data !== null ? o.data.recording?.sha256 : undefined;
+  return typeof sha === 'string' && /^[0-9a-f]{64}$/.test(sha) ? sha : null;
+}

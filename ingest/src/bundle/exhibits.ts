@@ -7,7 +7,7 @@
  * Clips are numbered in the order they were recorded.
  */
 import { EarshotError } from '@earshot/shared';
-import type { ExhibitClip } from './model.ts';
+import type { ExhibitClip, PhoneRecording } from './model.ts';
 
 /** Initials as witnesses write them: 2–4 capital letters. */
 export const INITIALS_PATTERN = /^[A-Z]{2,4}$/;
@@ -32,6 +32,34 @@ export function assignExhibits(clips: readonly ExhibitClip[], initials: string):
   return ordered.map((clip, i) => ({ clip, ref: `${initials}/${i + 1}`, file: `exhibits/${initials}-${i + 1}.wav` }));
 }
 
+/**
+ * A phone recording the resident sent with a diary entry (issue 13): an exhibit with its own
+ * reference, numbered after the monitor's clips, in the file type it arrived in (it is not
+ * converted: its SHA-256 is the one the diary entry's leaf sealed at receipt).
+ */
+export interface RecordingExhibit {
+  readonly recording: PhoneRecording;
+  /** JS/7 */
+  readonly ref: string;
+  /** exhibits/JS-7.webm */
+  readonly file: string;
+}
+
+/** The label every mention of a phone recording carries (issue 13). */
+export const PHONE_RECORDING_LABEL = 'not calibrated, supporting only';
+
+const EXTENSION: Record<PhoneRecording['mediaType'], string> = { 'audio/webm': 'webm', 'audio/ogg': 'ogg', 'audio/mp4': 'm4a', 'audio/wav': 'wav' };
+
+/** Numbers the phone recordings after `clipCount` clips, in the order they were made (ties by diary id). */
+export function assignRecordingExhibits(recordings: readonly PhoneRecording[], initials: string, clipCount: number): RecordingExhibit[] {
+  checkInitials(initials);
+  const ordered = [...recordings].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || Number(a.diaryId) - Number(b.diaryId));
+  return ordered.map((recording, i) => {
+    const n = clipCount + i + 1;
+    return { recording, ref: `${initials}/${n}`, file: `exhibits/${initials}-${n}.${EXTENSION[recording.mediaType]}` };
+  });
+}
+
 /** Exhibit references of each event, in exhibit order. */
 export function exhibitsByEvent(exhibits: readonly Exhibit[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -41,5 +69,18 @@ export function exhibitsByEvent(exhibits: readonly Exhibit[]): Map<string, strin
     if (refs === undefined) out.set(e.clip.eventId, [e.ref]);
     else refs.push(e.ref);
   }
+  return out;
+}
+
+/** For each exhibit whose audio is byte for byte another's (the same SHA-256), the other references. */
+export function identicalExhibits(exhibits: readonly Exhibit[]): Map<string, string[]> {
+  const bySha = new Map<string, string[]>();
+  for (const e of exhibits) {
+    const refs = bySha.get(e.clip.sha256);
+    if (refs === undefined) bySha.set(e.clip.sha256, [e.ref]);
+    else refs.push(e.ref);
+  }
+  const out = new Map<string, string[]>();
+  for (const refs of bySha.values()) if (refs.length > 1) for (const r of refs) out.set(r, refs.filter((o) => o !== r));
   return out;
 }

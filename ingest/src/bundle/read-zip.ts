@@ -4,6 +4,14 @@
  * parse (MANIFEST.sha256, evidence/*). Clips and levels.csv are only hashed,
  * streaming. An entry that cannot be inflated is reported, not thrown: a
  * damaged file is a verification failure, not bad input.
+ *
+ * Bounded (issue 11: a 1.5 MB crafted ZIP made verify hold 3.25 GB): the entry
+ * count, each entry's and the whole's inflated size, declared (central
+ * directory) and actual (counted while streaming; yauzl's validateEntrySizes
+ * also fails an entry that inflates past its declared size), the bytes held for
+ * the kept files, and the inflation ratio. Past a bound the ZIP is refused
+ * whole with EARSHOT_E_BUNDLE_TOO_LARGE naming the entry: no real bundle comes
+ * near them.
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -19,29 +27,87 @@ export interface ZipFileEntry {
   readonly bytes?: Buffer;
 }
 
+export interface ZipLimits {
+  /** A bundle holds its PDF, three CSVs, six evidence files and one WAV per exhibit. */
+  readonly maxEntries: number;
+  /** Inflated bytes of one entry (levels.csv of years of 1 s records is a few GB). */
+  readonly maxEntryBytes: number;
+  readonly maxTotalBytes: number;
+  /** Bytes held in memory for the kept files (MANIFEST.sha256 and evidence/*) together. */
+  readonly maxKeptBytes: number;
+  /** Inflated ÷ stored size, checked for entries past `ratioFloorBytes`: CSV and JSON deflate 5–20×, WAVs are stored. */
+  readonly maxRatio: number;
+  readonly ratioFloorBytes: number;
+}
+
+const GIB = 1024 ** 3;
+export const ZIP_LIMITS: ZipLimits = {
+  maxEntries: 100_000,
+  maxEntryBytes: 64 * GIB,
+  maxTotalBytes: 64 * GIB,
+  maxKeptBytes: 256 * 1024 * 1024,
+  maxRatio: 200,
+  ratioFloorBytes: 1024 * 1024,
+};
+
+class TooLarge extends Error {}
+
 export interface ReadZip {
   /** In ZIP order; a name may repeat (a crafted ZIP). */
   readonly entries: readonly ZipFileEntry[];
 }
 
-async function hashEntry(stream: Readable, keep: boolean): Promise<{ sha256: string; bytes?: Buffer }> {
+interface Budget {
+  total: number;
+  kept: number;
+}
+
+async function hashEntry(stream: Readable, name: string, keep: boolean, limits: ZipLimits, budget: Budget): Promise<{ sha256: string; bytes?: Buffer }> {
   const hash = createHash('sha256');
   const parts: Buffer[] = [];
+  let bytes = 0;
   for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    if (keep) parts.push(chunk as Buffer);
+    const b = chunk as Buffer;
+    bytes += b.length;
+    budget.total += b.length;
+    if (bytes > limits.maxEntryBytes) throw new TooLarge(`${name} inflates past ${limits.maxEntryBytes} bytes`);
+    if (budget.total > limits.maxTotalBytes) throw new TooLarge(`${name}: the ZIP inflates past ${limits.maxTotalBytes} bytes in all`);
+    hash.update(b);
+    if (keep) {
+      budget.kept += b.length;
+      if (budget.kept > limits.maxKeptBytes) throw new TooLarge(`${name}: the manifest and evidence files inflate past ${limits.maxKeptBytes} bytes`);
+      parts.push(b);
+    }
   }
   return keep ? { sha256: hash.digest('hex'), bytes: Buffer.concat(parts) } : { sha256: hash.digest('hex') };
 }
 
-export async function readBundleZip(path: string, keep: (name: string) => boolean): Promise<ReadZip> {
+/** Refuses an entry from its central directory record alone, before inflating it. */
+function declaredProblem(entry: yauzl.Entry, keep: boolean, limits: ZipLimits, budget: Budget): string | null {
+  const size = entry.uncompressedSize;
+  if (size > limits.maxEntryBytes) return `${entry.fileName} declares ${size} bytes (limit ${limits.maxEntryBytes})`;
+  if (budget.total + size > limits.maxTotalBytes) return `${entry.fileName}: the ZIP declares over ${limits.maxTotalBytes} bytes in all`;
+  if (keep && budget.kept + size > limits.maxKeptBytes) return `${entry.fileName} declares ${size} bytes; the manifest and evidence files may hold ${limits.maxKeptBytes} together`;
+  if (size > limits.ratioFloorBytes && size > limits.maxRatio * Math.max(1, entry.compressedSize)) {
+    return `${entry.fileName} would inflate ${Math.round(size / Math.max(1, entry.compressedSize))}× (${entry.compressedSize} → ${size} bytes; limit ${limits.maxRatio}×)`;
+  }
+  return null;
+}
+
+export async function readBundleZip(path: string, keep: (name: string) => boolean, limitsIn: Partial<ZipLimits> = {}): Promise<ReadZip> {
+  const limits: ZipLimits = { ...ZIP_LIMITS, ...limitsIn };
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true });
   } catch (e) {
     throw new EarshotError('EARSHOT_E_BUNDLE_NOT_ZIP', `${path}: ${(e as Error).message}`);
   }
+  if (zip.entryCount > limits.maxEntries) {
+    zip.close();
+    throw new EarshotError('EARSHOT_E_BUNDLE_TOO_LARGE', `${path}: ${zip.entryCount} entries (limit ${limits.maxEntries})`);
+  }
   const entries: ZipFileEntry[] = [];
+  const budget: Budget = { total: 0, kept: 0 };
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('error', reject);
@@ -52,18 +118,28 @@ export async function readBundleZip(path: string, keep: (name: string) => boolea
           zip.readEntry();
           return;
         }
+        const kept = keep(name);
+        const problem = declaredProblem(entry, kept, limits, budget);
+        if (problem !== null) {
+          reject(new TooLarge(problem));
+          return;
+        }
         zip
           .openReadStreamPromise(entry)
-          .then((s) => hashEntry(s, keep(name)))
+          .then((s) => hashEntry(s, name, kept, limits, budget).finally(() => s.destroy()))
           .then(
             (r) => entries.push({ name, ...r }),
-            (e: Error) => entries.push({ name, sha256: null, readError: e.message }),
+            (e: Error) => {
+              if (e instanceof TooLarge) throw e;
+              entries.push({ name, sha256: null, readError: e.message });
+            },
           )
           .then(() => zip.readEntry(), reject);
       });
       zip.readEntry();
     });
   } catch (e) {
+    if (e instanceof TooLarge) throw new EarshotError('EARSHOT_E_BUNDLE_TOO_LARGE', `${path}: ${e.message}`);
     throw new EarshotError('EARSHOT_E_BUNDLE_NOT_ZIP', `${path}: ${(e as Error).message}`);
   } finally {
     zip.close();

@@ -9,7 +9,7 @@
 import { type BundleFailure, type BundleEvidence, EVIDENCE_FILES, type TreeHead, verifyBundleProofs } from '../evidence/index.ts';
 import { BundleLeafLine } from '../evidence/bundle-evidence.ts';
 import { fromBase64 } from '../evidence/base64.ts';
-import { clipHashOfLeaf } from './exhibit-proof.ts';
+import { clipHashOfLeaf, recordingHashOfLeaf } from './exhibit-proof.ts';
 import { MANIFEST_FILE, parseManifest } from './manifest.ts';
 import { type ReadZip, type ZipFileEntry, readBundleZip } from './read-zip.ts';
 
@@ -107,6 +107,9 @@ function checkExhibits(byName: Map<string, ZipFileEntry[]>, evidence: BundleEvid
       const bytes = fromBase64(parsed.data.leaf);
       const hash = bytes === null ? null : clipHashOfLeaf(bytes);
       if (hash !== null) proved.add(hash);
+      // Issue 13: a resident's phone recording is proved by the diary entry's leaf that sealed its hash.
+      const recording = bytes === null ? null : recordingHashOfLeaf(bytes);
+      if (recording !== null) proved.add(recording);
     }
   }
   for (const e of exhibits) {

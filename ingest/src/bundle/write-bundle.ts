@@ -9,14 +9,15 @@
  * readable → stream the entries (PDF, exhibits, data, evidence) → manifest →
  * check each clip matched its recorded SHA-256 → rename.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, finished, pipeline } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { EarshotError } from '@earshot/shared';
 import { EVIDENCE_FILES, encodeBundleEvidence } from '../evidence/index.ts';
-import { diaryCsv, eventsCsv, levelsCsv } from './csv.ts';
-import { type Exhibit, assignExhibits } from './exhibits.ts';
+import { diaryCsv, eventsCsv, levelsCsv, nightsCsv } from './csv.ts';
+import { type Exhibit, assignExhibits, assignRecordingExhibits } from './exhibits.ts';
 import { bundleFileName } from './file-name.ts';
 import { HashingStream } from './hashing-stream.ts';
 import { MANIFEST_FILE, type ManifestEntry, formatManifest } from './manifest.ts';
@@ -24,7 +25,7 @@ import { type BundleSource, parseBundleModel } from './model.ts';
 import { renderBundlePdf } from './pdf/render-pdf.ts';
 
 export const BUNDLE_PDF = 'bundle.pdf';
-export const DATA_FILES = { levels: 'data/levels.csv', events: 'data/events.csv', diary: 'data/diary.csv' } as const;
+export const DATA_FILES = { levels: 'data/levels.csv', events: 'data/events.csv', diary: 'data/diary.csv', nights: 'data/nights.csv' } as const;
 
 export interface BundleProgress {
   /** The file being written. */
@@ -70,13 +71,16 @@ export async function writeBundle(source: BundleSource, options: WriteBundleOpti
   const model = parseBundleModel(source.model);
   const exhibits = assignExhibits(model.exhibits, options.initials ?? model.case.officer.initials);
   const clipSizes = exhibits.map((e) => clipSize(e.clip.path));
+  // Issue 13: the resident's phone recordings, exhibits after the clips.
+  const recordings = assignRecordingExhibits(model.phoneRecordings ?? [], options.initials ?? model.case.officer.initials, exhibits.length);
   const fileName = bundleFileName(model.case.ref, model.period.from, model.period.to);
   const evidence = encodeBundleEvidence(model.evidence.leaves, model.evidence.sth, model.evidence.publicKeyPem);
   const buffer = (path: string, bytes: Buffer): PlannedEntry => ({ path, estimate: bytes.length, compressionLevel: 6, open: () => Readable.from([bytes]) });
 
   const planned: PlannedEntry[] = [
-    { path: BUNDLE_PDF, estimate: PDF_BYTES_PER_CHART * (model.series.length + 5), compressionLevel: 6, open: () => renderBundlePdf(model, exhibits, fileName) },
+    { path: BUNDLE_PDF, estimate: PDF_BYTES_PER_CHART * (model.series.length + 5), compressionLevel: 6, open: () => renderBundlePdf(model, exhibits, fileName, recordings) },
     ...exhibits.map((e, i): PlannedEntry => ({ path: e.file, estimate: clipSizes[i]!, compressionLevel: 0, open: () => createReadStream(e.clip.path) })),
+    ...recordings.map((r): PlannedEntry => ({ path: r.file, estimate: clipSize(r.recording.path), compressionLevel: 0, open: () => createReadStream(r.recording.path) })),
     {
       path: DATA_FILES.levels,
       estimate: CSV_ROW_BYTES * model.levelCount,
@@ -85,6 +89,7 @@ export async function writeBundle(source: BundleSource, options: WriteBundleOpti
     },
     buffer(DATA_FILES.events, Buffer.from(eventsCsv(model, exhibits), 'utf8')),
     buffer(DATA_FILES.diary, Buffer.from(diaryCsv(model), 'utf8')),
+    buffer(DATA_FILES.nights, Buffer.from(nightsCsv(model), 'utf8')),
     buffer(EVIDENCE_FILES.leaves, evidence.leaves),
     buffer(EVIDENCE_FILES.proofs, evidence.proofs),
     buffer(EVIDENCE_FILES.sth, evidence.sth),
@@ -94,13 +99,18 @@ export async function writeBundle(source: BundleSource, options: WriteBundleOpti
 
   mkdirSync(options.outDir, { recursive: true });
   const finalPath = join(options.outDir, fileName);
-  const tmpPath = `${finalPath}.${process.pid}.partial`;
+  // Unique per write (issue 11 item 9): two exports at once into one folder never share a temporary.
+  const tmpPath = `${finalPath}.${process.pid}.${randomBytes(6).toString('hex')}.partial`;
   try {
     const manifest = await streamZip(planned, tmpPath, new Date(model.generatedAt), options.onProgress);
     exhibits.forEach((e, i) => {
       const got = manifest[i + 1]!.sha256;
       if (got !== e.clip.sha256) throw new EarshotError('EARSHOT_E_BUNDLE_CLIP_HASH_MISMATCH', `${e.clip.path} (clip ${e.clip.clipId}) hashes to ${got}, recorded ${e.clip.sha256}`);
     });
+    for (const r of recordings) {
+      const got = manifest.find((m) => m.path === r.file)?.sha256;
+      if (got !== r.recording.sha256) throw new EarshotError('EARSHOT_E_BUNDLE_CLIP_HASH_MISMATCH', `${r.recording.path} (phone recording of diary entry ${r.recording.diaryId}) hashes to ${got ?? 'nothing'}, recorded ${r.recording.sha256}`);
+    }
     renameSync(tmpPath, finalPath);
     const bytes = statSync(finalPath).size;
     options.onProgress?.({ file: MANIFEST_FILE, filesDone: planned.length + 1, filesTotal: planned.length + 1, fraction: 1 });

@@ -13,16 +13,20 @@ import type { Db } from '../db/open.ts';
 import type { EvidenceLog, IssuedTreeHead } from '../evidence/index.ts';
 import type { BundleModel, BundleSource } from '../bundle/model.ts';
 import { bundleCase } from './case-summary.ts';
-import { caseDiary } from './diary.ts';
+import { caseContacts } from './contacts.ts';
+import { caseDiary, casePhoneRecordings } from './diary.ts';
 import { bundleDeployments } from './equipment.ts';
 import { bundleEvidence } from './evidence.ts';
-import { caseEvents, toBundleEvent } from './events.ts';
+import { bundleEvents, caseEvidenceItems, toBundleGap } from './events.ts';
 import { caseExhibits } from './exhibits.ts';
 import { caseLeafIndexes } from './leaves.ts';
 import { levelRows } from './level-rows.ts';
 import { nightSeries } from './night-series.ts';
+import { caseNights, noiseActParams } from './nights.ts';
 import type { Period } from './period.ts';
+import { createConfigHistoryReader, configLeaves } from './config-history.ts';
 import { activeRules } from './rules.ts';
+import { createThresholdReader } from './thresholds.ts';
 import { deploymentSpans, measuredSpans } from './spans.ts';
 
 export interface SourceOptions {
@@ -38,22 +42,35 @@ export function buildBundleSource(db: Db, log: EvidenceLog, head: IssuedTreeHead
   const iso = (ms: number): string => new Date(ms).toISOString();
   const c = bundleCase(db, caseRef, o.includeComplainant);
   const spans = deploymentSpans(db, caseRef, period, o.nowMs);
-  const { deployments, levelCount } = bundleDeployments(db, spans);
-  const events = caseEvents(db, caseRef, period);
+  const { deployments, levelCount, calibrationLeaves } = bundleDeployments(db, spans);
+  const configHistory = createConfigHistoryReader(db, o.serviceRules);
+  const thresholdsOf = createThresholdReader(db);
+  const configPeriods = measuredSpans(spans).map((s) => ({ span: s, periods: configHistory(s) }));
+  const { events, gaps } = caseEvidenceItems(db, caseRef, period);
   const model: BundleModel = {
     case: c,
     period: { from: iso(period.from), to: iso(period.to) },
     generatedAt: iso(o.nowMs),
     deployments,
-    rules: activeRules(db, [...new Set(spans.map((s) => s.deviceId))], o.serviceRules, events),
-    thresholds: [],
-    events: events.map(toBundleEvent),
+    rules: activeRules(configPeriods.flatMap((c) => c.periods), events),
+    thresholds: configPeriods.flatMap((c) => thresholdsOf(c.span, c.periods)),
+    events: bundleEvents(db, events, spans, period, o.nowMs),
+    gaps: gaps.map(toBundleGap),
     series: levelCount === 0 ? [] : nightSeries(db, period, spans),
     diary: caseDiary(db, caseRef, period, spans),
+    contacts: caseContacts(db, caseRef, period, o.includeComplainant, o.nowMs),
     exhibits: caseExhibits(db, o.clipsDir, caseRef, period),
-    evidence: bundleEvidence(log, head, caseLeafIndexes(db, caseRef, spans.map((s) => s.deployment.id), period)),
+    phoneRecordings: casePhoneRecordings(db, o.clipsDir, caseRef, period),
+    evidence: bundleEvidence(log, head, [
+      ...caseLeafIndexes(db, caseRef, spans.map((s) => s.deployment.id), period),
+      // The monitor's calibration records and the configs in force (issue 10); never a leaf that names another case.
+      ...calibrationLeaves.filter((l) => l.caseRef === null || l.caseRef === caseRef).map((l) => l.leafIndex),
+      ...configLeaves(db, caseRef, configPeriods.flatMap((c) => c.periods)),
+    ].filter((v, i, all) => all.indexOf(v) === i).sort((a, b) => a - b)),
     levelCount,
+    nights: [],
   };
+  model.nights = caseNights(db, period, spans, { events: model.events, diary: model.diary, params: (id) => noiseActParams(db, id) });
   const streamed = measuredSpans(spans);
   return { model, levelRows: () => levelRows(db, streamed) };
 }

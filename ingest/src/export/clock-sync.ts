@@ -5,7 +5,7 @@
  * until the next one (or the span's end).
  */
 import type { Db } from '../db/open.ts';
-import { clockFlag } from '../store/status.ts';
+import { type ClockInfo, clockFlag } from '../store/status.ts';
 import type { DeploymentSpan } from './spans.ts';
 
 export interface ClockSyncSummary {
@@ -17,6 +17,8 @@ export interface ClockSyncSummary {
   /** Share of heartbeats synchronised within 2 s (0 … 1), null without heartbeats. */
   readonly syncedShare: number | null;
 }
+
+type ClockFlag = ClockInfo['flag'];
 
 interface Row { sent_at: number; clock_synced: number | null; clock_offset_ms: number | null }
 
@@ -62,4 +64,48 @@ export function createInputReader(db: Db): (span: DeploymentSpan) => string {
     const state = typeof b.mic?.state === 'string' ? b.mic.state : 'unknown';
     return `The monitor's microphone input "${source}"; microphone state "${state}" at its last heartbeat in the period.`;
   };
+}
+
+/** A device's clock flag from `t` on (until the next change). */
+export interface ClockFlagChange {
+  readonly t: number;
+  readonly flag: ClockFlag;
+}
+
+/**
+ * The flag a record at each instant of [from, to) carries (issue 10 item 4):
+ * the heartbeat in force then — the latest sent at or before it — judged as the
+ * store judges events (store/status.ts clockFlag); before any heartbeat,
+ * 'no-heartbeat'. Only the changes are returned, in time order.
+ */
+export function createClockFlagReader(db: Db): (deviceId: string, from: number, to: number) => ClockFlagChange[] {
+  const before = db.prepare<[string, number], Row>(
+    'SELECT sent_at, clock_synced, clock_offset_ms FROM status WHERE device = ? AND sent_at <= ? ORDER BY sent_at DESC, seq DESC LIMIT 1',
+  );
+  const inside = db.prepare<[string, number, number], Row>(
+    'SELECT sent_at, clock_synced, clock_offset_ms FROM status WHERE device = ? AND sent_at > ? AND sent_at < ? ORDER BY sent_at, seq',
+  );
+  const flagOf = (r: Row): ClockFlag => clockFlag(r.clock_synced === null ? null : r.clock_synced === 1, r.clock_offset_ms);
+  return (deviceId, from, to) => {
+    const first = before.get(deviceId, from);
+    const out: ClockFlagChange[] = [{ t: from, flag: first === undefined ? 'no-heartbeat' : flagOf(first) }];
+    for (const r of inside.all(deviceId, from, to)) {
+      const flag = flagOf(r);
+      if (flag !== out[out.length - 1]!.flag) out.push({ t: r.sent_at, flag });
+    }
+    return out;
+  };
+}
+
+/** Walks ClockFlagChange lists forward (records come in time order): constant time per record. */
+export class ClockFlagCursor {
+  #i = 0;
+  constructor(private readonly changes: readonly ClockFlagChange[]) {}
+
+  /** The flag at `t`; `t` never decreasing between calls. */
+  at(t: number): ClockFlag {
+    const c = this.changes;
+    while (this.#i + 1 < c.length && c[this.#i + 1]!.t <= t) this.#i++;
+    return c[this.#i]?.flag ?? null;
+  }
 }

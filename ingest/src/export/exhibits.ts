@@ -9,18 +9,21 @@ import type { Db } from '../db/open.ts';
 import type { ExhibitClip } from '../bundle/model.ts';
 import type { Period } from './period.ts';
 
-interface ClipRow { clip_id: string; event_id: string; sha256: string; file: string; body: string }
+interface ClipRow { device: string; clip_id: string; event_id: string; sha256: string; file: string; body: string }
 
 export function caseExhibits(db: Db, clipsDir: string, caseRef: string, period: Period): ExhibitClip[] {
   return db
     .prepare<[string, number, number], ClipRow>(
-      `SELECT clip_id, event_id, sha256, file, body FROM clips
+      `SELECT device, clip_id, event_id, sha256, file, body FROM clips
        WHERE case_ref = ? AND device_time >= ? AND device_time < ? AND state = 'complete' AND file IS NOT NULL
        ORDER BY device_time, clip_id`,
     )
     .all(caseRef, period.from, period.to)
     .map((r) => {
-      const m = JSON.parse(r.body) as { startedAt: string; durationSeconds: number };
-      return { clipId: r.clip_id, eventId: r.event_id, path: join(clipsDir, r.file), start: m.startedAt, durationSeconds: m.durationSeconds, sha256: r.sha256 };
+      const m = JSON.parse(r.body) as { startedAt: string; durationSeconds: number; fullScaleDb?: number };
+      return {
+        clipId: r.clip_id, deviceId: r.device, eventId: r.event_id, path: join(clipsDir, r.file), start: m.startedAt, durationSeconds: m.durationSeconds, sha256: r.sha256,
+        ...(typeof m.fullScaleDb === 'number' ? { fullScaleDb: m.fullScaleDb } : {}),
+      };
     });
 }

@@ -10,6 +10,8 @@
  * A case with no deployment, or a period with no data, still gives a valid
  * bundle whose PDF says there are no measurements (never a failure).
  */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Rule, type Rule as DeviceRule } from '@earshot/shared';
 import { requireCase } from '../cases/case-row.ts';
 import { type WrittenBundle, writeBundle } from '../bundle/index.ts';
@@ -66,15 +68,20 @@ export async function exportCaseBundle(ingest: Ingest, caseRef: string, request:
 }
 
 /**
- * The web's ExportBundle (ingest/src/http/jobs.ts), writing into `outDir`; it also
- * takes the command line's optional ends and initials (see ExportRequest).
+ * The web's ExportBundle (ingest/src/http/jobs.ts); it also takes the command
+ * line's optional ends and initials (see ExportRequest). Issue 11 item 9: every
+ * export writes into a folder of its own, `<outDir>/<random UUID>/`, so two
+ * exports of one case and period (one naming the complainant, one not) never
+ * share a file or a temporary, and the ZIP keeps DESIGN §6's name inside it.
+ * The job that asked holds the path and answers only its requester (http/bundle-routes.ts).
+ * The folders are removed by the retention job after a few days (service/retention-steps.ts).
  */
 export type CaseBundleExport = ExportBundle &
   ((caseRef: string, options: Omit<ExportRequest, 'onProgress'>, onProgress?: ProgressFn) => Promise<{ file: string }>);
 
 export function createBundleExporter(ingest: Ingest, options: ExporterOptions): CaseBundleExport {
   return async (caseRef: string, o: Omit<ExportRequest, 'onProgress'>, onProgress?: ProgressFn) => {
-    const written = await exportCaseBundle(ingest, caseRef, { ...o, onProgress }, options);
+    const written = await exportCaseBundle(ingest, caseRef, { ...o, onProgress }, { ...options, outDir: join(options.outDir, randomUUID()) });
     return { file: written.path };
   };
 }

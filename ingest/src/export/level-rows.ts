@@ -6,10 +6,13 @@
  * and no statement stays open on the connection between chunks.
  *
  * Hot path: one row object is reused for every record; the CSV writer
- * (bundle/csv.ts) turns each row into text before asking for the next.
+ * (bundle/csv.ts) turns each row into text before asking for the next. Each
+ * record carries the device clock's flag at its time (issue 10 item 4), from the
+ * heartbeats' changes read once per span and walked with a cursor.
  */
 import type { Db } from '../db/open.ts';
 import type { LevelRow } from '../bundle/model.ts';
+import { ClockFlagCursor, createClockFlagReader } from './clock-sync.ts';
 import type { DeploymentSpan } from './spans.ts';
 
 /** One hour of 1 s records per read. */
@@ -24,9 +27,11 @@ export function* levelRows(db: Db, spans: readonly DeploymentSpan[]): Generator<
   const read = db
     .prepare<[number, number, string], Raw>('SELECT t, d, laeq, lceq, lzeq, lafmax, lafmin, lasmax, lcpeak FROM levels WHERE t >= ? AND t < ? AND device = ? ORDER BY t')
     .raw(true);
-  const row: MutableRow = { t: 0, d: 0, deviceId: '', LAeq: null, LCeq: null, LZeq: null, LAFmax: null, LAFmin: null, LASmax: null, LCpeak: null };
+  const flags = createClockFlagReader(db);
+  const row: MutableRow = { t: 0, d: 0, deviceId: '', LAeq: null, LCeq: null, LZeq: null, LAFmax: null, LAFmin: null, LASmax: null, LCpeak: null, clockFlag: null };
   for (const s of spans) {
     row.deviceId = s.deviceId;
+    const clock = new ClockFlagCursor(flags(s.deviceId, s.from, s.to));
     for (let from = s.from; from < s.to; from += CHUNK_MS) {
       for (const r of read.all(from, Math.min(from + CHUNK_MS, s.to), s.deviceId)) {
         row.t = r[0];
@@ -38,6 +43,7 @@ export function* levelRows(db: Db, spans: readonly DeploymentSpan[]): Generator<
         row.LAFmin = r[6];
         row.LASmax = r[7];
         row.LCpeak = r[8];
+        row.clockFlag = clock.at(r[0]);
         yield row;
       }
     }

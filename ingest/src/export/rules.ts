@@ -1,16 +1,14 @@
 /**
- * The rules active for the case's monitors, in plain English for the method
- * section: the config last published to each deployed device (device_configs;
- * only the latest version is kept, so a rule edited during the period shows as it
- * is now), else the service's rules. A rule named by an event but absent from
- * both is listed from what its events say, so no event's rule goes unexplained.
+ * The rules in force for the case's monitors, in plain English for the method
+ * section (issue 10): from the history of configs published to each monitor
+ * (config-history.ts), each rule's settings with the periods they were in force
+ * on each monitor; a rule whose settings changed is listed once per setting and
+ * flagged. A rule named by an event but absent from every config is listed from
+ * what its events say, so no event's rule goes unexplained.
  */
-import { Rule as RuleSchema, type Rule as DeviceRule, type Schedule } from '@earshot/shared';
-import { z } from 'zod';
-import type { Db } from '../db/open.ts';
+import type { Rule as DeviceRule, Schedule } from '@earshot/shared';
 import type { Rule } from '../bundle/model.ts';
-
-const StoredConfig = z.object({ rules: z.array(RuleSchema) });
+import type { ConfigPeriod } from './config-history.ts';
 
 const NAMES: Readonly<Record<DeviceRule['type'], string>> = {
   absolute: 'Loud noise',
@@ -33,8 +31,7 @@ function when(s: Schedule | undefined): string {
 }
 
 /** Plain English for one rule, and the level line it draws on the charts (A-weighted rules only). */
-export function describeRule(r: DeviceRule): Rule {
-  const name = `${NAMES[r.type]} (${r.id})`;
+export function describeRule(r: DeviceRule, name: string = NAMES[r.type]): Rule {
   switch (r.type) {
     case 'absolute':
       return { id: r.id, name, description: `LAeq over ${span(r.windowSeconds)} at or above ${r.thresholdDb} dB.${when(r.schedule)}`, thresholdDb: r.thresholdDb };
@@ -46,7 +43,9 @@ export function describeRule(r: DeviceRule): Rule {
         id: r.id,
         name,
         description: `LAeq over ${span(r.windowSeconds)} above the permitted level: ${r.permittedLevelDb} dB where the underlying level (LAF90 over the ${span(r.underlyingWindowSeconds)} before) is ${r.underlyingLimitDb} dB or less, otherwise ${r.excessDb} dB above the underlying level (Noise Act 1996 ss.4–5).${when(r.schedule)}`,
-        thresholdDb: r.permittedLevelDb,
+        // No fixed line: the permitted level moves with the underlying level, so the charts draw the level
+        // each event was judged against (thresholds.ts), never a line at permittedLevelDb (issue 10 item 7).
+        thresholdDb: null,
       };
     case 'impulsive':
       return { id: r.id, name, description: `Any LAFmax at or above ${r.thresholdDb} dB within a second (door slams, shouting).${when(r.schedule)}`, thresholdDb: r.thresholdDb };
@@ -60,19 +59,39 @@ export interface EventRuleRef {
   readonly ruleType: string | null;
 }
 
-export function activeRules(db: Db, deviceIds: readonly string[], serviceRules: readonly DeviceRule[], events: readonly EventRuleRef[]): Rule[] {
-  if (deviceIds.length === 0) return [];
-  const stored = db.prepare<[string], { config: string }>('SELECT config FROM device_configs WHERE device = ?');
-  const byId = new Map<string, Rule>();
-  for (const id of deviceIds) {
-    const row = stored.get(id);
-    const parsed = row === undefined ? null : StoredConfig.safeParse(JSON.parse(row.config));
-    for (const r of parsed?.success === true ? parsed.data.rules : []) if (!byId.has(r.id)) byId.set(r.id, describeRule(r));
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Rules, one entry per rule id and settings, with the periods each was in force on each monitor. */
+export function activeRules(periods: readonly ConfigPeriod[], events: readonly EventRuleRef[]): Rule[] {
+  const entries = new Map<string, { rule: DeviceRule; inForce: NonNullable<Rule['inForce']> }>();
+  for (const p of periods) {
+    for (const r of p.rules) {
+      const key = `${r.id}\u0000${JSON.stringify(r)}`;
+      let e = entries.get(key);
+      if (e === undefined) entries.set(key, (e = { rule: r, inForce: [] }));
+      const last = e.inForce.at(-1);
+      // Consecutive versions with the same settings are one period.
+      if (last !== undefined && last.deviceId === p.deviceId && last.to === iso(p.from)) last.to = iso(p.to);
+      else e.inForce.push({ deviceId: p.deviceId, from: iso(p.from), to: iso(p.to), configVersion: p.version, confirmed: p.confirmed });
+    }
   }
-  if (byId.size === 0) for (const r of serviceRules) byId.set(r.id, describeRule(r));
+  const list = [...entries.values()];
+  const idsOfType = new Map<string, Set<string>>();
+  for (const e of list) idsOfType.set(e.rule.type, (idsOfType.get(e.rule.type) ?? new Set()).add(e.rule.id));
+  const settingsOfId = new Map<string, number>();
+  for (const e of list) settingsOfId.set(e.rule.id, (settingsOfId.get(e.rule.id) ?? 0) + 1);
+  const out: Rule[] = list.map((e) => {
+    // The plain name once; the rule's own id only to tell two rules of one type apart.
+    const name = idsOfType.get(e.rule.type)!.size > 1 ? `${NAMES[e.rule.type]} ("${e.rule.id}")` : NAMES[e.rule.type];
+    const rule = { ...describeRule(e.rule, name), inForce: e.inForce };
+    return (settingsOfId.get(e.rule.id) ?? 0) > 1 ? { ...rule, changed: 'The settings of this rule changed during the period: each setting is listed with the times it was in force.' } : rule;
+  });
+  const known = new Set(list.map((e) => e.rule.id));
   for (const e of events) {
-    if (e.ruleId === null || byId.has(e.ruleId)) continue;
-    byId.set(e.ruleId, { id: e.ruleId, name: e.ruleId, description: `A rule of type "${e.ruleType ?? 'unknown'}" whose settings are no longer on record; its events carry the threshold they crossed.`, thresholdDb: null });
+    // Incident marks (no rule type) are the resident's, not a rule's.
+    if (e.ruleId === null || e.ruleType === null || known.has(e.ruleId)) continue;
+    known.add(e.ruleId);
+    out.push({ id: e.ruleId, name: NAMES[e.ruleType as DeviceRule['type']] ?? 'A rule no longer on record', description: `A rule of type "${e.ruleType ?? 'unknown'}" whose settings are no longer on record; its events carry the threshold they crossed.`, thresholdDb: null });
   }
-  return [...byId.values()];
+  return out;
 }

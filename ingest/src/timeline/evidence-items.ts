@@ -19,12 +19,14 @@ export interface TimelineEvent {
   readonly durationSeconds: number | null;
   readonly LAeq: number | null;
   readonly LAFmax: number | null;
+  /** LCeq − LAeq over the event (bass content), once it has ended. */
+  readonly LCminusLA: number | null;
   /** Background LAF90 before the event, as the device measured it. */
   readonly backgroundLAF90: number | null;
   readonly threshold: number | null;
   readonly clipIds: string[];
   readonly leafIndex: number | null;
-  readonly clockFlag: string | null;
+  readonly clockFlag: ClockFlag;
 }
 
 export interface TimelineClip {
@@ -48,13 +50,27 @@ export interface TimelineDiaryEntry {
   readonly leafIndex: number;
 }
 
+/** What the monitor could not keep (its signed gap record, shared DataGap): shaded "no data" on the chart. */
+export interface TimelineGap {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly what: 'levels' | 'clip';
+  readonly from: string;
+  readonly to: string;
+  readonly reason: 'storage-full' | 'write-error';
+  readonly detail: string | null;
+  readonly clockFlag: TimelineEvent['clockFlag'];
+  readonly leafIndex: number | null;
+}
+
 export interface Threshold {
   readonly ruleId: string;
   readonly ruleType: string;
   readonly thresholdDb: number;
 }
 
-interface EventRow { device: string; event_id: string; body: string; leaf_index: number | null; clock_flag: string | null }
+interface EventRow { device: string; event_id: string; body: string; leaf_index: number | null; clock_flag: ClockFlag }
+type ClockFlag = 'no-heartbeat' | 'unsynchronised' | 'offset-unknown' | 'offset-over-2s' | 'implausible-time' | null;
 interface ClipRow { device: string; clip_id: string; event_id: string; sha256: string; bytes: number; state: TimelineClip['state']; leaf_index: number | null; body: string }
 interface DiaryRow { id: number; started_ms: number; ended_ms: number | null; content: string | null; leaf_index: number }
 
@@ -64,34 +80,44 @@ export interface EvidenceItems {
   readonly events: TimelineEvent[];
   readonly clips: TimelineClip[];
   readonly diary: TimelineDiaryEntry[];
+  /** The monitors' gap records in the period, in time order. */
+  readonly gaps: TimelineGap[];
   /** Thresholds of the rules whose events are in the period (each event carries its rule's threshold). */
   readonly thresholds: Threshold[];
 }
 
-function foldEvents(rows: readonly EventRow[]): TimelineEvent[] {
+function foldEvents(rows: readonly EventRow[]): { events: TimelineEvent[]; gaps: TimelineGap[] } {
   const byId = new Map<string, TimelineEvent>();
+  const gaps = new Map<string, TimelineGap>();
   for (const r of rows) {
     const parsed = EventBody.safeParse(JSON.parse(r.body));
     if (!parsed.success) continue;
     const b = parsed.data;
-    // Gap and calibration records are not events on the timeline: the bundle reads them on their own.
-    if (b.kind === 'gap' || b.kind === 'calibration') continue;
+    // Calibration records are not events on the timeline (the equipment record reads them); gap records are listed on their own.
+    if (b.kind === 'calibration') continue;
+    if (b.kind === 'gap') {
+      gaps.set(`${r.device}\u0000${b.eventId}`, { id: b.eventId, deviceId: r.device, what: b.what, from: b.from, to: b.to, reason: b.reason, detail: b.detail ?? null, clockFlag: r.clock_flag, leafIndex: r.leaf_index });
+      continue;
+    }
     const key = `${r.device}\u0000${r.event_id}`;
     const prev = byId.get(key);
     const base = { eventId: b.eventId, deviceId: r.device, leafIndex: r.leaf_index, clockFlag: r.clock_flag };
     if (b.kind === 'incident') {
-      byId.set(key, { ...base, kind: 'incident', ruleId: null, ruleType: null, start: b.at, end: null, durationSeconds: null, LAeq: b.LAeq ?? null, LAFmax: null, backgroundLAF90: null, threshold: null, clipIds: b.clipIds });
+      byId.set(key, { ...base, kind: 'incident', ruleId: null, ruleType: null, start: b.at, end: null, durationSeconds: null, LAeq: b.LAeq ?? null, LAFmax: null, LCminusLA: null, backgroundLAF90: null, threshold: null, clipIds: b.clipIds });
     } else if (b.kind === 'ended') {
-      byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: b.endedAt, durationSeconds: b.durationSeconds, LAeq: b.LAeq, LAFmax: b.LAFmax, backgroundLAF90: b.backgroundLAF90, threshold: b.threshold, clipIds: b.clipIds });
+      byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: b.endedAt, durationSeconds: b.durationSeconds, LAeq: b.LAeq, LAFmax: b.LAFmax, LCminusLA: b.LCminusLA, backgroundLAF90: b.backgroundLAF90, threshold: b.threshold, clipIds: b.clipIds });
     } else if (prev === undefined) {
       // An event not yet ended has only the level that crossed its threshold: LAFmax for the
       // impulsive rule, LCeq − LAeq for the low-frequency rule, LAeq,T for the others (rules/).
       const lafmax = b.ruleType === 'impulsive' ? b.level : null;
       const laeq = b.ruleType === 'impulsive' || b.ruleType === 'low-frequency' ? null : b.level;
-      byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: null, durationSeconds: null, LAeq: laeq, LAFmax: lafmax, backgroundLAF90: null, threshold: b.threshold, clipIds: [] });
+      byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: null, durationSeconds: null, LAeq: laeq, LAFmax: lafmax, LCminusLA: null, backgroundLAF90: null, threshold: b.threshold, clipIds: [] });
     }
   }
-  return [...byId.values()].sort((a, b) => a.start.localeCompare(b.start));
+  return {
+    events: [...byId.values()].sort((a, b) => a.start.localeCompare(b.start)),
+    gaps: [...gaps.values()].sort((a, b) => a.from.localeCompare(b.from) || (a.deviceId < b.deviceId ? -1 : 1)),
+  };
 }
 
 function thresholdsOf(events: readonly TimelineEvent[]): Threshold[] {
@@ -123,9 +149,10 @@ export function createEvidenceItemsReader(db: Db): (caseRef: string, from: numbe
     'SELECT id, started_ms, ended_ms, content, leaf_index FROM diary_entries WHERE case_ref = ? AND started_ms >= ? AND started_ms < ? ORDER BY started_ms, id',
   );
   return (caseRef, from, to) => {
-    const ev = foldEvents(events.all(caseRef, from, to));
+    const { events: ev, gaps } = foldEvents(events.all(caseRef, from, to));
     return {
       events: ev,
+      gaps,
       clips: clips.all(caseRef, from, to).map((r) => {
         const m = JSON.parse(r.body) as Pick<ClipManifest, 'startedAt' | 'durationSeconds'>;
         return { deviceId: r.device, clipId: r.clip_id, eventId: r.event_id, start: m.startedAt, durationSeconds: m.durationSeconds, sha256: r.sha256, bytes: r.bytes, state: r.state, leafIndex: r.leaf_index };

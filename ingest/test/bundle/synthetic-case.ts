@@ -10,9 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClipManifest, signEnvelope } from '@earshot/shared';
 import { encodeWav } from '../../../firmware/src/audio/index.ts';
+import { chartTitle } from '../../src/bundle/chart-title.ts';
 import type { Db } from '../../src/db/open.ts';
 import { EvidenceLog, type EvidenceLeaf, deviceMessageLeaf, serverKeyFromPrivate } from '../../src/evidence/index.ts';
-import type { BundleEvent, BundleModel, BundleSource, DiaryEntry, ExhibitClip, LevelRow, LevelSeries } from '../../src/bundle/model.ts';
+import type { BundleEvent, BundleModel, BundleSource, DiaryEntry, ExhibitClip, LevelRow, LevelSeries, NightSummary } from '../../src/bundle/model.ts';
+import { nightsTouching } from '../../src/export/night-hours.ts';
 
 export const CASE_REF = 'ASB-2026-0042';
 export const DEVICE = 'mon-0007';
@@ -93,7 +95,7 @@ export function syntheticCase(o: SyntheticOptions): SyntheticCase {
     spans.push({ s, e });
     const laeq = r2(58 + (i % 7));
     const permitted = 34;
-    events.push({ id: `ev-${String(i + 1).padStart(4, '0')}`, ruleId: 'noise-act', deviceId: DEVICE, start: iso(s), end: iso(e), durationSeconds: (e - s) / 1000, LAeq: laeq, LAFmax: r2(laeq + 9), LAF90: 29.5, permittedDb: permitted, exceedanceDb: r2(laeq - permitted) });
+    events.push({ id: `ev-${String(i + 1).padStart(4, '0')}`, ruleId: 'noise-act', deviceId: DEVICE, start: iso(s), end: iso(e), durationSeconds: (e - s) / 1000, LAeq: laeq, LAFmax: r2(laeq + 9), LAF90: 29.5, permittedDb: permitted, exceedanceDb: r2(laeq - permitted), kind: 'event', state: 'ended', thresholdDb: permitted, overByDb: r2(laeq - permitted), clockFlag: null });
     append(eventLeaf(events[i]!, ++seq, deviceKey));
   }
 
@@ -109,7 +111,7 @@ export function syntheticCase(o: SyntheticOptions): SyntheticCase {
     const body: ClipManifest = { clipId, eventId: ev.id, sha256, bytes: wav.length, chunks: 1, chunkBytes: 65_536, sampleRate: 8_000, channels: 1, bitsPerSample: 16, fullScaleDb: 120, startedAt: ev.start, durationSeconds: 1, preTriggerSeconds: 0, postTriggerSeconds: 1 };
     const payload = signEnvelope({ v: 1, device: DEVICE, seq: ++seq, sentAt: ev.end, type: 'clip', body }, deviceKey);
     append(deviceMessageLeaf({ kind: 'clip', caseRef: CASE_REF, deviceId: DEVICE, seq, deviceTime: new Date(ev.end), receivedAt: new Date(ev.end), clockOffsetMs: 12, clockFlag: null, payload, extra: { clipId, sha256 } }));
-    exhibits.push({ clipId, eventId: ev.id, path, start: ev.start, durationSeconds: 1, sha256 });
+    exhibits.push({ clipId, deviceId: DEVICE, eventId: ev.id, path, start: ev.start, durationSeconds: 1, sha256 });
   }
 
   // Diary: one entry beside the first event of each night, and one with nothing measured.
@@ -117,9 +119,9 @@ export function syntheticCase(o: SyntheticOptions): SyntheticCase {
   for (let n = 0; n < o.days && n * perNight < events.length; n++) {
     const ev = spans[n * perNight]!;
     const at = ev.s + 4 * 60_000;
-    diary.push({ id: `d-${n + 1}`, at: iso(at), text: `Loud music again, "bass" through the wall, night ${n + 1}; couldn't sleep`, measured: { window: { from: iso(at - 300_000), to: iso(at + 300_000) }, LAeq: r2(laeqAt(at, spans)), LAFmax: 66.1, LA90: 29.8 } });
+    diary.push({ id: `d-${n + 1}`, at: iso(at), text: `Loud music again, "bass" through the wall, night ${n + 1}; couldn't sleep`, measured: [{ deviceId: DEVICE, window: { from: iso(at - 300_000), to: iso(at + 300_000) }, LAeq: r2(laeqAt(at, spans)), LAFmax: 66.1, LA90: 29.8 }] });
   }
-  diary.push({ id: 'd-quiet', at: iso(to - 3 * 3_600_000), text: 'Banging on the stairs', measured: null });
+  diary.push({ id: 'd-quiet', at: iso(to - 3 * 3_600_000), text: 'Banging on the stairs', measured: [] });
   for (const d of diary) append({ v: 1, kind: 'diary', recordedAt: d.at, caseRef: CASE_REF, data: { id: d.id, at: d.at, text: d.text } });
 
   const series: LevelSeries[] = [];
@@ -136,8 +138,7 @@ export function syntheticCase(o: SyntheticOptions): SyntheticCase {
       laeq.push(r2(laeqAt(at, spans)));
       lafmax.push(r2(laeqAt(at, spans) + 8));
     }
-    const date = new Date(s).toUTCString().slice(0, 16);
-    series.push({ label: `Night of ${date}`, from: iso(s), to: iso(s + NIGHT_MS), t, LAeq: laeq, LAFmax: lafmax });
+    series.push({ label: chartTitle(s, s + NIGHT_MS, DEVICE), deviceId: DEVICE, from: iso(s), to: iso(s + NIGHT_MS), t, LAeq: laeq, LAFmax: lafmax });
   }
 
   const head = log.signTreeHead();
@@ -167,11 +168,24 @@ export function syntheticCase(o: SyntheticOptions): SyntheticCase {
     ],
     thresholds: [],
     events,
+    gaps: [],
     series,
     diary,
+    // Issue 12: the contact log — first contact two days after opening (general: 5 working days), then weekly.
+    contacts: {
+      responseDueAt: iso(from - 2 * DAY_MS),
+      firstContactAt: iso(from - 5 * DAY_MS),
+      responseTarget: 'met',
+      entries: [
+        { at: iso(from + 2 * 3_600_000), method: 'phone', summary: 'Called the complainant: music most nights after 23:00; agreed to install a monitor.', by: 'Jo Smith', leafIndex: 0 },
+        { at: iso(from + DAY_MS + 10 * 3_600_000), method: 'visit', summary: 'Home visit: checked the monitor position in the bedroom.', by: 'Sam Patel', leafIndex: 1 },
+      ],
+      withheld: false,
+    },
     exhibits,
     evidence: { leaves, sth: { bytes: head.bytes, signature: head.signature }, publicKeyPem: key.publicKeyPem },
     levelCount: levelSeconds,
+    nights: syntheticNights(from, to, events, diary),
   };
   return { source: { model, levelRows: () => levelRows(from, levelSeconds, spans) }, log };
 }
@@ -180,4 +194,22 @@ function eventLeaf(e: BundleEvent, seq: number, deviceKey: Parameters<typeof sig
   const body = { kind: 'ended', eventId: e.id, rule: e.ruleId, startedAt: e.start, endedAt: e.end, LAeq: e.LAeq, LAFmax: e.LAFmax };
   const payload = signEnvelope({ v: 1, device: DEVICE, seq, sentAt: e.end, type: 'event', body }, deviceKey);
   return deviceMessageLeaf({ kind: 'event', caseRef: CASE_REF, deviceId: DEVICE, seq, deviceTime: new Date(e.end), receivedAt: new Date(e.end), clockOffsetMs: 12, clockFlag: null, payload, extra: { eventId: e.id } });
+}
+
+/** The nights summary of the synthetic case: counts from its events and diary, levels from its events (the real figures come from export/nights.ts). */
+function syntheticNights(from: number, to: number, events: readonly BundleEvent[], diary: readonly DiaryEntry[]): NightSummary[] {
+  return nightsTouching(from, to).map((n) => {
+    const inNight = (at: string): boolean => Date.parse(at) >= n.start && Date.parse(at) < n.end;
+    const evs = events.filter((e) => inNight(e.start));
+    const nightSeconds = Math.round((Math.min(n.end, to) - Math.max(n.start, from)) / 1000);
+    const worst = evs.length === 0 ? null : Math.max(...evs.map((e) => e.LAeq ?? 0));
+    return {
+      nightOf: n.nightOf, deviceId: DEVICE, start: iso(n.start), end: iso(n.end), nightSeconds, monitoredSeconds: nightSeconds, coveragePct: 100,
+      events: evs.length, eventsByRule: evs.length === 0 ? {} : { 'noise-act': evs.length }, incidents: 0,
+      noiseActExceedances: evs.length, periodsAssessed: Math.floor(nightSeconds / 300), worstLAeq: worst, worstOverByDb: worst === null ? null : r2(worst - 34),
+      LAFmaxMax: evs.length === 0 ? 43.5 : Math.max(...evs.map((e) => e.LAFmax ?? 0)), eventsLAFmaxOver45: evs.filter((e) => (e.LAFmax ?? 0) > 45).length,
+      diaryEntries: diary.filter((d) => inNight(d.at)).length,
+      noiseAct: { permittedLevelDb: 34, underlyingLimitDb: 24, excessDb: 10, windowSeconds: 300, underlyingWindowSeconds: 1_800 },
+    };
+  });
 }

@@ -16,6 +16,7 @@ const DESIGN_ORDER = [
   'data/levels.csv',
   'data/events.csv',
   'data/diary.csv',
+  'data/nights.csv',
   'evidence/leaves.jsonl',
   'evidence/proofs.json',
   'evidence/sth.json',
@@ -81,8 +82,10 @@ describe('writing a court bundle', () => {
     const events = parseCsv(entries.find((e) => e.name === 'data/events.csv')!.bytes.toString());
     if (!events.ok) throw new Error(events.problem);
     // 01:30 UTC on 29 March 2026 is 02:30 BST: the clocks went forward at 01:00 UTC.
-    expect(events.records.find((r) => r.fields[0] === 'ev-0002')!.fields.slice(3, 6)).toEqual(['2026-03-29T01:30:00.000Z', '2026-03-29T01:32:00.000Z', '2026-03-29T02:30:00+01:00']);
-    expect(events.records.find((r) => r.fields[0] === 'ev-0001')!.fields.at(-1)).toBe('JS/1');
+    const col = (name: string): number => events.records[0]!.fields.indexOf(name);
+    const ev2 = events.records.find((r) => r.fields[0] === 'ev-0002')!.fields;
+    expect([ev2[col('start_utc')], ev2[col('end_utc')], ev2[col('start_london')]]).toEqual(['2026-03-29T01:30:00.000Z', '2026-03-29T01:32:00.000Z', '2026-03-29T02:30:00+01:00']);
+    expect(events.records.find((r) => r.fields[0] === 'ev-0001')!.fields[col('exhibits')]).toBe('JS/1');
   });
 
   it('numbers exhibits with the initials given as an option', async () => {

@@ -64,6 +64,13 @@ async function twoCasesOneDevice() {
   openCase(f.ingest.cases, { ref: A, category: 'general', officer: 'Jo Smith', address: '1 Elm Court, Leeds', complainant: { name: 'Ann Resident', contact: '07700 900001' } });
   openCase(f.ingest.cases, { ref: B, category: 'general', officer: 'Kim Lee', address: '9 Oak Row, Leeds' });
   const dev = f.device('mon-1');
+  // The monitor's own calibrator checks (issue 10), before installation and at removal: drift (93.88 − 119.98) − (94.02 − 120) = −0.12 dB.
+  const check = (atMs: number, measuredDb: number, previousFullScaleDb: number): void => void dev.send('event', {
+    kind: 'calibration', eventId: `mon-1-${atMs}-calibration`, at: iso(atMs), referenceDb: 94, measuredDb, previousFullScaleDb,
+    fullScaleDb: Math.round((previousFullScaleDb + 94 - measuredDb) * 10_000) / 10_000, tone: { frequencyHz: 1000, spreadDb: 0.02, seconds: 5 },
+  }, atMs);
+  check(T0 + 10 * HOUR - 5 * MIN, 94.02, 120);
+  check(T0 + 22 * HOUR - 2 * MIN, 93.88, 119.98);
   const depA = startDeployment(f.ingest.cases, { caseRef: A, deviceId: 'mon-1', installedAt: iso(T0 + 10 * HOUR), installedBy: 'Sam Patel', calibration: calibration(94.02) });
   // Night 1 (case A): 23:00–23:30 and 23:35–23:45, a 5-minute hole between.
   dev.heartbeat(T0 + 11 * HOUR, { synced: true, offsetMs: 12 });
@@ -100,7 +107,7 @@ describe('court bundle export from the database', () => {
     expect(a.fileName).toBe(`${A}_20261102T120000Z_20261104T120000Z.zip`);
     const za = await zipOf(a.path);
     const zb = await zipOf(b.path);
-    expect([...za.keys()]).toEqual(['bundle.pdf', 'exhibits/JS-1.wav', 'data/levels.csv', 'data/events.csv', 'data/diary.csv', 'evidence/leaves.jsonl', 'evidence/proofs.json', 'evidence/sth.json', 'evidence/sth.sig', 'evidence/server-public-key.pem', 'MANIFEST.sha256']);
+    expect([...za.keys()]).toEqual(['bundle.pdf', 'exhibits/JS-1.wav', 'data/levels.csv', 'data/events.csv', 'data/diary.csv', 'data/nights.csv', 'evidence/leaves.jsonl', 'evidence/proofs.json', 'evidence/sth.json', 'evidence/sth.sig', 'evidence/server-public-key.pem', 'MANIFEST.sha256']);
     expect([...zb.keys()]).toContain('exhibits/KL-1.wav');
 
     // Levels: case A's 2 400 records of its night, case B's 1 200 of its own; the depot's 300 in neither.
@@ -128,12 +135,17 @@ describe('court bundle export from the database', () => {
     expect(zb.get('data/diary.csv')!.toString()).not.toContain('case A');
 
     // Leaves: every one is the case's own; its events and clip manifests are all there, the other case's none.
-    expect(new Set(leafCases(za))).toEqual(new Set([A]));
-    expect(new Set(leafCases(zb))).toEqual(new Set([B]));
+    // null: the monitor's calibration check made before installation (device evidence, of no case); never another case's.
+    expect(new Set(leafCases(za))).toEqual(new Set([A, null]));
+    // B's install check is the monitor's check at A's removal, sent before any deployment (so of no case).
+    expect(new Set(leafCases(zb))).toEqual(new Set([B, null]));
     const ia = leafIndexesOf(za);
     for (const i of [...dbLeaves('events', A), ...dbLeaves('clips', A)]) expect(ia).toContain(i);
     for (const i of [...dbLeaves('events', B), ...dbLeaves('clips', B)]) expect(ia).not.toContain(i);
-    expect(ia.filter((i) => leafIndexesOf(zb).includes(i))).toEqual([]);
+    // Shared only: the monitor's calibration check at A's removal, which is also B's install check (of no case).
+    const shared = ia.filter((i) => leafIndexesOf(zb).includes(i));
+    expect(shared).toHaveLength(1);
+    expect(f.ingest.db.prepare<[number], { kind: string; case_ref: string | null }>('SELECT kind, case_ref FROM events WHERE leaf_index = ?').get(shared[0]!)).toEqual({ kind: 'calibration', case_ref: null });
 
     // No file of either bundle names the other case.
     for (const [name, bytes] of za) if (!name.endsWith('.wav') && !name.endsWith('.pdf')) expect(bytes.toString('utf8'), name).not.toContain(B);
@@ -161,7 +173,7 @@ describe('court bundle export from the database', () => {
     const check = spawnSync('sha256sum', ['-c', 'MANIFEST.sha256'], { cwd: dir, encoding: 'utf8' });
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
-    expect(check.stdout.trim().split('\n')).toHaveLength(10);
+    expect(check.stdout.trim().split('\n')).toHaveLength(11);
   });
 
   it('records coverage with its gaps, clock sync, calibration drift, the permitted level and the diary measurements', async () => {
@@ -191,8 +203,9 @@ describe('court bundle export from the database', () => {
       // The event's rule is listed even though no config was published for the device.
       expect(model.rules.map((r) => r.id)).toEqual(['noise-act-night']);
       expect(model.diary).toHaveLength(1);
-      expect(model.diary[0]!.measured).toMatchObject({ LAeq: 41, LAFmax: 47, LA90: 41 });
-      expect(model.series.map((s) => s.label)).toEqual(['Night of Mon, 2 Nov 2026']);
+      expect(model.diary[0]!.measured).toMatchObject([{ deviceId: 'mon-1', LAeq: 41, LAFmax: 47, LA90: 41 }]);
+      // One chart per monitor, titled with what it shows (issue 10 items 6 and 8).
+      expect(model.series.map((s) => [s.label, s.deviceId])).toEqual([['Night of Mon 2 Nov 2026: 12:00 Mon 2 Nov to 12:00 Tue 3 Nov, monitor mon-1', 'mon-1']]);
       expect(model.series[0]!.LAeq.every((v) => v === 41)).toBe(true);
     } finally {
       snap.close();

@@ -34,8 +34,12 @@ export interface TestDevice {
   levels(from: number, n: number, laeq: number): void;
   heartbeat(atMs: number, clock: { synced: boolean | null; offsetMs: number | null }): void;
   /** An event (started + ended) with one clip (unless `clip` is false); returns the event id and clip sha256. */
-  event(o: { startMs: number; seconds: number; laeq: number; ruleId?: string; ruleType?: string; threshold?: number; tone: number; clip?: boolean }): Promise<{ eventId: string; clipId: string; sha256: string }>;
+  event(o: { startMs: number; seconds: number; laeq: number; ruleId?: string; ruleType?: string; threshold?: number; tone: number; clip?: boolean; clipSeconds?: number }): Promise<{ eventId: string; clipId: string; sha256: string }>;
+  /** A 'started' message only: an event still open. */
+  started(o: { startMs: number; level: number; ruleId?: string; ruleType?: string; threshold?: number }): string;
   incident(atMs: number): string;
+  /** A signed gap record: what the monitor could not keep over [fromMs, toMs). */
+  gap(o: { fromMs: number; toMs: number; what?: 'levels' | 'clip'; reason?: 'storage-full' | 'write-error' }): string;
 }
 
 export function makeExportFixture(start: number): ExportFixture {
@@ -124,13 +128,23 @@ function makeDevice(f: ExportFixture, id: string): TestDevice {
       }
       send('clip', {
         clipId, eventId, sha256, bytes: wav.length, chunks, chunkBytes, sampleRate: 8_000, channels: 1, bitsPerSample: 16, fullScaleDb: 120,
-        startedAt: iso(o.startMs), durationSeconds: 1, preTriggerSeconds: 0.5, postTriggerSeconds: 0.5,
+        startedAt: iso(o.startMs), durationSeconds: o.clipSeconds ?? 1, preTriggerSeconds: 0.5, postTriggerSeconds: 0.5,
       }, endMs + 1000);
       // Reassembly runs after the message's transaction (pipeline.ts).
       await new Promise((r) => setImmediate(r));
       const state = f.pipeline.clips.report(id, clipId).state;
       if (state !== 'complete') throw new Error(`clip ${clipId} is ${state}`);
       return { eventId, clipId, sha256 };
+    },
+    started(o) {
+      const eventId = `${id}-${o.startMs}-${o.ruleId ?? 'noise-act-night'}`;
+      send('event', { kind: 'started', eventId, ruleId: o.ruleId ?? 'noise-act-night', ruleType: o.ruleType ?? 'noise-act-night', startedAt: iso(o.startMs), level: o.level, threshold: o.threshold ?? 34 }, o.startMs);
+      return eventId;
+    },
+    gap(o) {
+      const eventId = `${id}-${o.fromMs}-gap`;
+      send('event', { kind: 'gap', eventId, what: o.what ?? 'levels', from: iso(o.fromMs), to: iso(o.toMs), reason: o.reason ?? 'storage-full', clipIds: [] }, o.toMs);
+      return eventId;
     },
     incident(atMs) {
       const eventId = `${id}-${atMs}-button`;

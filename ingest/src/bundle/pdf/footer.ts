@@ -1,5 +1,5 @@
 /** "Page N of M" on every page, stamped once every page exists (pages are buffered: pdfkit bufferPages). */
-import { COLOUR, CONTENT_WIDTH, type Doc, FONT, MARGIN, PAGE, winAnsi } from './layout.ts';
+import { COLOUR, CONTENT_WIDTH, type Doc, FONT, MARGIN, PAGE, printable } from './layout.ts';
 
 export function stampFooters(doc: Doc, caseRef: string): void {
   const { start, count } = doc.bufferedPageRange();
@@ -11,7 +11,7 @@ export function stampFooters(doc: Doc, caseRef: string): void {
     const y = PAGE.height - MARGIN.bottom + 28;
     doc.moveTo(MARGIN.left, y - 6).lineTo(MARGIN.left + CONTENT_WIDTH, y - 6).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
     doc.font(FONT.regular).fontSize(8).fillColor(COLOUR.muted);
-    doc.text(winAnsi(`${caseRef} · Noise evidence bundle`), MARGIN.left, y, { width: CONTENT_WIDTH / 2, lineBreak: false });
+    doc.text(printable(`${caseRef} · Noise evidence bundle`), MARGIN.left, y, { width: CONTENT_WIDTH / 2, lineBreak: false });
     doc.text(`Page ${i + 1} of ${count}`, MARGIN.left + CONTENT_WIDTH / 2, y, { width: CONTENT_WIDTH / 2, align: 'right', lineBreak: false });
     doc.page.margins.bottom = bottom;
   }

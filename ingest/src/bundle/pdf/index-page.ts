@@ -1,6 +1,6 @@
 /** Page 1: the title block and the index of sections with their page numbers (drawn last, when the numbers are known). */
 import { londonMinute } from '../london-clock.ts';
-import { COLOUR, CONTENT_WIDTH, FONT, MARGIN, SIZE, type SectionContext, keyValues, winAnsi } from './layout.ts';
+import { COLOUR, CONTENT_WIDTH, FONT, MARGIN, SIZE, type SectionContext, keyValues, printable } from './layout.ts';
 
 export interface IndexEntry {
   readonly title: string;
@@ -12,7 +12,7 @@ export function renderIndexPage(ctx: SectionContext, entries: readonly IndexEntr
   const { doc, model, clock } = ctx;
   doc.font(FONT.bold).fontSize(SIZE.title).fillColor(COLOUR.text).text('Noise evidence bundle', MARGIN.left, MARGIN.top, { width: CONTENT_WIDTH });
   doc.moveDown(0.3);
-  doc.font(FONT.regular).fontSize(SIZE.subheading).fillColor(COLOUR.muted).text(winAnsi(`Case ${model.case.ref} · ${model.case.address}`), { width: CONTENT_WIDTH });
+  doc.font(FONT.regular).fontSize(SIZE.subheading).fillColor(COLOUR.muted).text(printable(`Case ${model.case.ref} · ${model.case.address}`), { width: CONTENT_WIDTH });
   doc.moveDown(1);
   keyValues(doc, [
     ['Period', `${londonMinute(model.period.from, clock)} to ${londonMinute(model.period.to, clock)} (UK time)`],
@@ -36,7 +36,7 @@ export function renderIndexPage(ctx: SectionContext, entries: readonly IndexEntr
   }
   doc.moveDown(1);
   doc.font(FONT.regular).fontSize(SIZE.body).fillColor(COLOUR.muted).text(
-    'This bundle also holds the audio exhibits (exhibits/), the measurements as spreadsheets (data/), the evidence log extract (evidence/) and MANIFEST.sha256, the fingerprint of every file. Section 8 explains how to check that nothing has been altered.',
+    'This bundle also holds the audio exhibits (exhibits/), the measurements as spreadsheets (data/), the evidence log extract (evidence/) and MANIFEST.sha256, the fingerprint of every file. The integrity statement explains how to check that nothing has been altered.',
     MARGIN.left,
     doc.y,
     { width: CONTENT_WIDTH },

@@ -1,14 +1,18 @@
 /**
  * Page geometry, type and small text helpers shared by every section of
  * bundle.pdf. A4 is 595.28 × 841.89 pt (ISO 216: 210 × 297 mm at 72 pt/in).
- * The PDF's standard Helvetica (PDF 32000-1:2008 §9.6.2.2, no font embedded)
- * writes WinAnsiEncoding (Annex D.2), so text from people (diary entries) is
- * reduced to that character set here; the exact text is in data/diary.csv.
+ * Text is set in embedded DejaVu fonts (fonts.ts); text from people (diary
+ * entries) keeps every character the font can show, and any other becomes '?'
+ * here; the exact text is in data/diary.csv.
  */
 import type PDFDocument from 'pdfkit';
-import type { Exhibit } from '../exhibits.ts';
+import type { Exhibit, RecordingExhibit } from '../exhibits.ts';
 import { LondonClock } from '../london-clock.ts';
 import type { BundleModel } from '../model.ts';
+import { fontCoverage } from './font-coverage.ts';
+import { FONT, FONT_FILES } from './fonts.ts';
+
+export { FONT };
 
 export type Doc = InstanceType<typeof PDFDocument>;
 
@@ -18,7 +22,6 @@ export const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
 /** Lowest y content may reach; the footer sits below it. */
 export const CONTENT_BOTTOM = PAGE.height - MARGIN.bottom;
 
-export const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold', mono: 'Courier' } as const;
 export const SIZE = { title: 20, heading: 15, subheading: 11, body: 9.5, small: 8 } as const;
 export const COLOUR = { text: '#111111', muted: '#555555', rule: '#999999', fill: '#eeeeee' } as const;
 
@@ -27,22 +30,29 @@ export interface SectionContext {
   readonly doc: Doc;
   readonly model: BundleModel;
   readonly exhibits: readonly Exhibit[];
+  /** The resident's phone recordings as exhibits (issue 13), numbered after the clips. */
+  readonly recordings: readonly RecordingExhibit[];
   readonly clock: LondonClock;
 }
 
-export function newContext(doc: Doc, model: BundleModel, exhibits: readonly Exhibit[]): SectionContext {
-  return { doc, model, exhibits, clock: new LondonClock() };
+export function newContext(doc: Doc, model: BundleModel, exhibits: readonly Exhibit[], recordings: readonly RecordingExhibit[] = []): SectionContext {
+  return { doc, model, exhibits, recordings, clock: new LondonClock() };
 }
 
-// WinAnsiEncoding (PDF 32000-1 Annex D.2): Latin-1 printable plus these.
-const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+// People's text is set in the regular face (bold and mono carry only the bundle's own text).
+let covered: ReadonlySet<number> | null = null;
+function coverage(): ReadonlySet<number> {
+  covered ??= fontCoverage(FONT_FILES.regular);
+  return covered;
+}
 
-/** Text Helvetica can show: other characters become '?', line breaks stay. */
-export function winAnsi(text: string): string {
+/** Text the embedded fonts can show: other characters (and control characters) become '?', line breaks stay. */
+export function printable(text: string): string {
+  const has = coverage();
   let out = '';
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
-    out += c === 10 || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xff) || WIN_ANSI_EXTRA.has(ch) ? ch : '?';
+    out += c === 10 || (c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c < 0xa0) && has.has(c)) ? ch : '?';
   }
   return out;
 }
@@ -84,15 +94,15 @@ export function ensureSpace(doc: Doc, height: number): void {
 export function subheading(doc: Doc, text: string): void {
   ensureSpace(doc, 40);
   doc.moveDown(0.4);
-  doc.font(FONT.bold).fontSize(SIZE.subheading).fillColor(COLOUR.text).text(winAnsi(text), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+  doc.font(FONT.bold).fontSize(SIZE.subheading).fillColor(COLOUR.text).text(printable(text), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
   doc.moveDown(0.3);
 }
 
 export function paragraph(doc: Doc, text: string, options: { muted?: boolean; size?: number } = {}): void {
   const size = options.size ?? SIZE.body;
   doc.font(FONT.regular).fontSize(size);
-  ensureSpace(doc, Math.min(doc.heightOfString(winAnsi(text), { width: CONTENT_WIDTH }), 120));
-  doc.fillColor(options.muted === true ? COLOUR.muted : COLOUR.text).text(winAnsi(text), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+  ensureSpace(doc, Math.min(doc.heightOfString(printable(text), { width: CONTENT_WIDTH }), 120));
+  doc.fillColor(options.muted === true ? COLOUR.muted : COLOUR.text).text(printable(text), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
   doc.moveDown(0.5);
 }
 
@@ -100,7 +110,7 @@ export function paragraph(doc: Doc, text: string, options: { muted?: boolean; si
 export function keyValues(doc: Doc, pairs: readonly (readonly [string, string])[], labelWidth = 150): void {
   doc.fontSize(SIZE.body);
   for (const [k, v] of pairs) {
-    const value = winAnsi(v);
+    const value = printable(v);
     const h = Math.max(doc.font(FONT.regular).heightOfString(value, { width: CONTENT_WIDTH - labelWidth }), 12);
     ensureSpace(doc, h);
     const y = doc.y;
@@ -118,4 +128,33 @@ export function nothingToShow(doc: Doc, text: string): void {
   doc.font(FONT.bold).fontSize(SIZE.subheading).fillColor(COLOUR.muted).text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
   doc.fillColor(COLOUR.text);
   doc.moveDown(0.5);
+}
+
+/** A numbered paragraph: the number in the margin column, the text indented beside it (CPR PD 32 para 19.1). */
+export function numberedParagraph(doc: Doc, n: number, text: string): void {
+  const indent = 24;
+  const t = printable(text);
+  doc.font(FONT.regular).fontSize(SIZE.body);
+  ensureSpace(doc, Math.min(doc.heightOfString(t, { width: CONTENT_WIDTH - indent }), 80));
+  const y = doc.y;
+  doc.fillColor(COLOUR.text).text(`${n}.`, MARGIN.left, y, { width: indent - 4, lineBreak: false });
+  doc.text(t, MARGIN.left + indent, y, { width: CONTENT_WIDTH - indent });
+  doc.x = MARGIN.left;
+  doc.moveDown(0.6);
+}
+
+/** Blank lines to be completed by hand: "Signed ________", one per label. */
+export function blankLines(doc: Doc, labels: readonly string[]): void {
+  const labelWidth = 110;
+  doc.font(FONT.regular).fontSize(SIZE.body).fillColor(COLOUR.text);
+  ensureSpace(doc, labels.length * 26 + 10);
+  for (const label of labels) {
+    doc.moveDown(0.9);
+    const y = doc.y;
+    doc.text(label, MARGIN.left, y, { width: labelWidth - 6, lineBreak: false });
+    doc.text('_'.repeat(48), MARGIN.left + labelWidth, y, { lineBreak: false });
+    doc.y = y + 14;
+  }
+  doc.x = MARGIN.left;
+  doc.moveDown(0.6);
 }

@@ -1,5 +1,8 @@
 /** Section 3: what the figures mean, in plain English, and which rules were watching. */
+import { londonMinute } from '../london-clock.ts';
+import type { Rule } from '../model.ts';
 import { type SectionContext, keyValues, nothingToShow, paragraph, subheading } from './layout.ts';
+import { drawTable } from './table.ts';
 
 // Plain-English definitions. Sources: IEC 61672-1:2013 §3 (LAeq, LAFmax, time
 // weighting F = 125 ms); BS 4142:2014+A1:2019 §3 (background level LA90);
@@ -13,7 +16,9 @@ const DEFINITIONS: readonly (readonly [string, string])[] = [
   ['LAFmax', 'The highest level reached, measured with the "Fast" response (one-eighth of a second), so short loud sounds such as bangs, shouts or slammed doors show clearly.'],
   ['LAF90', 'The level exceeded 90 % of the time: the quieter, underlying "background" sound of the place when the noise complained of stops.'],
   ['LA90 (diary section)', 'The same idea measured from the one-second LAeq values the monitor sends rather than from its tenth-of-a-second readings, used where only those are kept (beside the diary entries). It reads close to, and usually slightly above, LAF90.'],
-  ['Permitted level', 'Under the Noise Act 1996 (night hours 23:00–07:00) the permitted level, measured inside the complainant\'s home, is 34 dB LAeq over 5 minutes where the underlying level is 24 dB or less, and 10 dB above the underlying level where it is higher. The "exceedance" column shows by how much the measured level was above it.'],
+  ['Permitted level', 'Under the Noise Act 1996 (night hours 23:00–07:00) the permitted level, measured inside the complainant\'s home, is 34 dB LAeq over 5 minutes where the underlying level is 24 dB or less, and 10 dB above the underlying level where it is higher. The "Over" column of the schedule shows by how much the measured level was above it.'],
+  // Issue 4: evidence is flagged when the device clock was unsynchronised or off by more than 2 s (store/status.ts).
+  ['Clock flag', 'Marks an event or one-second record made while the monitor\'s clock was not known to be right to within 2 seconds (it had lost its time synchronisation, was off by more than 2 s, could not say by how much, or had not yet reported). Its times may be out by more than 2 s; the levels themselves are unaffected. The flag is shown in the schedule and in the clock_flag column of data/events.csv and data/levels.csv; an empty clock_flag means the clock was synchronised to within 2 s.'],
 ];
 
 export function renderMethod(ctx: SectionContext): void {
@@ -24,14 +29,45 @@ export function renderMethod(ctx: SectionContext): void {
   );
   subheading(doc, 'What the figures mean');
   keyValues(doc, DEFINITIONS, 110);
-  subheading(doc, 'Rules active in this period');
-  if (model.rules.length === 0) {
-    nothingToShow(doc, 'No automatic rules were active; clips come only from the incident button.');
-    return;
+  subheading(doc, 'Rules in force in this period');
+  if (model.deployments.length === 0) {
+    nothingToShow(doc, 'No monitor was deployed for this case in this period, so no rules were watching.');
+  } else if (model.rules.length === 0) {
+    nothingToShow(doc, 'No automatic rules were in force; clips come only from the incident button.');
+  } else {
+    paragraph(doc, 'Each rule as the landlord\'s server sent it to the monitor (each configuration is entered in the evidence log), with the times it was in force on each monitor, as the monitor itself reported running it.');
+    keyValues(doc, model.rules.map((r) => [r.name, ruleText(r, ctx)] as const), 110);
   }
-  keyValues(
+  renderReproduce(ctx);
+}
+
+function ruleText(r: Rule, ctx: SectionContext): string {
+  const line = r.thresholdDb === null ? '' : ` (line at ${r.thresholdDb.toFixed(1)} dB on the charts while in force)`;
+  const periods = (r.inForce ?? []).map((p) => `${p.deviceId} from ${londonMinute(p.from, ctx.clock)} to ${londonMinute(p.to, ctx.clock)}${p.confirmed ? '' : ' (sent; not confirmed by the monitor)'}`);
+  const when = periods.length === 0 ? '' : ` In force: ${periods.join('; ')}.`;
+  return `${r.description}${line}${when}${r.changed === undefined ? '' : ` CHANGED: ${r.changed}`}`;
+}
+
+/** How to reproduce every level from the audio exhibits: each exhibit's calibration and the command (DESIGN §3). */
+function renderReproduce(ctx: SectionContext): void {
+  const { doc, exhibits } = ctx;
+  if (exhibits.length === 0) return;
+  subheading(doc, 'Reproducing the levels from the audio exhibits');
+  paragraph(
     doc,
-    model.rules.map((r) => [r.name, `${r.description}${r.thresholdDb === null ? '' : ` (line at ${r.thresholdDb.toFixed(1)} dB on the charts)`}`] as const),
-    110,
+    'Each audio exhibit is the monitor\'s recording as it was made. Its levels can be measured again, by anyone, with the same measurement engine the monitor runs: the Earshot command below prints the level of every second and a summary. Each exhibit must be analysed with the calibration (full-scale level) it was recorded with, given here.',
+  );
+  drawTable(
+    doc,
+    [
+      { header: 'Exhibit', width: 1.2 },
+      { header: 'Full scale', width: 1.4, align: 'right' },
+      { header: 'Command', width: 7, mono: true },
+    ],
+    exhibits.map((e) => {
+      const fs = e.clip.fullScaleDb;
+      const file = e.file.split('/').at(-1)!;
+      return [e.ref, fs === undefined ? 'not stated' : `${fs.toFixed(2)} dB`, `earshot-device analyze exhibits/${file}${fs === undefined ? '' : ` --full-scale-db ${fs.toFixed(2)}`}`];
+    }),
   );
 }

@@ -6,19 +6,25 @@
  * as a stream of PDF bytes.
  */
 import PDFDocument from 'pdfkit';
-import type { Exhibit } from '../exhibits.ts';
+import type { Exhibit, RecordingExhibit } from '../exhibits.ts';
 import type { BundleModel } from '../model.ts';
 import { renderCaseSummary } from './case-summary.ts';
 import { renderCharts } from './charts.ts';
+import { renderContactLog } from './contact-log.ts';
 import { renderDiary } from './diary.ts';
 import { renderEquipment } from './equipment.ts';
 import { renderEventsSchedule } from './events-schedule.ts';
+import { renderExhibitLabels } from './exhibit-labels.ts';
 import { renderExhibitList } from './exhibit-list.ts';
+import { FONT_FILES, registerFonts } from './fonts.ts';
 import { stampFooters } from './footer.ts';
 import { type IndexEntry, renderIndexPage } from './index-page.ts';
 import { renderIntegrity } from './integrity.ts';
 import { type Doc, MARGIN, type SectionContext, newContext, startSection } from './layout.ts';
 import { renderMethod } from './method.ts';
+import { renderRecordsCertificate } from './records-certificate.ts';
+import { renderWitnessStatement } from './witness-statement.ts';
+import { renderNightsSummary } from './nights-summary.ts';
 
 type Render = (ctx: SectionContext, bookmark: (label: string) => void, zipName: string) => void;
 
@@ -27,25 +33,35 @@ type Render = (ctx: SectionContext, bookmark: (label: string) => void, zipName: 
  * from this order. Add a section by adding one line here.
  */
 const SECTIONS: readonly { readonly name: string; readonly render: Render }[] = [
+  { name: 'Nights summary', render: renderNightsSummary },
   { name: 'Case summary', render: renderCaseSummary },
   { name: 'Equipment and deployment record', render: renderEquipment },
   { name: 'Method in plain English', render: renderMethod },
   { name: 'Schedule of events', render: renderEventsSchedule },
   { name: 'Charts of measured levels', render: renderCharts },
   { name: 'Diary corroboration', render: renderDiary },
+  { name: 'Contact with the complainant', render: renderContactLog },
   { name: 'Exhibit list', render: renderExhibitList },
   { name: 'Integrity statement', render: (c, _b, zipName) => renderIntegrity(c, zipName) },
+  { name: 'Draft witness statement', render: renderWitnessStatement },
+  { name: 'Exhibit labels', render: renderExhibitLabels },
+  { name: 'Records certificate', render: renderRecordsCertificate },
 ];
 
 /** The section headings as printed and bookmarked: "1. Case summary", … */
 export const SECTION_TITLES: readonly string[] = SECTIONS.map((s, i) => `${i + 1}. ${s.name}`);
 
-export function renderBundlePdf(model: BundleModel, exhibits: readonly Exhibit[], zipName: string): Doc {
+export function renderBundlePdf(model: BundleModel, exhibits: readonly Exhibit[], zipName: string, recordings: readonly RecordingExhibit[] = []): Doc {
   const doc = new PDFDocument({
     size: 'A4',
     margins: MARGIN,
     bufferPages: true,
     displayTitle: true,
+    // ISO 19005-2 (PDF/A-2b, based on PDF 1.7): XMP identification and an sRGB output intent; every font embedded (fonts.ts).
+    subset: 'PDF/A-2b',
+    pdfVersion: '1.7',
+    lang: 'en-GB',
+    font: FONT_FILES.regular,
     info: {
       Title: `Noise evidence bundle, case ${model.case.ref}`,
       Author: model.case.officer.name,
@@ -54,7 +70,8 @@ export function renderBundlePdf(model: BundleModel, exhibits: readonly Exhibit[]
       CreationDate: new Date(model.generatedAt),
     },
   });
-  const ctx = newContext(doc, model, exhibits);
+  registerFonts(doc);
+  const ctx = newContext(doc, model, exhibits, recordings);
   doc.outline.addItem('Index');
 
   const index: IndexEntry[] = SECTIONS.map((s, i) => {

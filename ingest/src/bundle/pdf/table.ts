@@ -3,7 +3,7 @@
  * measured (wrapped text) before drawing, and a row that does not fit starts a
  * new page.
  */
-import { COLOUR, CONTENT_BOTTOM, CONTENT_WIDTH, type Doc, FONT, MARGIN, SIZE, winAnsi } from './layout.ts';
+import { COLOUR, CONTENT_BOTTOM, CONTENT_WIDTH, type Doc, FONT, MARGIN, SIZE, printable } from './layout.ts';
 
 export interface Column {
   readonly header: string;
@@ -41,8 +41,19 @@ function drawRow(doc: Doc, cells: readonly string[], columns: readonly Column[],
   doc.moveTo(MARGIN.left, y + h).lineTo(MARGIN.left + CONTENT_WIDTH, y + h).lineWidth(0.3).strokeColor(COLOUR.rule).stroke();
 }
 
+/** A row given as one line of text across the whole table (e.g. "No data: …" in the schedule). */
+export interface NoteRow {
+  readonly note: string;
+}
+
+function drawNote(doc: Doc, note: string, y: number, h: number): void {
+  doc.rect(MARGIN.left, y, CONTENT_WIDTH, h).fill(COLOUR.fill);
+  doc.fillColor(COLOUR.text).font(FONT.bold).text(note, MARGIN.left + PAD, y + PAD, { width: CONTENT_WIDTH - 2 * PAD, lineBreak: true });
+  doc.moveTo(MARGIN.left, y + h).lineTo(MARGIN.left + CONTENT_WIDTH, y + h).lineWidth(0.3).strokeColor(COLOUR.rule).stroke();
+}
+
 /** Draws the table from doc.y on; leaves doc.y below it. */
-export function drawTable(doc: Doc, columns: readonly Column[], rows: readonly (readonly string[])[], fontSize: number = SIZE.small): void {
+export function drawTable(doc: Doc, columns: readonly Column[], rows: readonly (readonly string[] | NoteRow)[], fontSize: number = SIZE.small): void {
   const w = widths(columns);
   doc.fontSize(fontSize);
   const header = columns.map((c) => c.header);
@@ -58,16 +69,18 @@ export function drawTable(doc: Doc, columns: readonly Column[], rows: readonly (
   }
   drawHeader();
   rows.forEach((raw, r) => {
-    const cells = raw.map(winAnsi);
+    const note = 'note' in raw ? printable(raw.note) : null;
+    const cells = 'note' in raw ? [] : raw.map(printable);
     doc.fontSize(fontSize);
-    const h = rowHeight(doc, cells, columns, w, false);
+    const h = note === null ? rowHeight(doc, cells, columns, w, false) : doc.font(FONT.bold).heightOfString(note, { width: CONTENT_WIDTH - 2 * PAD }) + 2 * PAD;
     if (y + h > CONTENT_BOTTOM) {
       doc.addPage();
       y = MARGIN.top;
       doc.fontSize(fontSize);
       drawHeader();
     }
-    drawRow(doc, cells, columns, w, y, h, false, r % 2 === 1);
+    if (note === null) drawRow(doc, cells, columns, w, y, h, false, r % 2 === 1);
+    else drawNote(doc, note, y, h);
     y += h;
   });
   doc.x = MARGIN.left;

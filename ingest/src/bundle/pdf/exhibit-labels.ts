@@ -1,0 +1,84 @@
+/**
+ * One label sheet per exhibit, to go with the exhibit when it is produced
+ * (CPR PD 32 para 11.3: an exhibit is verified and identified by the witness
+ * and kept separate from the statement; the label names it and the statement
+ * it belongs to). The audio itself cannot carry a label, so the sheet names
+ * the file and its SHA-256, which identify it exactly.
+ */
+import { PHONE_RECORDING_LABEL, identicalExhibits } from '../exhibits.ts';
+import { londonMinute } from '../london-clock.ts';
+import { COLOUR, CONTENT_WIDTH, FONT, MARGIN, SIZE, type SectionContext, blankLines, keyValues, nothingToShow, printable } from './layout.ts';
+import { coverage, describeExhibit, eventsOfExhibits } from './exhibit-text.ts';
+
+export function renderExhibitLabels(ctx: SectionContext, bookmark: (label: string) => void): void {
+  const { doc, model, exhibits } = ctx;
+  if (exhibits.length === 0 && ctx.recordings.length === 0) {
+    nothingToShow(doc, 'There are no audio exhibits in this period, so there are no exhibit labels.');
+    return;
+  }
+  const covered = eventsOfExhibits(ctx);
+  const same = identicalExhibits(exhibits);
+  exhibits.forEach((x, i) => {
+    if (i > 0) {
+      doc.addPage();
+      doc.y = MARGIN.top;
+    }
+    bookmark(`Exhibit ${x.ref}`);
+    const top = doc.y + 6;
+    doc.y = top + 18;
+    doc.font(FONT.regular).fontSize(SIZE.body).fillColor(COLOUR.muted).text(`Case ${model.case.ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
+    doc.moveDown(0.6);
+    doc.font(FONT.bold).fontSize(28).fillColor(COLOUR.text).text(`Exhibit ${x.ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
+    doc.moveDown(0.6);
+    doc.font(FONT.regular).fontSize(SIZE.subheading).text(
+      printable(`This is the exhibit marked ${x.ref} referred to in the witness statement of ${model.case.officer.name} made on ______________.`),
+      MARGIN.left + 20,
+      doc.y,
+      { width: CONTENT_WIDTH - 40, align: 'center' },
+    );
+    doc.moveDown(1.2);
+    doc.x = MARGIN.left;
+    const twins = same.get(x.ref);
+    keyValues(doc, [
+      ['Reference', x.ref],
+      ['Description', `${describeExhibit(ctx, x)}. ${coverage(ctx, covered.get(x.ref))}`],
+      ['File', `${x.file} in this bundle`],
+      ['SHA-256', x.clip.sha256],
+      ...(twins === undefined ? [] : [['Note', `Identical, byte for byte, to exhibit ${twins.join(', ')}.`] as [string, string]]),
+    ], 100);
+    blankLines(doc, ['Signed (witness)', 'Date']);
+    doc.rect(MARGIN.left, top, CONTENT_WIDTH, doc.y - top + 6).lineWidth(0.8).strokeColor(COLOUR.rule).stroke();
+    doc.y += 12;
+  });
+  // Issue 13: a label for each phone recording the resident sent, marked not calibrated.
+  ctx.recordings.forEach((r, i) => {
+    if (i > 0 || exhibits.length > 0) {
+      doc.addPage();
+      doc.y = MARGIN.top;
+    }
+    bookmark(`Exhibit ${r.ref}`);
+    const top = doc.y + 6;
+    doc.y = top + 18;
+    doc.font(FONT.regular).fontSize(SIZE.body).fillColor(COLOUR.muted).text(`Case ${model.case.ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
+    doc.moveDown(0.6);
+    doc.font(FONT.bold).fontSize(28).fillColor(COLOUR.text).text(`Exhibit ${r.ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
+    doc.moveDown(0.6);
+    doc.font(FONT.regular).fontSize(SIZE.subheading).text(
+      printable(`This is the exhibit marked ${r.ref} referred to in the witness statement of ${model.case.officer.name} made on ______________.`),
+      MARGIN.left + 20,
+      doc.y,
+      { width: CONTENT_WIDTH - 40, align: 'center' },
+    );
+    doc.moveDown(1.2);
+    doc.x = MARGIN.left;
+    keyValues(doc, [
+      ['Reference', r.ref],
+      ['Description', `Phone recording made by the resident and sent with their diary entry of ${londonMinute(r.recording.at, ctx.clock)} (UK time); ${PHONE_RECORDING_LABEL}.`],
+      ['File', `${r.file} in this bundle (${r.recording.mediaType})`],
+      ['SHA-256', r.recording.sha256],
+    ], 100);
+    blankLines(doc, ['Signed (witness)', 'Date']);
+    doc.rect(MARGIN.left, top, CONTENT_WIDTH, doc.y - top + 6).lineWidth(0.8).strokeColor(COLOUR.rule).stroke();
+    doc.y += 12;
+  });
+}
