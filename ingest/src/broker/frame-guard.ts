@@ -2,7 +2,10 @@
  * Maximum MQTT packet size, enforced on the bytes before aedes parses them:
  * the fixed header's Remaining Length [MQTT-2.2.3] is read as it arrives and a
  * connection announcing a larger packet is cut before the packet is buffered.
- * (aedes 1.2 has no packet size option.)
+ * (aedes 1.2 has no packet size option.) Until the connection is
+ * authenticated the limit is a CONNECT's (issue 11: a partial CONNECT
+ * announcing 4 MiB was buffered for 30 s), and the connection must be
+ * authenticated by a deadline.
  */
 import { Duplex } from 'node:stream';
 
@@ -14,7 +17,12 @@ export class FrameSizeGuard {
   private lengthBytes = 0;
   private remaining = 0;
 
-  constructor(private readonly maxPacketBytes: number) {}
+  constructor(private maxPacketBytes: number) {}
+
+  /** Raises (or lowers) the limit for the packets whose headers come next. */
+  setLimit(maxPacketBytes: number): void {
+    this.maxPacketBytes = maxPacketBytes;
+  }
 
   /** Returns null while every packet fits, else the announced size (or -1 for a malformed length). */
   feed(chunk: Buffer): number | null {
@@ -52,17 +60,38 @@ export class FrameSizeGuard {
   }
 }
 
+export interface GuardOptions {
+  /** The limit once authenticated. */
+  readonly maxPacketBytes: number;
+  /** The limit before. */
+  readonly preAuthMaxBytes: number;
+  readonly deadlineMs: number;
+  readonly onTooLarge: (announced: number, authenticated: boolean) => void;
+  readonly onDeadline: () => void;
+  /** Once, when the connection is authenticated or closes before. */
+  readonly onSettled: () => void;
+}
+
 /** The socket as aedes sees it, with the guard on its incoming bytes. */
 export class GuardedConnection extends Duplex {
   private readonly guard: FrameSizeGuard;
+  private authenticated = false;
+  private settled = false;
+  private readonly deadline: NodeJS.Timeout;
 
-  constructor(private readonly socket: Duplex, maxPacketBytes: number, onTooLarge: (announced: number) => void) {
+  constructor(private readonly socket: Duplex, private readonly opts: GuardOptions, readonly remote: string) {
     super({ allowHalfOpen: false });
-    this.guard = new FrameSizeGuard(maxPacketBytes);
+    this.guard = new FrameSizeGuard(opts.preAuthMaxBytes);
+    this.deadline = setTimeout(() => {
+      if (this.authenticated) return;
+      opts.onDeadline();
+      this.destroy();
+    }, opts.deadlineMs);
+    this.deadline.unref();
     socket.on('data', (chunk: Buffer) => {
       const bad = this.guard.feed(chunk);
       if (bad !== null) {
-        onTooLarge(bad);
+        opts.onTooLarge(bad, this.authenticated);
         this.destroy();
         return;
       }
@@ -71,6 +100,21 @@ export class GuardedConnection extends Duplex {
     socket.on('end', () => this.push(null));
     socket.on('error', (e) => this.destroy(e));
     socket.on('close', () => this.destroy());
+  }
+
+  /** The CONNECT was accepted: the full packet limit applies from the next packet. */
+  markAuthenticated(): void {
+    if (this.authenticated) return;
+    this.authenticated = true;
+    clearTimeout(this.deadline);
+    this.guard.setLimit(this.opts.maxPacketBytes);
+    this.settle();
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.opts.onSettled();
   }
 
   override _read(): void {
@@ -86,6 +130,8 @@ export class GuardedConnection extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
+    clearTimeout(this.deadline);
+    this.settle();
     this.socket.destroy();
     cb(err);
   }

@@ -30,3 +30,37 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.opts.perSecond);
   }
 }
+
+/** A budget that refuses rather than delays: `tryTake` spends a token when one is there. */
+export class Budget {
+  private tokens: number;
+  private last: number;
+
+  constructor(private readonly opts: BucketOptions, now: number) {
+    this.tokens = opts.burst;
+    this.last = now;
+  }
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.opts.burst, this.tokens + (Math.max(0, now - this.last) * this.opts.perSecond) / 1000);
+    this.last = now;
+  }
+
+  /** True when a token was there (and is now spent). */
+  tryTake(now: number): boolean {
+    this.refill(now);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  has(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= 1;
+  }
+
+  full(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.opts.burst;
+  }
+}

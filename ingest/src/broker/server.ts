@@ -12,6 +12,7 @@ import type { Pipeline } from '../pipeline/pipeline.ts';
 import { createAuthenticate } from './authenticate.ts';
 import { createAuthorizePublish } from './authorize-publish.ts';
 import { createAuthorizeSubscribe } from './authorize-subscribe.ts';
+import { addressKey, ConnectionGate, FAILURE_BUDGETS, type FailureBudgets, PRE_AUTH_LIMITS, type PreAuthLimits } from './connection-gate.ts';
 import { GuardedConnection } from './frame-guard.ts';
 import { GroupCommit } from './group-commit.ts';
 import { type BucketOptions, DEFAULT_RATE } from './rate-limit.ts';
@@ -31,6 +32,10 @@ export interface BrokerOptions {
   maxPacketBytes?: number;
   rate?: BucketOptions;
   disablePollMs?: number;
+  /** What an unauthenticated connection may cost (issue 11); PRE_AUTH_LIMITS by default. */
+  preAuth?: Partial<PreAuthLimits>;
+  /** Failed-CONNECT budgets; FAILURE_BUDGETS by default. */
+  budget?: FailureBudgets;
 }
 
 export interface RunningBroker {
@@ -51,8 +56,12 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const { logger, registry } = opts;
   const commit = new GroupCommit(opts.pipeline, logger);
   const publish = createAuthorizePublish(commit, opts.rate ?? DEFAULT_RATE, logger);
+  const preAuth: PreAuthLimits = { ...PRE_AUTH_LIMITS, ...opts.preAuth };
+  const gate = new ConnectionGate(preAuth, opts.budget ?? FAILURE_BUDGETS);
   const aedes = await Aedes.createBroker({
-    authenticate: createAuthenticate(registry, logger),
+    authenticate: createAuthenticate(registry, logger, gate),
+    // aedes' own wait for the CONNECT packet; the guard's deadline also covers its check.
+    connectTimeout: preAuth.deadlineMs,
     authorizePublish: publish.handler,
     authorizeSubscribe: createAuthorizeSubscribe(logger),
     // DESIGN §4 defines no will messages: a device's will is dropped at CONNECT, so nothing unsigned is published for it.
@@ -83,14 +92,48 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   poll.unref();
 
   const maxPacket = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
-  const accept = (socket: Socket): void => {
-    const remote = socket.remoteAddress;
-    socket.setNoDelay(true);
-    aedes.handle(new GuardedConnection(socket, maxPacket, (size) => {
-      logger.warn({ remote, size, limit: maxPacket, code: 'EARSHOT_E_PACKET_TOO_LARGE' }, 'packet over the size limit: connection closed');
-    }));
+  // Refusals at accept are logged once a second at most, with a count: a flood must not flood the log.
+  let refusedSince = 0;
+  let lastRefusalLog = 0;
+  const refusedAtAccept = (remote: string, why: string): void => {
+    refusedSince++;
+    const now = Date.now();
+    if (now - lastRefusalLog < 1_000) return;
+    const code = why === 'backed-off' ? 'EARSHOT_E_CONNECT_THROTTLED' : 'EARSHOT_E_CONNECTIONS_FULL';
+    logger.warn({ remote, why, refused: refusedSince, unauthenticated: gate.unauthenticated, code }, 'connections refused at accept');
+    refusedSince = 0;
+    lastRefusalLog = now;
   };
-  const server: Server = opts.tls === undefined ? createTcpServer(accept) : createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, accept);
+  const accept = (socket: Socket): void => {
+    const remote = addressKey(socket.remoteAddress);
+    const admitted = gate.admit(remote, Date.now());
+    if (admitted !== 'ok') {
+      refusedAtAccept(remote, admitted);
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    aedes.handle(new GuardedConnection(socket, {
+      maxPacketBytes: maxPacket,
+      preAuthMaxBytes: preAuth.maxConnectBytes,
+      deadlineMs: preAuth.deadlineMs,
+      onTooLarge: (size, authenticated) => {
+        const limit = authenticated ? maxPacket : preAuth.maxConnectBytes;
+        logger.warn({ remote, size, limit, authenticated, code: 'EARSHOT_E_PACKET_TOO_LARGE' }, 'packet over the size limit: connection closed');
+      },
+      onDeadline: () => logger.debug({ remote, deadlineMs: preAuth.deadlineMs, code: 'EARSHOT_E_CONNECT_DEADLINE' }, 'not authenticated in time: connection closed'),
+      onSettled: () => gate.release(remote),
+    }, remote));
+  };
+  const server: Server = opts.tls === undefined
+    ? createTcpServer(accept)
+    // The TLS handshake is work before authentication too: bounded by the same deadline, and refused for a backed-off address.
+    : createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: preAuth.deadlineMs }, accept);
+  if (opts.tls !== undefined) {
+    server.on('connection', (raw: Socket) => {
+      if (gate.backedOff(addressKey(raw.remoteAddress), Date.now())) raw.destroy();
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 1883, opts.host ?? '127.0.0.1', () => resolve());

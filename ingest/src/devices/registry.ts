@@ -13,7 +13,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { DEVICE_ID_PATTERN, EarshotError } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
-import { checkSecret, type HashedSecret, hashSecret, newSecret } from './secret.ts';
+import { FairQueue, QueueFullError } from '../users/fair-queue.ts';
+import { checkKeyedSecret, checkScryptSecret, type HashedSecret, hashSecret, isKeyedHash, KEYED_HASH_N, newSecret } from './secret.ts';
 
 export interface DeviceInfo {
   id: string;
@@ -25,11 +26,19 @@ export interface DeviceInfo {
 
 export interface Provisioned {
   deviceId: string;
-  /** Shown once: only its scrypt hash is stored. */
+  /** Shown once: only its keyed hash is stored (secret.ts). */
   secret: string;
 }
 
-export type Credentials = 'ok' | 'unknown' | 'disabled' | 'bad-secret';
+/** 'busy': an older scrypt-hashed row could not be checked now (too many such checks waiting); the device retries. */
+export type Credentials = 'ok' | 'unknown' | 'disabled' | 'bad-secret' | 'busy';
+
+/**
+ * scrypt checks of rows written before the keyed hash run one at a time, at
+ * most two waiting per device id and 256 in all, so they cannot take the libuv
+ * pool from officer logins and the web view's file reads (issue 11).
+ */
+export const LEGACY_CHECKS = { concurrency: 1, maxPerSource: 2, maxQueued: 256 } as const;
 
 export interface DeviceRegistry {
   add(id: string, opts?: { publicKeyPem?: string; now?: number }): Provisioned;
@@ -43,6 +52,8 @@ export interface DeviceRegistry {
   /** The pinned key, parsed once and cached. */
   publicKey(id: string): KeyObject | null;
   checkCredentials(id: string, password: Buffer | undefined): Promise<Credentials>;
+  /** True when this id's stored secret is an older scrypt hash (its check is slow until upgraded). */
+  needsSlowCheck(id: string): boolean;
   /** Devices disabled after `since` (ms), for a broker to cut connections opened before another process disabled them. */
   disabledSince(since: number): string[];
   /** Called in this process whenever a device is disabled. */
@@ -89,7 +100,9 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
   const setKey = db.prepare<[string, number, number, string]>('UPDATE devices SET public_key = ?, key_pinned_at = ?, changed_at = ? WHERE id = ? AND public_key IS NULL');
   const disabledAfter = db.prepare<[number], { id: string }>('SELECT id FROM devices WHERE enabled = 0 AND changed_at > ?');
   const keys = new Map<string, KeyObject>();
+  const setHash = db.prepare<[Buffer, Buffer, number, number, number, string]>('UPDATE devices SET secret_salt = ?, secret_hash = ?, scrypt_n = ?, scrypt_r = ?, scrypt_p = ? WHERE id = ?');
   const dummy = hashSecret(newSecret());
+  const legacy = new FairQueue(LEGACY_CHECKS);
   const listeners: ((id: string) => void)[] = [];
 
   function mustGet(id: string): Row {
@@ -148,14 +161,35 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
     },
     async checkCredentials(id, password) {
       const r = byId.get(id);
-      // The secret is checked first, for an unknown id too (against a dummy hash), so a
-      // refusal tells an outsider neither whether an id exists nor whether it is disabled.
+      const given = password ?? Buffer.alloc(0);
       const stored: HashedSecret = r === undefined ? dummy : { salt: r.secret_salt, hash: r.secret_hash, params: { N: r.scrypt_n, r: r.scrypt_r, p: r.scrypt_p } };
-      const good = await checkSecret(password ?? Buffer.alloc(0), stored);
+      let good: boolean;
+      if (isKeyedHash(stored)) {
+        // An unknown id is checked against a dummy keyed hash: the same microsecond of
+        // work, so timing tells an outsider little about which ids exist, and a refusal
+        // says neither whether an id exists nor whether it is disabled.
+        good = checkKeyedSecret(given, stored);
+      } else {
+        try {
+          good = await legacy.run(id, () => checkScryptSecret(given, stored));
+        } catch (e) {
+          if (e instanceof QueueFullError) return 'busy';
+          throw e;
+        }
+        if (good) {
+          // Upgrade at the first good CONNECT: from now on this device costs a keyed hash.
+          const h = hashSecret(given);
+          setHash.run(h.salt, h.hash, h.params.N, h.params.r, h.params.p, id);
+        }
+      }
       if (r === undefined) return 'unknown';
       if (!good) return 'bad-secret';
-      // Read again: disabled while the hash was being checked is still refused.
+      // Read again: disabled while a slow hash was being checked is still refused.
       return byId.get(id)?.enabled === 1 ? 'ok' : 'disabled';
+    },
+    needsSlowCheck(id) {
+      const n = byId.get(id)?.scrypt_n;
+      return n !== undefined && n !== KEYED_HASH_N;
     },
     disabledSince(since) {
       return disabledAfter.all(since).map((r) => r.id);

@@ -1,5 +1,5 @@
 /**
- * Every message: verify → validate → dedupe → store → attach → log → alert
+ * Every message: verify → validate → check device and time → dedupe → store → attach → log → alert
  * (issue 4), as a named list of small steps. A batch of messages runs in one
  * SQLite transaction (WAL, synchronous=FULL: db/open.ts), each message in its
  * own savepoint, so one bad message never undoes another; whatever a step
@@ -23,6 +23,7 @@ import { type MessageContext, newContext, type Step } from './context.ts';
 import { alertStep } from './steps/alert.ts';
 import { attachStep } from './steps/attach.ts';
 import { checkDeviceStep } from './steps/check-device.ts';
+import { checkTimeStep } from './steps/check-time.ts';
 import { dedupeStep } from './steps/dedupe.ts';
 import { logStep } from './steps/log.ts';
 import { openStep } from './steps/open.ts';
@@ -49,6 +50,8 @@ export interface PipelineDeps {
   maxPayloadBytes?: number;
   /** Mirrors stored 1 s level records (e.g. to InfluxDB), after commit, never blocking the PUBACK. */
   onLevels?: (deviceId: string, records: LevelsBody['records']) => void;
+  /** Per-device disk quotas (issue 11 item 5); defaults QUARANTINE_BYTES_PER_DEVICE and ORPHAN_CHUNK_BYTES_PER_DEVICE. */
+  quotas?: { readonly quarantineBytesPerDevice?: number; readonly orphanChunkBytesPerDevice?: number };
 }
 
 export interface Pipeline {
@@ -73,15 +76,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const ledger = createMessageLedger(db);
   const evidence = createEvidenceRows(db);
   const status = createStatusStore(db);
-  const clips = createClipStore(db, join(deps.dataDir, 'clips'));
-  const quarantine = createQuarantine(db);
+  const quotas = deps.quotas ?? {};
+  const clips = createClipStore(db, join(deps.dataDir, 'clips'), quotas.orphanChunkBytesPerDevice === undefined ? {} : { orphanBytesPerDevice: quotas.orphanChunkBytesPerDevice });
+  const quarantine = createQuarantine(db, quotas.quarantineBytesPerDevice === undefined ? {} : { bytesPerDevice: quotas.quarantineBytesPerDevice });
 
   const signedSteps: readonly (readonly [string, Step])[] = [
     ['open', openStep(deps.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)],
     ['verify', verifyStep(deps.pinnedKey, deps.pinning)],
     ['validate', validateStep],
     ['check-device', checkDeviceStep],
+    // A redelivery or a reused seq is named as such before its contents are judged.
     ['dedupe', dedupeStep(ledger)],
+    ['check-time', checkTimeStep],
     ['store', storeStep({ ledger, levels: createLevelsWriter(db), status, evidence, ...(deps.onLevels === undefined ? {} : { onLevels: deps.onLevels }) })],
     ['attach', attachStep(deps.attacher, evidence)],
     ['log', logStep(deps.log, evidence)],
@@ -98,17 +104,34 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return { status: 'stored', device: ctx.device, seq: ctx.seq, type: ctx.kind };
   });
 
+  /** Devices over their quarantine quota, logged once a minute each (the refusals are counted in quarantine_overflow). */
+  const quotaLogged = new Map<string, number>();
+  function overQuota(device: string | null, code: string, bytes: number): void {
+    const key = device ?? '';
+    const t = Date.now();
+    if (t - (quotaLogged.get(key) ?? Number.NEGATIVE_INFINITY) < 60_000) return;
+    quotaLogged.set(key, t);
+    logger.warn({ device, code: 'EARSHOT_E_QUARANTINE_QUOTA', refused: code, bytes }, 'device quarantine quota reached: refused messages are counted, not kept');
+  }
+
   /** `heldAs`: a quarantined message processed again; refused again, it stays in its row (no new one). */
   function runOne(msg: Incoming, after: (() => void)[], heldAs: number | null = null): Outcome {
     const topic = parseTopic(msg.topic);
-    const device = topic?.deviceId ?? msg.clientId;
+    const forbidden = publishRefusal(msg.clientId, msg.topic);
+    // Issue 11 item 16: a forbidden publish is filed under the client that sent it, never under the device its topic names.
+    const device = forbidden !== null ? msg.clientId : topic?.deviceId ?? msg.clientId;
     const refuse = (info: ErrorInfo): Outcome => {
       if (heldAs !== null) return { status: 'quarantined', code: info.code, detail: info.detail, quarantineId: heldAs };
-      const quarantineId = quarantine.add({ receivedAt: msg.receivedAt, clientId: msg.clientId, device, topic: msg.topic, code: info.code, detail: info.detail, raw: msg.payload });
-      logger.warn({ clientId: msg.clientId, topic: msg.topic, code: info.code, detail: info.detail, quarantineId }, 'message quarantined');
+      // A chunk refused for the orphan quota is not kept anywhere: the quarantine would only move the disk filling there.
+      const keepRaw = info.code !== 'EARSHOT_E_CLIP_ORPHAN_QUOTA';
+      const { id: quarantineId } = quarantine.add({ receivedAt: msg.receivedAt, clientId: msg.clientId, device, topic: msg.topic, code: info.code, detail: info.detail, raw: msg.payload }, { keepRaw });
+      if (quarantineId === null) {
+        overQuota(device, info.code, msg.payload.length);
+      } else {
+        logger.warn({ clientId: msg.clientId, topic: msg.topic, code: info.code, detail: info.detail, quarantineId }, 'message quarantined');
+      }
       return { status: 'quarantined', code: info.code, detail: info.detail, quarantineId };
     };
-    const forbidden = publishRefusal(msg.clientId, msg.topic);
     if (forbidden !== null) return refuse(forbidden);
     if (topic === null) return refuse({ code: 'EARSHOT_E_TOPIC_INVALID', detail: msg.topic });
     if (topic.kind === 'config') return refuse({ code: 'EARSHOT_E_PUBLISH_FORBIDDEN', detail: `${msg.topic} is ingest → device` });
@@ -123,7 +146,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       ctx = newContext(msg, { kind: topic.kind, deviceId: topic.deviceId });
       const out = runSigned(ctx);
       after.push(...ctx.afterCommit);
-      if (out.status === 'stored' && ctx.typed?.type === 'clip') queueAssembly(ctx.device, ctx.typed.body.clipId, after);
+      if (out.status === 'stored' && ctx.typed?.type === 'clip') {
+        clips.manifestStored(ctx.device);
+        queueAssembly(ctx.device, ctx.typed.body.clipId, after);
+      }
       if (out.status === 'stored' && ctx.pinnedKey) {
         const pinned = ctx.device;
         after.push(() => releaseHeld(pinned));

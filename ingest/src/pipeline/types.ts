@@ -60,4 +60,5 @@ export type Outcome =
   | { status: 'stored'; device: string; seq: number; type: SignedKind }
   | { status: 'duplicate'; device: string; seq: number }
   | { status: 'chunk-stored'; device: string; clipId: string; chunk: number }
-  | { status: 'quarantined'; code: ErrorCode; detail: string; quarantineId: number };
+  /** quarantineId null: the device's quarantine quota was reached, the message only counted (store/quarantine.ts). */
+  | { status: 'quarantined'; code: ErrorCode; detail: string; quarantineId: number | null };

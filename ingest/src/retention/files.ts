@@ -24,6 +24,12 @@ export interface CaseFilesSpec {
   listFiles(db: Database, caseRef: string): readonly CaseFile[];
   /** Marks them removed in the owner's tables (called inside the audit transaction). */
   markRemoved(db: Database, caseRef: string, files: readonly CaseFile[]): void;
+  /**
+   * Content-addressed files may be shared (issue 11 item 14): true when a row
+   * not being purged still references the file, after markRemoved, in the same
+   * transaction. Such a file is audited as kept and not unlinked. Default: never.
+   */
+  stillReferenced?(db: Database, file: CaseFile): boolean;
 }
 
 export function purgeCaseFiles(spec: CaseFilesSpec): PurgeStep {
@@ -31,13 +37,19 @@ export function purgeCaseFiles(spec: CaseFilesSpec): PurgeStep {
     name: spec.name,
     run(ctx) {
       for (const ref of expiredCases(ctx.db, ctx.cutoffs.casesClosedBy)) {
-        let files: readonly CaseFile[] = [];
+        let unlink: CaseFile[] = [];
         ctx.commit(() => {
-          files = spec.listFiles(ctx.db, ref);
+          const files = spec.listFiles(ctx.db, ref);
           spec.markRemoved(ctx.db, ref, files);
-          return { rows: files.length, removed: files.map((f) => ({ caseRef: ref, file: f.path, sha256: f.sha256, leafIndex: f.leafIndex ?? null })) };
+          const kept = new Set(files.filter((f) => spec.stillReferenced?.(ctx.db, f) === true));
+          // One path listed twice (two clips of the case with the same content) is unlinked once.
+          unlink = [...new Map(files.filter((f) => !kept.has(f)).map((f) => [f.path, f])).values()];
+          return {
+            rows: files.length,
+            removed: files.map((f) => ({ caseRef: ref, file: f.path, sha256: f.sha256, leafIndex: f.leafIndex ?? null, ...(kept.has(f) ? { kept: 'referenced by another clip' } : {}) })),
+          };
         });
-        for (const f of files) rmSync(f.path, { force: true });
+        for (const f of unlink) rmSync(f.path, { force: true });
       }
     },
   };

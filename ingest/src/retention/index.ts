@@ -4,3 +4,4 @@ export { runPurge, type PurgeStep, type PurgeStepContext, type PurgeReport, type
 export { purgeCaseContent, deleteCaseRows, purgeOldTimeSeries, expiredCases, type TimeSeriesSpec, type TimeUnit } from './steps.ts';
 export { purgeCaseFiles, type CaseFile, type CaseFilesSpec } from './files.ts';
 export { startRetentionJob, type RetentionJob } from './schedule.ts';
+export { purgeBundleFiles, purgeOrphanChunks, purgeQuarantinePayloads, purgeQuarantineRows } from './hygiene.ts';

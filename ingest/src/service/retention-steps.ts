@@ -1,16 +1,39 @@
 /**
  * What the retention job purges (retention/, issue 4): the confidential content
  * of cases whose evidence period has expired (7 years after closing by default),
- * their clip files and event rows, and 1 s levels past their own limit. The
- * evidence log's leaves are never deleted, so the log still verifies; the audit
- * tables list what went, with the hashes the leaves committed to.
+ * their clip files, clip chunks and event rows, and 1 s levels past their own
+ * limit. The evidence log's leaves are never deleted, so the log still verifies;
+ * the audit tables list what went, with the hashes the leaves committed to.
+ *
+ * Issue 11 item 14: chunks are matched through their clip's manifest (a chunk
+ * has no case of its own), and a clip file, being content-addressed, is deleted
+ * only when no remaining clip row references it (the same sound recorded for
+ * another, open case is that case's evidence). Items 5 and 14: quarantined
+ * payloads and rows, chunks without a manifest and exported bundles are purged
+ * too (retention/hygiene.ts).
  */
 import { join } from 'node:path';
-import { deleteCaseRows, purgeCaseContent, purgeCaseFiles, purgeOldTimeSeries, type PurgeStep } from '../retention/index.ts';
+import {
+  type PurgeStep, deleteCaseRows, expiredCases, purgeBundleFiles, purgeCaseContent, purgeCaseFiles, purgeOldTimeSeries, purgeOrphanChunks, purgeQuarantinePayloads,
+  purgeQuarantineRows,
+} from '../retention/index.ts';
+import { purgePhoneRecordings } from '../resident/retention.ts';
 
 const DAY_MS = 86_400_000;
 
-export function retentionSteps(clipsDir: string): PurgeStep[] {
+/** Chunks of the expired case's clips (incomplete or corrupt clips keep theirs until then). */
+const clipChunks: PurgeStep = {
+  name: 'clip-chunks',
+  run(ctx) {
+    const del = ctx.db.prepare<[string]>(
+      'DELETE FROM clip_chunks WHERE EXISTS (SELECT 1 FROM clips m WHERE m.device = clip_chunks.device AND m.clip_id = clip_chunks.clip_id AND m.case_ref = ?)',
+    );
+    for (const ref of expiredCases(ctx.db, ctx.cutoffs.casesClosedBy)) ctx.commit(() => ({ rows: del.run(ref).changes }));
+  },
+};
+
+/** `bundlesDir`: where the service writes exported bundles (cli/serve.ts: <data>/bundles); absent, they are not purged. */
+export function retentionSteps(clipsDir: string, bundlesDir?: string): PurgeStep[] {
   return [
     purgeCaseContent,
     purgeCaseFiles({
@@ -19,11 +42,19 @@ export function retentionSteps(clipsDir: string): PurgeStep[] {
         db.prepare<[string], { file: string; sha256: string; leaf_index: number | null }>('SELECT file, sha256, leaf_index FROM clips WHERE case_ref = ? AND file IS NOT NULL').all(caseRef)
           .map((r) => ({ path: join(clipsDir, r.file), sha256: r.sha256, ...(r.leaf_index === null ? {} : { leafIndex: r.leaf_index }) })),
       markRemoved: (db, caseRef) => {
-        db.prepare("UPDATE clips SET file = NULL, problem = 'purged under the retention policy' WHERE case_ref = ?").run(caseRef);
+        db.prepare("UPDATE clips SET file = NULL, problem = 'purged under the retention policy' WHERE case_ref = ? AND file IS NOT NULL").run(caseRef);
       },
+      // Stored names are "<sha256>.wav" (store/clip-file.ts), so a remaining row with the same file is a reference.
+      stillReferenced: (db, f) => db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM clips WHERE sha256 = ? AND file IS NOT NULL').get(f.sha256)!.n > 0,
     }),
-    deleteCaseRows({ name: 'clip-chunks', table: 'clip_chunks', caseColumn: 'clip_id' }),
+    clipChunks,
+    // Issue 13: the resident's phone recordings (content-addressed beside the clips).
+    purgePhoneRecordings(clipsDir),
     deleteCaseRows({ name: 'events', table: 'events', caseColumn: 'case_ref' }),
     purgeOldTimeSeries({ name: 'levels', table: 'levels', timeColumn: 't', deviceColumn: 'device', timeUnit: 'ms', sliceMs: DAY_MS }),
+    purgeQuarantinePayloads,
+    purgeQuarantineRows,
+    purgeOrphanChunks,
+    ...(bundlesDir === undefined ? [] : [purgeBundleFiles(bundlesDir)]),
   ];
 }

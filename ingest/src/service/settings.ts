@@ -23,17 +23,24 @@ export const DEFAULT_RULES: z.input<typeof Rule>[] = [
 
 export const Settings = z.strictObject({
   mqtt: z.strictObject({
-    host: z.string().default('0.0.0.0'),
+    /**
+     * Default: 127.0.0.1 without TLS (device secrets must not cross a network in
+     * the clear), every interface (0.0.0.0) with TLS (issue 11). Set it to listen
+     * elsewhere; plaintext on a non-loopback address is warned about at start.
+     */
+    host: z.string().optional(),
     port: z.number().int().min(0).max(65_535).default(1883),
     /** PEM files: with both, the broker speaks MQTT over TLS (mqtts). */
     tlsCertFile: z.string().optional(),
     tlsKeyFile: z.string().optional(),
     /** How devices dial the broker, printed by `earshot device add` (default mqtt[s]://<this host>:<port>). */
     publicUrl: z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/).optional(),
-  }).default({ host: '0.0.0.0', port: 1883 }),
+  }).default({ port: 1883 }),
   http: z.strictObject({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(8080),
+    /** How residents' phones reach the web view (behind the TLS proxy), for their diary links (issue 13, DESIGN §6b); default http://<host>:<port>. */
+    publicUrl: z.string().regex(/^https?:\/\/[^\s/#?]+(\/[^\s#?]*)?$/).optional(),
   }).default({ host: '127.0.0.1', port: 8080 }),
   alerts: AlertConfig.prefault({}),
   /** The nuisance rules sent to deployed devices (their retained config). */
@@ -44,8 +51,21 @@ export const Settings = z.strictObject({
     levelsDays: z.number().int().min(30).max(36_500).default(400),
     evidenceYearsAfterClose: z.number().int().min(1).max(100).default(7),
   }).default({ levelsDays: 400, evidenceYearsAfterClose: 7 }),
-}).refine((s) => (s.mqtt.tlsCertFile === undefined) === (s.mqtt.tlsKeyFile === undefined), { message: 'give both tlsCertFile and tlsKeyFile, or neither', path: ['mqtt'] });
-export type Settings = z.infer<typeof Settings>;
+}).refine((s) => (s.mqtt.tlsCertFile === undefined) === (s.mqtt.tlsKeyFile === undefined), { message: 'give both tlsCertFile and tlsKeyFile, or neither', path: ['mqtt'] })
+  .transform((s) => ({ ...s, mqtt: { ...s.mqtt, host: s.mqtt.host ?? (s.mqtt.tlsCertFile === undefined ? '127.0.0.1' : '0.0.0.0') } }));
+export type Settings = z.output<typeof Settings>;
+
+/** RFC 1122 §3.2.1.3 (127/8) and RFC 4291 §2.5.3 (::1): only this machine reaches them. */
+export function isLoopback(host: string): boolean {
+  return /^127\./.test(host) || host === '::1' || host === 'localhost' || /^::ffff:127\./i.test(host);
+}
+
+/** The start-up warning for a broker that takes device secrets in the clear from other machines, or null. */
+export function mqttExposureWarning(s: Settings): string | null {
+  if (s.mqtt.tlsCertFile !== undefined || isLoopback(s.mqtt.host)) return null;
+  return `the MQTT broker listens on ${s.mqtt.host}:${s.mqtt.port} without TLS: device secrets and home audio cross the network in plaintext. `
+    + 'Give mqtt.tlsCertFile and mqtt.tlsKeyFile, or listen on 127.0.0.1 behind a TLS proxy.';
+}
 
 export function loadSettings(file: string | undefined): Settings {
   let raw: unknown = {};
@@ -70,4 +90,11 @@ export function publicMqttUrl(s: Settings): string {
   const scheme = s.mqtt.tlsCertFile === undefined ? 'mqtt' : 'mqtts';
   const host = s.mqtt.host === '0.0.0.0' || s.mqtt.host === '::' ? hostname() : s.mqtt.host;
   return `${scheme}://${host}:${s.mqtt.port}`;
+}
+
+/** The address residents' diary links point at (DESIGN §6b: a page on the service's HTTP address). */
+export function publicHttpUrl(s: Settings): string {
+  if (s.http.publicUrl !== undefined) return s.http.publicUrl.replace(/\/+$/, '');
+  const host = s.http.host === '0.0.0.0' || s.http.host === '::' ? hostname() : s.http.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${s.http.port}`;
 }

@@ -6,7 +6,9 @@
  */
 import type { Db } from '../db/open.ts';
 
-export type AccessAction = 'case' | 'timeline' | 'clip' | 'export' | 'download';
+/** 'case-list': the list of cases (with their addresses) was read; its target names the cases shown. */
+/** Issue 13: 'resident-link-issued' / 'resident-link-revoked' (a diary link), 'resident-entry' (an entry sent through one). */
+export type AccessAction = 'case' | 'case-list' | 'timeline' | 'clip' | 'export' | 'download' | 'resident-link-issued' | 'resident-link-revoked' | 'resident-entry' | 'complainant';
 
 export interface AccessLeafInput {
   readonly kind: 'access';

@@ -50,4 +50,14 @@ export const usersMigrations: readonly Migration[] = [
       CREATE INDEX access_log_by_case ON access_log (case_ref, at);
     `,
   },
+  {
+    // Issue 11: signed links name the session they were made in, so they die at its logout.
+    // A random handle, not the token or its hash: knowing it opens nothing by itself.
+    name: 'users-002-session-id',
+    sql: `
+      ALTER TABLE user_tokens ADD COLUMN session_id TEXT;
+      UPDATE user_tokens SET session_id = lower(hex(randomblob(16)));
+      CREATE UNIQUE INDEX user_tokens_by_session ON user_tokens (session_id);
+    `,
+  },
 ];

@@ -123,7 +123,7 @@ describe('broker: acknowledged means stored', () => {
     c.publish(topics.levels(other.id), other.sign('levels', levelsBody()), { qos: 1 });
     await gone;
     expect(count(f.db, 'levels')).toBe(0);
-    expect(f.db.prepare('SELECT client_id, device, code FROM quarantine').all()).toEqual([{ client_id: 'dev-1', device: 'dev-2', code: 'EARSHOT_E_PUBLISH_FORBIDDEN' }]);
+    expect(f.db.prepare('SELECT client_id, device, code FROM quarantine').all()).toEqual([{ client_id: 'dev-1', device: 'dev-1', code: 'EARSHOT_E_PUBLISH_FORBIDDEN' }]);
   });
 
   it('reassembles a clip sent as chunks into a file with the signed sha256', async () => {

@@ -56,7 +56,10 @@ describe('retention purge', () => {
     const now = Date.parse('2033-04-01T00:00:00.000Z');
     f.db.prepare('INSERT INTO fake_levels VALUES (?, ?, 40)').run('mon-x', now - DAY); // recent: kept
     const report = runPurge(f.db, steps, { nowMs: now });
-    expect(report.cutoffs).toEqual({ levelsBeforeMs: now - 400 * DAY, casesClosedBy: '2026-04-01T00:00:00.000Z' });
+    expect(report.cutoffs).toEqual({
+      levelsBeforeMs: now - 400 * DAY, casesClosedBy: '2026-04-01T00:00:00.000Z',
+      quarantinePayloadsBeforeMs: now - 30 * DAY, quarantineRowsBeforeMs: now - 400 * DAY, orphanChunksBeforeMs: now - 2 * DAY, bundlesBeforeMs: now - 7 * DAY,
+    });
 
     // Only B (closed 2026-03-10) has expired; A open, D inactive, C closed 2030.
     expect(listDiary(f.db, 'ASB-2026-0002')[0]?.content).toBeNull();

@@ -78,12 +78,12 @@ describe('accounts and tokens', () => {
     expect(await code(users.login('nobody', 'nope nope nope'))).toBe('EARSHOT_E_HTTP_LOGIN_LOCKED');
   });
 
-  it('lets an officer see only their own cases, supervisors and admins all', async () => {
+  it('lets an officer see only the cases assigned to their account (never by display name: issue 11 item 8), supervisors and admins all', async () => {
     open();
     const users = createUsers(db, { scrypt: CHEAP });
     const o = await users.add({ username: 'jsmith', displayName: 'Jo Smith', initials: 'JS', role: 'officer', password: 'twelve chars ok' });
     const s = await users.add({ username: 'sup', displayName: 'Sam', initials: 'SU', role: 'supervisor', password: 'twelve chars ok' });
-    expect([users.canSeeCase(o, 'jsmith'), users.canSeeCase(o, 'Jo Smith'), users.canSeeCase(o, 'bjones'), users.canSeeCase(s, 'bjones')]).toEqual([true, true, false, true]);
+    expect([users.canSeeCase(o, 'jsmith'), users.canSeeCase(o, 'Jo Smith'), users.canSeeCase(o, 'bjones'), users.canSeeCase(s, 'bjones')]).toEqual([true, false, false, true]);
   });
 });
 

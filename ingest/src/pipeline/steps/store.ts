@@ -9,7 +9,8 @@ import { typedBody } from '../context.ts';
 import type { EvidenceRows } from '../../store/evidence-rows.ts';
 import type { LevelsWriter } from '../../store/levels.ts';
 import type { MessageLedger } from '../../store/messages.ts';
-import type { StatusStore } from '../../store/status.ts';
+import type { ClockInfo, StatusStore } from '../../store/status.ts';
+import { implausibleDeviceTime } from '../device-time.ts';
 
 export interface StoreWriters {
   ledger: MessageLedger;
@@ -50,8 +51,10 @@ export function storeStep(w: StoreWriters): Step {
     } else if (t.type === 'status') {
       w.status.write(ctx.device, ctx.seq, Date.parse(ctx.sentAt), receivedAt, t.body);
     } else {
-      const clock = w.status.clock(ctx.device);
       const what = t.type === 'event' ? eventEvidence(t.body) : clipEvidence(t.body);
+      // Issue 11 item 13: a time that cannot be right is flagged whatever the heartbeat said (steps/attach.ts then attaches it to no case).
+      const heartbeat = w.status.clock(ctx.device);
+      const clock: ClockInfo = implausibleDeviceTime(what.deviceTimeMs, receivedAt) === null ? heartbeat : { ...heartbeat, flag: 'implausible-time' };
       const meta = { device: ctx.device, seq: ctx.seq, deviceTime: what.deviceTimeMs, receivedAt, clock, envelope: ctx.envelopeBytes, signature: ctx.signature };
       if (t.type === 'event') {
         w.evidence.insertEvent(meta, t.body);

@@ -30,7 +30,7 @@ export interface Fixture {
   close(): void;
 }
 
-export function makeFixture(opts: { maxPayloadBytes?: number } = {}): Fixture {
+export function makeFixture(opts: { maxPayloadBytes?: number; quotas?: { quarantineBytesPerDevice?: number; orphanChunkBytesPerDevice?: number } } = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'earshot-ingest-'));
   const file = join(dir, 'earshot.db');
   const db = openDatabase(file, migrations);
@@ -57,6 +57,7 @@ export function makeFixture(opts: { maxPayloadBytes?: number } = {}): Fixture {
     alert: (e) => alerts.push(e),
     logger: quiet,
     ...(opts.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: opts.maxPayloadBytes }),
+    ...(opts.quotas === undefined ? {} : { quotas: opts.quotas }),
   });
   return {
     dir, file, db, registry, pipeline, leaves, alerts, attachRequests, attachFails,
