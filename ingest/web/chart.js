@@ -1,9 +1,10 @@
 // The level chart (uPlot): LAeq and LAFmax per device, rule thresholds, night hours
 // (Noise Act 1996 s.2(6): 23:00–07:00, Europe/London, computed by the server)
-// shaded, events as bands and diary entries as dashed lines. Drag to zoom, double-click to reset.
+// shaded, events as bands, diary entries as dashed lines, and the monitor's own "no data" records
+// (signed gap records: storage full, write error) as grey hatched bands. Drag to zoom, double-click to reset.
 import uPlot from '/vendor/uplot/uPlot.esm.js';
 
-const COLOURS = { laeq: '#1d4e89', lafmax: '#9aa5b1', threshold: '#9b2c2c', night: 'rgba(29, 78, 137, 0.08)', event: 'rgba(192, 86, 33, 0.28)', eventEdge: '#c05621', diary: '#2b6cb0' };
+const COLOURS = { laeq: '#1d4e89', lafmax: '#9aa5b1', threshold: '#9b2c2c', night: 'rgba(29, 78, 137, 0.08)', event: 'rgba(192, 86, 33, 0.28)', eventEdge: '#c05621', diary: '#2b6cb0', gap: 'rgba(90, 90, 90, 0.22)', gapHatch: 'rgba(90, 90, 90, 0.55)' };
 const sec = (iso) => Date.parse(iso) / 1000;
 const hm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const hms = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
@@ -37,6 +38,7 @@ export function drawChart(container, tl, onZoom) {
   if (tl.levels.length === 0) { data.push(x.map(() => null)); series.push({ label: 'no measurements', stroke: COLOURS.laeq }); }
 
   let eventsDrawn = 0;
+  let gapsDrawn = 0;
   let diaryDrawn = 0;
   const band = (u, from, to, fill) => {
     const x0 = Math.max(u.bbox.left, u.valToPos(sec(from), 'x', true));
@@ -47,7 +49,24 @@ export function drawChart(container, tl, onZoom) {
     return true;
   };
   const hooks = {
-    drawClear: [(u) => { for (const n of tl.nights) band(u, n.from, n.to, COLOURS.night); }],
+    drawClear: [(u) => {
+      for (const n of tl.nights) band(u, n.from, n.to, COLOURS.night);
+      // Levels gaps: no data; clip gaps: levels kept, audio not (a lighter band).
+      gapsDrawn = 0;
+      for (const g of tl.gaps ?? []) {
+        if (!band(u, g.from, g.to, g.what === 'levels' ? COLOURS.gap : COLOURS.night)) continue;
+        gapsDrawn++;
+        const { ctx, bbox } = u;
+        const x0 = Math.max(bbox.left, u.valToPos(sec(g.from), 'x', true));
+        const x1 = Math.min(bbox.left + bbox.width, u.valToPos(sec(g.to), 'x', true));
+        ctx.save();
+        ctx.beginPath(); ctx.rect(x0, bbox.top, Math.max(2, x1 - x0), bbox.height); ctx.clip();
+        ctx.strokeStyle = COLOURS.gapHatch; ctx.lineWidth = 1;
+        for (let x = x0 - bbox.height; x < x1; x += 8) { ctx.beginPath(); ctx.moveTo(x, bbox.top + bbox.height); ctx.lineTo(x + bbox.height, bbox.top); ctx.stroke(); }
+        ctx.restore();
+      }
+      container.dataset.gapsDrawn = String(gapsDrawn);
+    }],
     draw: [(u) => {
       const { ctx, bbox } = u;
       ctx.save();
@@ -87,7 +106,7 @@ export function drawChart(container, tl, onZoom) {
       onZoom(new Date(from * 1000).toISOString(), new Date(to * 1000).toISOString());
     }],
   };
-  const width = Math.max(320, container.clientWidth - 16);
+  const width = Math.max(240, container.clientWidth - 16);
   const opts = {
     width, height: 320,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Europe/London'),

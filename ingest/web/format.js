@@ -30,3 +30,24 @@ export function el(tag, attrs = {}, ...children) {
   for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
   return e;
 }
+
+export function fmtBytes(n) {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let i = 0; let x = n;
+  while (x >= 1000 && i < units.length - 1) { x /= 1000; i++; }
+  return `${x < 10 && i > 0 ? x.toFixed(1) : Math.round(x)} ${units[i]}`;
+}
+
+/** "5 min ago", "3 h ago", "2 days ago". */
+export function fmtAgo(iso, now = Date.now()) {
+  if (iso === null || iso === undefined) return 'never';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 90) return `${s} s ago`;
+  if (s < 5400) return `${Math.round(s / 60)} min ago`;
+  if (s < 172800) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} days ago`;
+}
+
+/** A local datetime-local value → ISO with offset, or undefined when empty. */
+export const optionalInstant = (v) => (v === '' || v === undefined ? undefined : new Date(v).toISOString());

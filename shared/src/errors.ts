@@ -17,6 +17,7 @@ import { rulesErrors } from './error-codes/rules.ts';
 import { messageErrors } from './error-codes/message.ts';
 import { bundleErrors } from './error-codes/bundle.ts';
 import { httpErrors } from './error-codes/http.ts';
+import { residentErrors } from './error-codes/resident.ts';
 import type { ErrorSpec } from './error-spec.ts';
 
 export type { ErrorSpec } from './error-spec.ts';
@@ -35,6 +36,7 @@ export const errors = {
   ...casesErrors,
   ...bundleErrors,
   ...httpErrors,
+  ...residentErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errors;

@@ -129,9 +129,19 @@ export function provisionDevice(box: Sandbox, id: string, mqttPort: number, wav:
   return config;
 }
 
+/** The account cases are assigned to: `case open --officer` names a username. */
+export const OFFICER = 'jsmith';
+
+/** Adds the officer account once per data folder. */
+export function ensureOfficer(box: Sandbox): void {
+  const r = cli(EARSHOT, ['user', 'add', OFFICER, '--data-dir', box.dataDir, '--name', 'Jo Smith', '--initials', 'JS', '--role', 'officer'], { cwd: box.dir });
+  if (r.code !== 0 && !r.err.includes('EARSHOT_E_USER_EXISTS')) throw new Error(`user add exited ${r.code}: ${r.err}`);
+}
+
 /** Opens a case with the device deployed from now. Returns the case reference. */
 export function openCaseWithDeployment(box: Sandbox, deviceId: string, category: 'high-risk' | 'general' = 'general'): string {
-  const opened = cliOk(EARSHOT, ['case', 'open', '--data-dir', box.dataDir, '--category', category, '--officer', 'Jo Smith', '--address', '1 Test Road, Leeds'], { cwd: box.dir });
+  ensureOfficer(box);
+  const opened = cliOk(EARSHOT, ['case', 'open', '--data-dir', box.dataDir, '--category', category, '--officer', OFFICER, '--address', '1 Test Road, Leeds'], { cwd: box.dir });
   const ref = /Case (\S+) opened/.exec(opened)![1]!;
   cliOk(EARSHOT, ['deploy', 'start', '--data-dir', box.dataDir, '--case', ref, '--device', deviceId, '--installed-by', 'Jo Smith', '--reading', '94.0', '--full-scale-db', '120'], { cwd: box.dir });
   return ref;

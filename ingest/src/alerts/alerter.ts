@@ -6,6 +6,7 @@
 import { parseInput } from '../cases/validate.ts';
 import { AlertConfig, type ResolvedAlertConfig } from './config.ts';
 import type { LiveAlert } from './live-alert.ts';
+import type { MonitorAlert } from './monitor-outage.ts';
 import { postWebhook } from './webhook.ts';
 
 /** The subset of a pino logger the alerter uses. */
@@ -24,6 +25,8 @@ export interface AlertStats {
 
 export interface LiveAlerter {
   notify(alert: LiveAlert): void;
+  /** A deployed monitor offline for over an hour, or back online (monitor-outage.ts): logged and POSTed like a live alert. */
+  notifyMonitor(alert: MonitorAlert): void;
   stats(): AlertStats;
   /** Waits for deliveries in flight (for shutdown and tests). */
   drain(): Promise<void>;
@@ -37,7 +40,7 @@ export function createLiveAlerter(config: AlertConfig, log: AlertLog): LiveAlert
   let failed = 0;
   let dropped = 0;
 
-  function deliver(url: string, alert: LiveAlert): void {
+  function deliver(url: string, alert: LiveAlert | MonitorAlert): void {
     const p = postWebhook(url, JSON.stringify(alert), cfg).then(
       (outcome) => {
         if (outcome.ok) delivered++;
@@ -63,6 +66,19 @@ export function createLiveAlerter(config: AlertConfig, log: AlertLog): LiveAlert
       if (inFlight.size >= cfg.maxPending) {
         dropped++;
         log.error({ alert, pending: inFlight.size }, 'live alert not sent: too many in flight');
+        return;
+      }
+      deliver(cfg.webhookUrl, alert);
+    },
+    notifyMonitor(alert) {
+      notified++;
+      log.warn({ alert }, alert.kind === 'offline'
+        ? `monitor ${alert.deviceId} offline for ${alert.offlineMinutes} min during its deployment on case ${alert.caseRef}`
+        : `monitor ${alert.deviceId} back online after ${alert.offlineMinutes} min, case ${alert.caseRef}`);
+      if (cfg.webhookUrl === undefined) return;
+      if (inFlight.size >= cfg.maxPending) {
+        dropped++;
+        log.error({ alert, pending: inFlight.size }, 'monitor alert not sent: too many in flight');
         return;
       }
       deliver(cfg.webhookUrl, alert);

@@ -15,6 +15,8 @@ export const AlertConfig = z.object({
   retries: z.number().int().min(0).max(10).default(3),
   /** Delay before the first retry; doubled for each later one. */
   retryDelayMs: z.number().int().min(0).max(60_000).default(250),
+  /** A deployed monitor not heard for longer than this raises an "offline" alert (issue 12: more than an hour). */
+  monitorOfflineMinutes: z.number().int().min(5).max(10_080).default(60),
   /** Alerts in flight at most; beyond it new ones are logged and counted as dropped. */
   maxPending: z.number().int().min(1).max(100_000).default(1_000),
 });

@@ -43,6 +43,15 @@ export const StatusChangeInput = z.object({
 });
 export type StatusChangeInput = z.input<typeof StatusChangeInput>;
 
+export const ReassignInput = z.object({
+  ref: CaseRef,
+  /** The account (username) the case is now assigned to (issue 11 item 8: by account, not by name). */
+  officer: z.string().trim().min(1).max(100),
+  reason: Reason,
+  by: PersonName,
+});
+export type ReassignInput = z.input<typeof ReassignInput>;
+
 export const ListCasesFilter = z.object({
   status: CaseStatus.optional(),
   officer: PersonName.optional(),

@@ -3,7 +3,7 @@
  * Each change is a row here and a leaf in the evidence log, in one transaction.
  */
 import { EarshotError } from '@earshot/shared';
-import { CategoriseInput, type CaseStatus, OpenCaseInput, StatusChangeInput } from './case-input.ts';
+import { CategoriseInput, type CaseStatus, OpenCaseInput, ReassignInput, StatusChangeInput } from './case-input.ts';
 import { type CaseRow, type CaseSummary, requireCase, findCase, toSummary } from './case-row.ts';
 import { commitContent } from './content.ts';
 import type { CasesContext } from './evidence-port.ts';
@@ -107,4 +107,19 @@ export function closeCase(ctx: CasesContext, ref: string, reason: string, by: st
 
 export function reopenCase(ctx: CasesContext, ref: string, reason: string, by: string): CaseSummary {
   return changeCaseStatus(ctx, { ref, status: 'open', reason, by });
+}
+
+/** Reassign to another account; the reason is recorded (issue 12). The case keeps its status and targets. */
+export function reassignCase(ctx: CasesContext, input: ReassignInput): CaseSummary {
+  const c = parseInput(ReassignInput, input, 'EARSHOT_E_CASE_INPUT_INVALID');
+  const at = new Date(ctx.now()).toISOString();
+  return ctx.db.transaction((): CaseSummary => {
+    const row = requireCase(ctx.db, c.ref);
+    if (row.status === 'closed') throw new EarshotError('EARSHOT_E_CASE_STATUS', `${c.ref} is closed: reopen it to reassign it`);
+    if (row.officer === c.officer) throw new EarshotError('EARSHOT_E_CASE_INPUT_INVALID', `officer: ${c.ref} is already assigned to ${c.officer}`);
+    const data = { action: 'reassigned', from: row.officer, to: c.officer, reason: c.reason, by: c.by, at };
+    recordChange(ctx, c.ref, { at, action: 'reassigned', by: c.by, reason: c.reason }, data);
+    ctx.db.prepare('UPDATE cases SET officer = ? WHERE ref = ?').run(c.officer, c.ref);
+    return toSummary(requireCase(ctx.db, c.ref));
+  })();
 }

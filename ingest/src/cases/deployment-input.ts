@@ -14,6 +14,11 @@ export type AudioMode = z.infer<typeof AudioMode>;
 /** An instant with an explicit offset (Z or ±hh:mm), stored as UTC. */
 export const Instant = z.iso.datetime({ offset: true });
 
+/**
+ * What the installer typed of a calibrator check: kept only as the installer's
+ * note. The calibration the bundle states is the monitor's own signed record
+ * (monitor-calibrations.ts), never these numbers.
+ */
 export const CalibrationInput = z.object({
   /** What the device read of the calibrator tone (dB). */
   readingDb: z.number().min(0).max(200),
@@ -24,13 +29,48 @@ export const CalibrationInput = z.object({
 });
 export type CalibrationInput = z.input<typeof CalibrationInput>;
 
+const Label = z.string().trim().min(1).max(120);
+/** A date "YYYY-MM-DD" (the calibrator's last laboratory calibration). */
+const DateOnly = z.iso.date();
+
+/**
+ * The deployment record a defence expert needs (issue 10): the instrument, its
+ * microphone, the calibrator used, and where the monitor stood. Everything is
+ * optional; what is not given reads "not stated" in the bundle.
+ */
+export const EquipmentInput = z.strictObject({
+  monitorModel: Label.optional(),
+  monitorSerial: Label.optional(),
+  micMake: Label.optional(),
+  micModel: Label.optional(),
+  /** IEC 61672-1 class ("1", "2") or the datasheet's own grading. */
+  micClass: z.string().trim().min(1).max(40).optional(),
+  /** The datasheet's frequency-response tolerance over the working range, ± dB. */
+  micToleranceDb: z.number().positive().max(20).optional(),
+  calibratorMake: Label.optional(),
+  calibratorModel: Label.optional(),
+  calibratorSerial: Label.optional(),
+  /** IEC 60942 class ("1", "2", "LS"). */
+  calibratorClass: z.enum(['LS', '1', '2']).optional(),
+  calibratorCertificate: Label.optional(),
+  calibratorLabDate: DateOnly.optional(),
+  room: Label.optional(),
+  heightM: z.number().min(0).max(10).optional(),
+  partyWallM: z.number().min(0).max(50).optional(),
+  windows: z.enum(['open', 'closed', 'varied']).optional(),
+  positionNote: z.string().trim().min(1).max(500).optional(),
+});
+export type EquipmentInput = z.infer<typeof EquipmentInput>;
+
 export const StartDeploymentInput = z.object({
   caseRef: CaseRef,
   deviceId: z.string().regex(DEVICE_ID_PATTERN, 'a device id: a-z 0-9 - (3–64)'),
   installedAt: Instant.optional(),
   installedBy: PersonName,
   audioMode: AudioMode.default('on-event'),
-  calibration: CalibrationInput,
+  /** The installer's note of the check (optional); the calibration itself comes from the monitor. */
+  calibration: CalibrationInput.optional(),
+  equipment: EquipmentInput.optional(),
 });
 export type StartDeploymentInput = z.input<typeof StartDeploymentInput>;
 
@@ -38,6 +78,6 @@ export const EndDeploymentInput = z.object({
   deploymentId: z.number().int().positive(),
   removedAt: Instant.optional(),
   removedBy: PersonName,
-  calibration: CalibrationInput,
+  calibration: CalibrationInput.optional(),
 });
 export type EndDeploymentInput = z.input<typeof EndDeploymentInput>;

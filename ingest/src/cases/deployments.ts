@@ -1,13 +1,17 @@
 /**
- * Deployments: a device at a case's address from install to removal, with a
- * calibration check at each end. A device is never in two deployments at once.
- * The deployment and each calibration check are evidence leaves (DESIGN §5).
+ * Deployments: a device at a case's address from install to removal. A device
+ * is never in two deployments at once. The calibration at each end is the
+ * monitor's own signed calibrator check (monitor-calibrations.ts, issue 10);
+ * what the installer typed is kept only as the installer's note. The
+ * deployment (with its equipment record) and each note are evidence leaves
+ * (DESIGN §5).
  */
 import { EarshotError } from '@earshot/shared';
 import type { Database } from 'better-sqlite3';
 import { requireCase, requireNotClosed } from './case-row.ts';
-import { type AudioMode, CalibrationInput, EndDeploymentInput, StartDeploymentInput } from './deployment-input.ts';
+import { type AudioMode, CalibrationInput, EndDeploymentInput, type EquipmentInput, StartDeploymentInput } from './deployment-input.ts';
 import type { CasesContext } from './evidence-port.ts';
+import { type DeploymentCalibration, deploymentCalibration, monitorCalibrations } from './monitor-calibrations.ts';
 import { parseInput } from './validate.ts';
 import type { z } from 'zod';
 
@@ -33,10 +37,56 @@ export interface Deployment {
   readonly removedAt: string | null;
   readonly removedBy: string | null;
   readonly audioMode: AudioMode;
+  /** The installer's typed notes of the checks (never the figure the bundle states). */
   readonly install: CalibrationCheck | null;
   readonly removal: CalibrationCheck | null;
-  /** Calibration drift over the deployment: removal reading − install reading (dB). */
+  /** The monitor's own calibration records for this deployment. */
+  readonly calibration: DeploymentCalibration;
+  /** Calibration drift over the deployment from the monitor's records (dB); null without both checks. */
   readonly driftDb: number | null;
+  readonly equipment: EquipmentInput | null;
+}
+
+interface EquipmentRow {
+  monitor_model: string | null;
+  monitor_serial: string | null;
+  mic_make: string | null;
+  mic_model: string | null;
+  mic_class: string | null;
+  mic_tolerance_db: number | null;
+  calibrator_make: string | null;
+  calibrator_model: string | null;
+  calibrator_serial: string | null;
+  calibrator_class: 'LS' | '1' | '2' | null;
+  calibrator_certificate: string | null;
+  calibrator_lab_date: string | null;
+  room: string | null;
+  height_m: number | null;
+  party_wall_m: number | null;
+  windows: 'open' | 'closed' | 'varied' | null;
+  position_note: string | null;
+}
+
+/** Equipment fields and their columns, in one list so reading and writing cannot disagree. */
+const EQUIPMENT_COLUMNS = [
+  ['monitorModel', 'monitor_model'], ['monitorSerial', 'monitor_serial'], ['micMake', 'mic_make'], ['micModel', 'mic_model'],
+  ['micClass', 'mic_class'], ['micToleranceDb', 'mic_tolerance_db'], ['calibratorMake', 'calibrator_make'], ['calibratorModel', 'calibrator_model'],
+  ['calibratorSerial', 'calibrator_serial'], ['calibratorClass', 'calibrator_class'], ['calibratorCertificate', 'calibrator_certificate'],
+  ['calibratorLabDate', 'calibrator_lab_date'], ['room', 'room'], ['heightM', 'height_m'], ['partyWallM', 'party_wall_m'], ['windows', 'windows'],
+  ['positionNote', 'position_note'],
+] as const satisfies readonly (readonly [keyof EquipmentInput, keyof EquipmentRow])[];
+
+function toEquipment(r: EquipmentRow | undefined): EquipmentInput | null {
+  if (r === undefined) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, col] of EQUIPMENT_COLUMNS) if (r[col] !== null) out[k] = r[col];
+  return out as EquipmentInput;
+}
+
+function saveEquipment(db: Database, deploymentId: number, e: EquipmentInput): void {
+  const cols = EQUIPMENT_COLUMNS.map(([, c]) => c);
+  db.prepare(`INSERT INTO deployment_equipment (deployment_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`)
+    .run(deploymentId, ...EQUIPMENT_COLUMNS.map(([k]) => e[k] ?? null));
 }
 
 interface DeploymentRow {
@@ -79,6 +129,8 @@ function toDeployment(db: Database, row: DeploymentRow): Deployment {
   const checks = db.prepare<[number], CheckRow>('SELECT * FROM calibration_checks WHERE deployment_id = ?').all(row.id);
   const install = toCheck(checks.find((c) => c.phase === 'install'));
   const removal = toCheck(checks.find((c) => c.phase === 'removal'));
+  const calibration = deploymentCalibration(monitorCalibrations(db, row.device_id), row.installed_ms, row.removed_ms);
+  const equipment = toEquipment(db.prepare<[number], EquipmentRow>('SELECT * FROM deployment_equipment WHERE deployment_id = ?').get(row.id));
   return {
     id: row.id,
     caseRef: row.case_ref,
@@ -90,7 +142,9 @@ function toDeployment(db: Database, row: DeploymentRow): Deployment {
     audioMode: row.audio_mode,
     install,
     removal,
-    driftDb: install !== null && removal !== null ? round2(removal.readingDb - install.readingDb) : null,
+    calibration,
+    driftDb: calibration.driftDb,
+    equipment,
   };
 }
 
@@ -100,8 +154,10 @@ function requireDeployment(db: Database, id: number): DeploymentRow {
   return row;
 }
 
-function recordCheck(ctx: CasesContext, d: DeploymentRow, phase: Phase, atMs: number, c: z.output<typeof CalibrationInput>): void {
+function recordCheck(ctx: CasesContext, d: DeploymentRow, phase: Phase, atMs: number, c: z.output<typeof CalibrationInput> | undefined): void {
+  if (c === undefined) return;
   const data = {
+    note: "installer's note (the calibration in force is the monitor's own record)",
     deploymentId: d.id,
     deviceId: d.device_id,
     phase,
@@ -137,9 +193,13 @@ export function startDeployment(ctx: CasesContext, input: StartDeploymentInput):
         .prepare('INSERT INTO deployments (case_ref, device_id, installed_ms, installed_by, audio_mode, install_leaf) VALUES (?, ?, ?, ?, ?, -1)')
         .run(d.caseRef, d.deviceId, installedMs, d.installedBy, d.audioMode).lastInsertRowid,
     );
-    const data = { action: 'installed', deploymentId: id, deviceId: d.deviceId, installedAt: iso(installedMs), installedBy: d.installedBy, audioMode: d.audioMode };
+    const data = {
+      action: 'installed', deploymentId: id, deviceId: d.deviceId, installedAt: iso(installedMs), installedBy: d.installedBy, audioMode: d.audioMode,
+      ...(d.equipment === undefined ? {} : { equipment: d.equipment }),
+    };
     const { leafIndex } = ctx.evidence.append({ kind: 'deployment', caseRef: d.caseRef, data });
     ctx.db.prepare('UPDATE deployments SET install_leaf = ? WHERE id = ?').run(leafIndex, id);
+    if (d.equipment !== undefined) saveEquipment(ctx.db, id, d.equipment);
     const row = requireDeployment(ctx.db, id);
     recordCheck(ctx, row, 'install', installedMs, d.calibration);
     return toDeployment(ctx.db, row);

@@ -1,7 +1,11 @@
 /**
  * Diary entries. The leaf carries the case, the times, the source and the
  * commitment to the text (content.ts); the text itself stays in the row, where
- * the retention purge can remove it.
+ * the retention purge can remove it. Issue 13: each entry says who wrote it —
+ * the resident on their phone at the time ('resident'), an officer typing it in
+ * later ('officer') or an import ('import') — when it was written and when it
+ * arrived, flagged when those are more than 10 minutes apart, and the phone
+ * recording sent with it (never calibrated: supporting only).
  */
 import type { Database } from 'better-sqlite3';
 import type { z } from 'zod';
@@ -12,7 +16,22 @@ import type { CasesContext } from './evidence-port.ts';
 import { CaseRef } from './reference.ts';
 import { parseInput } from './validate.ts';
 
-export type DiarySource = 'manual' | 'csv';
+export type DiarySource = 'resident' | 'officer' | 'import';
+/** The names 'officer' and 'import' had before issue 13, still taken from callers. */
+type LegacySource = 'manual' | 'csv';
+
+/** Issue 13: an entry written and received more than 10 minutes apart is flagged (sent late, or the phone's clock is off). */
+export const DIARY_DELAY_FLAG_MS = 10 * 60_000;
+
+/** A phone recording kept with an entry: content-addressed in the clips folder (DESIGN §7). */
+export interface DiaryRecording {
+  readonly sha256: string;
+  /** As judged from the content (resident/audio-type.ts), e.g. audio/webm. */
+  readonly mediaType: string;
+  readonly bytes: number;
+  /** File name in the clips folder; null once removed under the retention policy (its hash stays in the leaf). */
+  readonly file: string | null;
+}
 
 export interface DiaryEntry {
   readonly id: number;
@@ -24,6 +43,21 @@ export interface DiaryEntry {
   readonly content: Omit<DiaryContent, 'salt'> | null;
   readonly contentSha256: string;
   readonly leafIndex: number;
+  /** When the resident wrote it, by their phone's clock; null when written where it was received (an officer, an import). */
+  readonly writtenAt: string | null;
+  /** When the service received it (the leaf's time). */
+  readonly receivedAt: string;
+  /** writtenAt and receivedAt differ by more than DIARY_DELAY_FLAG_MS. */
+  readonly delayed: boolean;
+  readonly recording: DiaryRecording | null;
+}
+
+/** Where an entry came from, beyond its text and times. */
+export interface DiaryProvenance {
+  readonly source: DiarySource;
+  /** The phone's clock when the resident wrote it (ms since the epoch). */
+  readonly writtenAt?: number;
+  readonly recording?: DiaryRecording;
 }
 
 interface DiaryRow {
@@ -35,6 +69,16 @@ interface DiaryRow {
   content: string | null;
   content_sha256: string;
   leaf_index: number;
+  written_ms: number | null;
+  received_ms: number;
+  recording_sha256: string | null;
+  recording_type: string | null;
+  recording_bytes: number | null;
+  recording_file: string | null;
+}
+
+export function isDelayed(writtenMs: number | null, receivedMs: number): boolean {
+  return writtenMs !== null && Math.abs(receivedMs - writtenMs) > DIARY_DELAY_FLAG_MS;
 }
 
 function toEntry(r: DiaryRow): DiaryEntry {
@@ -52,17 +96,32 @@ function toEntry(r: DiaryRow): DiaryEntry {
     content,
     contentSha256: r.content_sha256,
     leafIndex: r.leaf_index,
+    writtenAt: r.written_ms === null ? null : new Date(r.written_ms).toISOString(),
+    receivedAt: new Date(r.received_ms).toISOString(),
+    delayed: isDelayed(r.written_ms, r.received_ms),
+    recording: r.recording_sha256 === null || r.recording_type === null
+      ? null
+      : { sha256: r.recording_sha256, mediaType: r.recording_type, bytes: r.recording_bytes ?? 0, file: r.recording_file },
   };
 }
 
+function provenanceOf(p: DiarySource | LegacySource | DiaryProvenance): DiaryProvenance {
+  if (typeof p !== 'string') return p;
+  return { source: p === 'manual' ? 'officer' : p === 'csv' ? 'import' : p };
+}
+
 /** Inserts one validated entry and its leaf; the caller holds the transaction. */
-export function insertDiaryEntry(ctx: CasesContext, caseRef: string, e: z.output<typeof DiaryEntryInput>, source: DiarySource): number {
+export function insertDiaryEntry(ctx: CasesContext, caseRef: string, e: z.output<typeof DiaryEntryInput>, from: DiarySource | LegacySource | DiaryProvenance): number {
+  const { source, writtenAt, recording } = provenanceOf(from);
   const content = commitContent({ heard: e.heard, effect: e.effect ?? null, recordedBy: e.recordedBy ?? null });
-  const createdAt = new Date(ctx.now()).toISOString();
+  const receivedMs = ctx.now();
+  const createdAt = new Date(receivedMs).toISOString();
   const id = Number(
     ctx.db
-      .prepare('INSERT INTO diary_entries (case_ref, started_ms, ended_ms, source, content, content_sha256, created_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, -1)')
-      .run(caseRef, e.startedAt, e.endedAt ?? null, source, content.json, content.sha256, createdAt).lastInsertRowid,
+      .prepare(`INSERT INTO diary_entries (case_ref, started_ms, ended_ms, source, content, content_sha256, created_at, leaf_index, written_ms, received_ms,
+        recording_sha256, recording_type, recording_bytes, recording_file) VALUES (?, ?, ?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?)`)
+      .run(caseRef, e.startedAt, e.endedAt ?? null, source, content.json, content.sha256, createdAt, writtenAt ?? null, receivedMs,
+        recording?.sha256 ?? null, recording?.mediaType ?? null, recording?.bytes ?? null, recording?.file ?? null).lastInsertRowid,
   );
   const data = {
     diaryId: id,
@@ -70,6 +129,10 @@ export function insertDiaryEntry(ctx: CasesContext, caseRef: string, e: z.output
     endedAt: e.endedAt === undefined ? null : new Date(e.endedAt).toISOString(),
     source,
     contentSha256: content.sha256,
+    receivedAt: createdAt,
+    ...(writtenAt === undefined ? {} : { writtenAt: new Date(writtenAt).toISOString(), delayed: isDelayed(writtenAt, receivedMs) }),
+    // The recording's hash is sealed with the entry at receipt: the bundle's exhibit of it is proved by this leaf.
+    ...(recording === undefined ? {} : { recording: { sha256: recording.sha256, mediaType: recording.mediaType, bytes: recording.bytes, calibrated: false } }),
   };
   const { leafIndex } = ctx.evidence.append({ kind: 'diary', caseRef, data });
   ctx.db.prepare('UPDATE diary_entries SET leaf_index = ? WHERE id = ?').run(leafIndex, id);
@@ -86,11 +149,11 @@ export function addDiaryEntry(ctx: CasesContext, caseRef: string, input: DiaryEn
   const e = parseInput(DiaryEntryInput, input, 'EARSHOT_E_DIARY_INVALID');
   return ctx.db.transaction((): DiaryEntry => {
     const ref = requireDiaryCase(ctx, caseRef);
-    return getDiaryEntry(ctx.db, insertDiaryEntry(ctx, ref, e, 'manual'));
+    return getDiaryEntry(ctx.db, insertDiaryEntry(ctx, ref, e, 'officer'));
   })();
 }
 
-function getDiaryEntry(db: Database, id: number): DiaryEntry {
+export function getDiaryEntry(db: Database, id: number): DiaryEntry {
   const row = db.prepare<[number], DiaryRow>('SELECT * FROM diary_entries WHERE id = ?').get(id);
   if (row === undefined) throw new RangeError(`diary entry ${id} vanished`);
   return toEntry(row);

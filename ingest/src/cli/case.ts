@@ -1,5 +1,5 @@
 /**
- * `earshot case open --category high-risk|general --officer NAME --address TEXT [--ref REF] [--complainant-name N --complainant-contact C]`
+ * `earshot case open --category high-risk|general --officer USERNAME --address TEXT [--ref REF] [--complainant-name N --complainant-contact C]`
  * `earshot case list [--status open] [--officer NAME] [--json]` · `earshot case show REF [--complainant] [--json]`
  * `earshot case categorise REF --category C --reason TEXT --by NAME` · `earshot case close REF --reason TEXT --by NAME`
  * `earshot case reopen REF --reason TEXT --by NAME`
@@ -7,6 +7,8 @@
 import { EarshotError, parseCommand } from '@earshot/shared';
 import { z } from 'zod';
 import { CASE_REF_PATTERN, categoriseCase, closeCase, listCases, nextCaseRef, openCase, reopenCase, showCase } from '../cases/index.ts';
+import { requireAssignableOfficer } from '../cases/assigned-officer.ts';
+import { createUsers } from '../users/index.ts';
 import { type Command, DATA_DIR_OPTION, table, withIngest } from './context.ts';
 
 const Ref = z.array(z.string()).length(1, 'one case reference, e.g. ASB-2026-0001');
@@ -29,6 +31,8 @@ const open: Command = (args, io) => {
     'complainant-name': z.string().optional(), 'complainant-contact': z.string().optional(),
   }).refine((o) => (o['complainant-name'] === undefined) === (o['complainant-contact'] === undefined), { message: 'give --complainant-name and --complainant-contact together', path: ['complainant-name'] }));
   return withIngest(a['data-dir'], (ingest) => {
+    // The officer is an account's username, as in the web view's list (never a typed name).
+    requireAssignableOfficer(createUsers(ingest.db).accounts(), a.officer);
     const ref = a.ref ?? nextCaseRef(ingest.db, 'ASB', new Date().getUTCFullYear());
     const c = openCase(ingest.cases, {
       ref, category: a.category, officer: a.officer, address: a.address,

@@ -19,11 +19,12 @@ const USAGE = `usage: earshot <command> [options]   (every command takes --data-
   serve [--config FILE] [--mqtt-port N] [--http-port N]     run the ingest service (broker, web view, API)
   device add <id> [--public-key FILE] [--server URL] [--ca-file PEM] [--json] | list | disable <id> | enable <id>
   user add <username> --name NAME --initials JS --role officer|supervisor|admin [--password-stdin] | list
-  case open --category high-risk|general --officer NAME --address TEXT [--ref REF] [--complainant-name N --complainant-contact C]
+  case open --category high-risk|general --officer USERNAME --address TEXT [--ref REF] [--complainant-name N --complainant-contact C]
   case list [--status S] [--officer NAME] | show REF [--complainant] | categorise REF --category C --reason R --by NAME
   case close REF --reason R --by NAME | reopen REF --reason R --by NAME
   deploy start --case REF --device ID --installed-by NAME --reading DB --full-scale-db DB [--audio MODE] [--at ISO]
   deploy end --deployment N --removed-by NAME --reading DB --full-scale-db DB [--at ISO] | list [--case REF]
+  deploy link --deployment N [--revoke] [--base-url URL] | sheet --deployment N --out FILE.pdf [--contact TEXT]
   diary add --case REF --started TIME [--ended TIME] --heard TEXT [--effect TEXT] | import --case REF FILE.csv | list --case REF
   log verify | head                                         check the evidence log; sign a tree head now
   bundle export <caseRef> [--from ISO] [--to ISO] [--out DIR] [--initials JS] [--include-complainant]

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { resolveDataDir } from '../data-dir.ts';
 import { createBundleExporter } from '../export/index.ts';
 import { createHttpApp } from '../http/index.ts';
-import { loadSettings } from '../service/settings.ts';
+import { loadSettings, publicMqttUrl } from '../service/settings.ts';
 import { serve } from '../service/serve.ts';
 import { createTimelineService } from '../timeline/index.ts';
 import { accessPortFor, createUsers } from '../users/index.ts';
@@ -37,6 +37,12 @@ export const serveCommand: Command = async (args, io) => {
     exportBundle: createBundleExporter(ingest, { outDir: join(ingest.dir.root, 'bundles'), rules: settings.rules }),
     evidence: accessPortFor(ingest.log),
     clipsDir: ingest.dir.clips,
+    // Case changes from the browser and the resident's diary entries (issues 12, 13) write through the same context as the CLI.
+    cases: ingest.cases,
+    // Issue 12: device administration from the browser, and a deployment's config published at once.
+    registry: ingest.registry,
+    provisioning: { server: publicMqttUrl(settings), serverPublicKeyPem: ingest.serverKey.publicKeyPem },
+    onDeploymentsChanged: () => void service.syncConfigs(),
     logger: logger.child({ part: 'http' }),
   });
   await app.listen({ host: settings.http.host, port: settings.http.port });

@@ -10,21 +10,22 @@ import { z } from 'zod';
 import { DEVICE_ID_PATTERN, EarshotError, type ErrorInfo, IsoUtcMs, describeIssues } from '@earshot/shared';
 import { Base64 } from './base64.ts';
 
-export const EVIDENCE_KINDS = ['event', 'clip', 'incident', 'gap', 'calibration-check', 'diary', 'deployment', 'calibration', 'annotation', 'correction', 'case', 'access'] as const;
+export const EVIDENCE_KINDS = ['event', 'clip', 'incident', 'gap', 'calibration-check', 'diary', 'deployment', 'calibration', 'annotation', 'correction', 'case', 'access', 'device-config'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 /** Kinds that record a signed device message. */
 /** gap: what the monitor could not keep; calibration-check: the monitor's own signed calibrator check (issue 10, 18). */
 export const DEVICE_KINDS = ['event', 'clip', 'incident', 'gap', 'calibration-check'] as const;
 /** Kinds recorded by the server or an officer. */
-export const RECORD_KINDS = ['diary', 'deployment', 'calibration', 'annotation', 'case', 'access'] as const;
+/** device-config: a retained config the ingest published to a device (issue 10: the rules in force at each time). */
+export const RECORD_KINDS = ['diary', 'deployment', 'calibration', 'annotation', 'case', 'access', 'device-config'] as const;
 
 /**
  * Why the device time of this evidence may not be trusted (issue 4: flag evidence
  * whose device clock was unsynchronised or off by more than 2 s); null when the
  * clock was synchronised and within 2 s. The same words as the store's ClockInfo.
  */
-export const ClockFlag = z.enum(['no-heartbeat', 'unsynchronised', 'offset-unknown', 'offset-over-2s']).nullable();
+export const ClockFlag = z.enum(['no-heartbeat', 'unsynchronised', 'offset-unknown', 'offset-over-2s', 'implausible-time']).nullable();
 export type ClockFlag = z.infer<typeof ClockFlag>;
 
 const CaseRef = z.string().min(1).max(128).nullable();

@@ -18,7 +18,15 @@ import { bundleRoutes } from './bundle-routes.ts';
 import { caseRoutes } from './case-routes.ts';
 import { type ClipLookup, createClipLookup } from './clip-lookup.ts';
 import { clipRoutes } from './clip-routes.ts';
-import type { RouteContext } from './context.ts';
+import type { CasesContext } from '../cases/index.ts';
+import type { DeviceRegistry } from '../devices/registry.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { caseWriteRoutes } from './case-write-routes.ts';
+import type { ProvisioningBase, RouteContext } from './context.ts';
+import { dashboardRoutes } from './dashboard-routes.ts';
+import { deploymentRoutes } from './deployment-routes.ts';
+import { diaryRoutes } from './diary-routes.ts';
+import { residentRoutes } from '../resident/routes.ts';
 import { type ExportBundle, createJobs, type Jobs } from './jobs.ts';
 import { errorBody, handleError } from './reply-error.ts';
 import { sessionRoutes } from './session-routes.ts';
@@ -42,6 +50,63 @@ export interface HttpDeps {
   readonly urlKey?: Buffer;
   /** Default: ingest/web beside this package. */
   readonly webRoot?: string;
+  /** Connection timeouts and bounds (HTTP_LIMITS by default). */
+  readonly limits?: Partial<HttpLimits>;
+  /** Case changes from the browser (issue 12): the same context the CLI uses. Without it the app is read-only. */
+  readonly cases?: CasesContext;
+  /** Device administration from the browser (issue 12). */
+  readonly registry?: DeviceRegistry;
+  /** The broker address and server key a new monitor's provisioning details name. */
+  readonly provisioning?: ProvisioningBase;
+  /** After a deployment starts or ends (the service publishes the monitor's config). */
+  readonly onDeploymentsChanged?: () => void;
+}
+
+/**
+ * Slow or idle clients cannot hold the server (issue 11: 1,500 connections that
+ * never finished their headers were held for 80 s and more). Node's defaults
+ * (node:http: headersTimeout 60 s, requestTimeout 300 s, checked every 30 s;
+ * fastify's keepAliveTimeout 72 s) are shortened; a request here is small (the
+ * body limit is 64 KiB), and downloads are responses, which these do not cut.
+ */
+export interface HttpLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** How often node:http looks for connections past the two timeouts above. */
+  readonly checkIntervalMs: number;
+  /** A socket with no traffic either way for this long is closed. */
+  readonly idleTimeoutMs: number;
+  /** Open connections at once (net.Server maxConnections); more are closed at accept. */
+  readonly maxConnections: number;
+}
+
+export const HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 1_000,
+  idleTimeoutMs: 60_000,
+  maxConnections: 1_024,
+};
+
+/**
+ * Content-Security-Policy (CSP Level 3, W3C): the web view is plain ES modules,
+ * a stylesheet and fetches to its own origin; nothing inline, nothing from
+ * elsewhere, never framed. uPlot sets styles through the CSSOM, which
+ * style-src does not govern.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "media-src 'self'", "connect-src 'self'",
+  "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+/** RFC 6797: a year; browsers heed it only over HTTPS (§8.1), i.e. behind the TLS proxy the README asks for. */
+export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
+
+/** The path of a URL without its query: signed links carry credentials there, and logs must not (issue 11). */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : `${url.slice(0, q)}?…`;
 }
 
 export interface HttpApp {
@@ -58,7 +123,21 @@ function uplotDist(): string {
 
 export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   const now = deps.now ?? Date.now;
-  const app = fastify({ loggerInstance: deps.logger, bodyLimit: 64 * 1024 });
+  const limits: HttpLimits = { ...HTTP_LIMITS, ...deps.limits };
+  const app = fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: 64 * 1024,
+    // fastify's own request lines log the URL whole, query included: replaced by the redacted ones below.
+    disableRequestLogging: true,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs },
+  });
+  app.server.maxConnections = limits.maxConnections;
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, remoteAddress: request.ip, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
+  });
   const jobs = createJobs(deps.exportBundle, (job, e) => app.log.error({ err: e, job: job.id, caseRef: job.caseRef }, 'bundle export failed'));
   const ctx: RouteContext = {
     db: deps.db,
@@ -69,6 +148,10 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     jobs,
     signer: createUrlSigner(deps.urlKey ?? randomBytes(32)),
     now,
+    cases: deps.cases ?? null,
+    registry: deps.registry ?? null,
+    provisioning: deps.provisioning ?? null,
+    onDeploymentsChanged: deps.onDeploymentsChanged ?? (() => undefined),
   };
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
@@ -76,14 +159,22 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     void reply.code(e.status).send(e.body);
   });
   app.addHook('onSend', async (_request, reply, payload) => {
-    // No framing by other sites, no MIME sniffing, no referrer carrying signed URLs away.
-    reply.header('x-frame-options', 'DENY').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+    // No framing by other sites, no MIME sniffing, no referrer carrying signed URLs away, no script from elsewhere, HTTPS only.
+    reply.header('x-frame-options', 'DENY').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer')
+      .header('content-security-policy', CONTENT_SECURITY_POLICY).header('strict-transport-security', STRICT_TRANSPORT_SECURITY);
     return payload;
   });
   sessionRoutes(app, ctx);
   caseRoutes(app, ctx);
   clipRoutes(app, ctx);
   bundleRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
+  caseWriteRoutes(app, ctx);
+  deploymentRoutes(app, ctx);
+  diaryRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  // Issue 13: the resident's diary page and API under /r/ (needs the case context to take entries).
+  if (deps.cases !== undefined) await app.register(residentRoutes({ cases: deps.cases, accessLog: ctx.accessLog, clipsDir: deps.clipsDir, now }));
   await app.register(fastifyStatic, { root: deps.webRoot ?? WEB_ROOT, prefix: '/', index: 'index.html', wildcard: false });
   await app.register(fastifyStatic, { root: uplotDist(), prefix: '/vendor/uplot/', decorateReply: false, wildcard: false });
   return { app, jobs };

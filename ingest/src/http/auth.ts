@@ -5,7 +5,7 @@
 import { EarshotError } from '@earshot/shared';
 import type { FastifyRequest } from 'fastify';
 import type { User, Users } from '../users/index.ts';
-import type { UrlSigner } from './signed-url.ts';
+import type { SignedParams, UrlSigner } from './signed-url.ts';
 
 export function bearerToken(request: FastifyRequest): string | null {
   const h = request.headers.authorization;
@@ -22,12 +22,21 @@ export function requireUser(users: Users, request: FastifyRequest): User {
   return user;
 }
 
-/** A bearer token if there is one, else a valid signature for this path. */
-export function requireUserOrSignature(users: Users, signer: UrlSigner, request: FastifyRequest, path: string, query: { u?: string | undefined; exp?: string | undefined; sig?: string | undefined }, now: number): User {
+/** The account and its session's handle (for links signed in this session). */
+export function requireSession(users: Users, request: FastifyRequest): { readonly user: User; readonly sessionId: string } {
+  const token = bearerToken(request);
+  if (token === null) throw new EarshotError('EARSHOT_E_HTTP_UNAUTHENTICATED', 'send Authorization: Bearer <token> from POST /api/login');
+  const s = users.session(token);
+  if (s === null) throw new EarshotError('EARSHOT_E_HTTP_UNAUTHENTICATED', 'the token is unknown, expired or logged out');
+  return s;
+}
+
+/** A bearer token if there is one, else a valid signature for this path, made in a session that is still live. */
+export function requireUserOrSignature(users: Users, signer: UrlSigner, request: FastifyRequest, path: string, query: SignedParams, now: number): User {
   if (request.headers.authorization !== undefined) return requireUser(users, request);
-  const username = signer.verify(path, query, now);
-  if (username === null) throw new EarshotError('EARSHOT_E_HTTP_UNAUTHENTICATED', 'the link is invalid or has expired: reload the page');
-  const user = users.get(username);
-  if (user === null) throw new EarshotError('EARSHOT_E_HTTP_UNAUTHENTICATED', 'the account no longer exists');
+  const signed = signer.verify(path, query, now);
+  if (signed === null) throw new EarshotError('EARSHOT_E_HTTP_UNAUTHENTICATED', 'the link is invalid or has expired: reload the page');
+  const user = users.sessionUser(signed.sessionId);
+  if (user === null || user.username !== signed.username) throw new EarshotError('EARSHOT_E_HTTP_UNAUTHENTICATED', 'the link belongs to a session that has ended: log in and reload the page');
   return user;
 }

@@ -5,7 +5,7 @@ import { EarshotError } from '@earshot/shared';
 import type { FastifyInstance } from 'fastify';
 import { validatePeriod } from '../timeline/index.ts';
 import type { User } from '../users/index.ts';
-import { requireUser, requireUserOrSignature } from './auth.ts';
+import { requireSession, requireUserOrSignature } from './auth.ts';
 import { type RouteContext, requireVisibleCase } from './context.ts';
 import type { Job } from './jobs.ts';
 import { BundleBody, CaseParams, JobOut, JobParams, SignedQuery } from './schemas.ts';
@@ -13,20 +13,22 @@ import { checkResponse, parseRequest } from './validate.ts';
 
 function requireJob(ctx: RouteContext, user: User, id: string): Job {
   const job = ctx.jobs.get(id);
-  // Someone else's job is reported as missing: its existence is not theirs to know.
-  if (job === null || (job.username !== user.username && user.role === 'officer')) throw new EarshotError('EARSHOT_E_HTTP_JOB_NOT_FOUND', id);
+  // Issue 11 item 9: an export is bound to whoever asked for it, whatever the role of another (a supervisor
+  // exports for themselves, and their own export is what the access log credits them with). Someone else's
+  // job is reported as missing: its existence is not theirs to know.
+  if (job === null || job.username !== user.username) throw new EarshotError('EARSHOT_E_HTTP_JOB_NOT_FOUND', id);
   return job;
 }
 
 export function bundleRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const jobOut = (job: Job, user: User) =>
+  const jobOut = (job: Job, user: User, sessionId: string) =>
     checkResponse(JobOut, {
       id: job.id, caseRef: job.caseRef, state: job.state, progress: job.progress, stage: job.stage, error: job.error,
-      downloadUrl: job.state === 'done' ? ctx.signer.sign(`/api/jobs/${job.id}/download`, user.username, ctx.now()) : null,
+      downloadUrl: job.state === 'done' ? ctx.signer.sign(`/api/jobs/${job.id}/download`, user.username, sessionId, ctx.now()) : null,
     });
 
   app.post('/api/cases/:ref/bundle', async (request, reply) => {
-    const user = requireUser(ctx.users, request);
+    const { user, sessionId } = requireSession(ctx.users, request);
     const { ref } = parseRequest(CaseParams, request.params, 'path');
     const body = parseRequest(BundleBody, request.body ?? {}, 'body');
     requireVisibleCase(ctx, user, ref);
@@ -34,13 +36,13 @@ export function bundleRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const options = { from: new Date(body.from).toISOString(), to: new Date(body.to).toISOString(), initials: body.initials ?? user.initials, includeComplainant: body.includeComplainant };
     ctx.accessLog.record({ username: user.username, action: 'export', caseRef: ref, target: `${options.from}/${options.to}${options.includeComplainant ? ' with complainant' : ''}` });
     const job = ctx.jobs.start(ref, user.username, options);
-    return reply.code(202).send(jobOut(job, user));
+    return reply.code(202).send(jobOut(job, user, sessionId));
   });
 
   app.get('/api/jobs/:id', async (request) => {
-    const user = requireUser(ctx.users, request);
+    const { user, sessionId } = requireSession(ctx.users, request);
     const { id } = parseRequest(JobParams, request.params, 'path');
-    return jobOut(requireJob(ctx, user, id), user);
+    return jobOut(requireJob(ctx, user, id), user, sessionId);
   });
 
   app.get('/api/jobs/:id/download', async (request, reply) => {

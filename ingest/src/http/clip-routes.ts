@@ -1,7 +1,8 @@
 /**
  * GET /api/clips/:device/:clipId: the WAV exhibit, with byte ranges (RFC 9110
- * §14) so an <audio> element can seek. A listen is logged once, at its first
- * request (no Range, or one from byte 0), not at every seek.
+ * §14) so an <audio> element can seek. Every answer that serves bytes is in
+ * the access log, with its range (issue 11: `Range: bytes=1-` served the whole
+ * clip unlogged); a seek is a read of the audio like any other.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { EarshotError } from '@earshot/shared';
@@ -19,12 +20,19 @@ export function clipRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const query = parseRequest(SignedQuery, request.query, 'query');
     const user = requireUserOrSignature(ctx.users, ctx.signer, request, `/api/clips/${device}/${clipId}`, query, ctx.now());
     const clip = ctx.clips(device, clipId);
-    if (clip === null) throw new EarshotError('EARSHOT_E_HTTP_CLIP_UNAVAILABLE', `${device}/${clipId}: no such clip`);
+    // Issue 11 item 16: a clip the user may not see is answered as one that does not exist (its case is not named).
+    const noSuchClip = (): EarshotError => new EarshotError('EARSHOT_E_HTTP_CLIP_UNAVAILABLE', `${device}/${clipId}: no such clip`);
+    if (clip === null) throw noSuchClip();
     // A clip attached to no case is seen by supervisors and admins only.
     if (clip.caseRef === null) {
-      if (user.role === 'officer') throw new EarshotError('EARSHOT_E_HTTP_FORBIDDEN', `${device}/${clipId} belongs to no case`);
+      if (user.role === 'officer') throw noSuchClip();
     } else {
-      requireVisibleCase(ctx, user, clip.caseRef);
+      try {
+        requireVisibleCase(ctx, user, clip.caseRef);
+      } catch (e) {
+        if (e instanceof EarshotError && e.code === 'EARSHOT_E_CASE_NOT_FOUND') throw noSuchClip();
+        throw e;
+      }
     }
     if (clip.state !== 'complete' || clip.file === null) throw new EarshotError('EARSHOT_E_HTTP_CLIP_UNAVAILABLE', `${device}/${clipId} is ${clip.state}`);
     let size: number;
@@ -38,9 +46,8 @@ export function clipRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const e = errorBody('EARSHOT_E_HTTP_RANGE_INVALID', `${request.headers.range ?? ''} of ${size} bytes`);
       return reply.code(e.status).header('content-range', `bytes */${size}`).send(e.body);
     }
-    if (range.kind === 'whole' || range.start === 0) {
-      ctx.accessLog.record({ username: user.username, action: 'clip', caseRef: clip.caseRef, target: `${device}/${clipId}` });
-    }
+    const served = range.kind === 'whole' ? '' : ` bytes ${range.start}-${range.end}`;
+    ctx.accessLog.record({ username: user.username, action: 'clip', caseRef: clip.caseRef, target: `${device}/${clipId}${served}` });
     reply
       .header('accept-ranges', 'bytes')
       .header('content-type', 'audio/wav')

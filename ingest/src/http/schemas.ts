@@ -16,7 +16,7 @@ export const TimelineQuery = z.strictObject({
   width: z.coerce.number().int().min(1).max(MAX_WIDTH).default(1000),
 });
 export const ClipParams = z.strictObject({ device: z.string().regex(/^[a-z0-9-]{3,64}$/), clipId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/) });
-export const SignedQuery = z.object({ u: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() });
+export const SignedQuery = z.object({ u: z.string().optional(), exp: z.string().optional(), sig: z.string().optional(), s: z.string().max(64).optional() });
 export const BundleBody = z.strictObject({
   from: Instant,
   to: Instant,
@@ -50,9 +50,29 @@ export const CaseOut = CaseListItem.extend({
   deployments: z.array(z.strictObject({
     deploymentId: z.number(), deviceId: z.string(), from: Iso, to: Iso.nullable(), audioMode: z.string(),
     driftDb: z.number().nullable(),
+    installedBy: z.string(), removedBy: z.string().nullable(),
+    /** The monitor's own signed calibration at installation (reading of the calibrator, dB), if it sent one. */
+    calibrationAtInstall: z.strictObject({ at: Iso, referenceDb: z.number(), measuredDb: z.number(), fullScaleDb: z.number() }).nullable(),
+    position: z.record(z.string(), z.unknown()).nullable(),
   })),
   /** A sensible first view: the last 7 days of monitoring, or the case's lifetime if shorter. */
   suggestedPeriod: z.strictObject({ from: Iso, to: Iso }),
+  /** Issue 12: the assigned account's display name, the contact clocks and the officer's records. */
+  officerName: z.string(),
+  firstContactAt: Iso.nullable(),
+  lastContactAt: Iso.nullable(),
+  responseTarget: z.enum(['met', 'missed', 'pending']),
+  nextContactDueAt: Iso.nullable(),
+  contactOverdue: z.boolean(),
+  contacts: z.array(z.strictObject({ id: z.number(), at: Iso, method: z.string(), by: z.string(), byName: z.string(), summary: z.string().nullable(), leafIndex: z.number() })),
+  plan: z.array(z.strictObject({ id: z.number(), at: Iso, by: z.string(), byName: z.string(), text: z.string().nullable(), leafIndex: z.number() })),
+  diary: z.array(z.strictObject({
+    id: z.number(), startedAt: Iso, endedAt: Iso.nullable(), source: z.string(), heard: z.string().nullable(), effect: z.string().nullable(),
+    recordedBy: z.string().nullable(), createdAt: Iso.nullable(), leafIndex: z.number(),
+    correctedBy: z.strictObject({ replacementId: z.number(), by: z.string(), byName: z.string(), reason: z.string(), at: Iso }).nullable(),
+    corrects: z.number().nullable(),
+  })),
+  monitors: z.array(z.record(z.string(), z.unknown())),
 });
 
 const Series = z.strictObject({
@@ -71,7 +91,7 @@ export const TimelineOut = z.strictObject({
   nights: z.array(z.strictObject({ from: Iso, to: Iso })),
   events: z.array(z.strictObject({
     eventId: z.string(), deviceId: z.string(), kind: z.enum(['event', 'incident']), ruleId: z.string().nullable(), ruleType: z.string().nullable(),
-    start: Iso, end: Iso.nullable(), durationSeconds: z.number().nullable(), LAeq: Db, LAFmax: Db, backgroundLAF90: Db, threshold: Db,
+    start: Iso, end: Iso.nullable(), durationSeconds: z.number().nullable(), LAeq: Db, LAFmax: Db, LCminusLA: z.number().nullable(), backgroundLAF90: Db, threshold: Db,
     clipIds: z.array(z.string()), leafIndex: z.number().nullable(), clockFlag: z.string().nullable(),
   })),
   clips: z.array(z.strictObject({
@@ -81,6 +101,11 @@ export const TimelineOut = z.strictObject({
     url: z.string().nullable(),
   })),
   diary: z.array(z.strictObject({ id: z.number(), start: Iso, end: Iso.nullable(), heard: z.string().nullable(), leafIndex: z.number() })),
+  /** The monitors' signed gap records (shared DataGap): "no data" on the chart. */
+  gaps: z.array(z.strictObject({
+    id: z.string(), deviceId: z.string(), what: z.enum(['levels', 'clip']), from: Iso, to: Iso, reason: z.enum(['storage-full', 'write-error']),
+    detail: z.string().nullable(), clockFlag: z.string().nullable(), leafIndex: z.number().nullable(),
+  })),
   thresholds: z.array(z.strictObject({ ruleId: z.string(), ruleType: z.string(), thresholdDb: z.number() })),
 });
 

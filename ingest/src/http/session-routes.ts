@@ -8,7 +8,9 @@ import { checkResponse, parseRequest } from './validate.ts';
 export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/api/login', async (request) => {
     const { username, password } = parseRequest(LoginBody, request.body, 'body');
-    return checkResponse(LoginOut, await ctx.users.login(username, password));
+    // Password checks are queued fairly per client address (users/fair-queue.ts).
+    const s = await ctx.users.login(username, password, request.ip);
+    return checkResponse(LoginOut, { token: s.token, expiresAt: s.expiresAt, user: s.user });
   });
   app.post('/api/logout', async (request, reply) => {
     requireUser(ctx.users, request);

@@ -2,8 +2,10 @@
  * Short-lived signed URLs for what a browser fetches by itself — the <audio>
  * element's clip requests and the bundle download link — which cannot carry the
  * Authorization header. The signature is HMAC-SHA-256 (RFC 2104) with a key held
- * only in this process, over the path, the username and the expiry; the
- * bearer token itself never appears in a URL (and so never in a log).
+ * only in this process, over the path, the username, the expiry and the
+ * session's handle (`s`, a random id, not the token): the link works only while
+ * that session lives, so it dies at logout (issue 11). The bearer token itself
+ * never appears in a URL, and the request log drops every query (app.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -11,26 +13,34 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNED_URL_LIFETIME_MS = 3_600_000;
 
 export interface UrlSigner {
-  sign(path: string, username: string, now: number): string;
-  /** The username the URL was signed for, or null when the signature is wrong or expired. */
-  verify(path: string, query: { readonly u?: string | undefined; readonly exp?: string | undefined; readonly sig?: string | undefined }, now: number): string | null;
+  sign(path: string, username: string, sessionId: string, now: number): string;
+  /** The username and session the URL was signed for, or null when the signature is wrong or expired. */
+  verify(path: string, query: SignedParams, now: number): { readonly username: string; readonly sessionId: string } | null;
+}
+
+export interface SignedParams {
+  readonly u?: string | undefined;
+  readonly exp?: string | undefined;
+  readonly sig?: string | undefined;
+  readonly s?: string | undefined;
 }
 
 export function createUrlSigner(key: Buffer): UrlSigner {
-  const mac = (path: string, username: string, exp: number): Buffer => createHmac('sha256', key).update(`${path}\n${username}\n${exp}`).digest();
+  const mac = (path: string, username: string, exp: number, session: string): Buffer =>
+    createHmac('sha256', key).update(`${path}\n${username}\n${exp}\n${session}`).digest();
   return {
-    sign(path, username, now) {
+    sign(path, username, sessionId, now) {
       const exp = now + SIGNED_URL_LIFETIME_MS;
-      const q = new URLSearchParams({ u: username, exp: String(exp), sig: mac(path, username, exp).toString('base64url') });
+      const q = new URLSearchParams({ u: username, exp: String(exp), sig: mac(path, username, exp, sessionId).toString('base64url'), s: sessionId });
       return `${path}?${q.toString()}`;
     },
     verify(path, q, now) {
-      if (q.u === undefined || q.exp === undefined || q.sig === undefined) return null;
+      if (q.u === undefined || q.exp === undefined || q.sig === undefined || q.s === undefined) return null;
       const exp = Number(q.exp);
       if (!Number.isSafeInteger(exp) || exp <= now) return null;
-      const want = mac(path, q.u, exp);
+      const want = mac(path, q.u, exp, q.s);
       const got = Buffer.from(q.sig, 'base64url');
-      return got.length === want.length && timingSafeEqual(got, want) ? q.u : null;
+      return got.length === want.length && timingSafeEqual(got, want) ? { username: q.u, sessionId: q.s } : null;
     },
   };
 }

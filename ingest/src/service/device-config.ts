@@ -4,7 +4,9 @@
  * deployment — `off` when it is not deployed, so an undeployed monitor keeps no
  * audio at all. A new version is published whenever that changes (a deployment
  * started or ended, the rules edited); the device reports accept/reject in its
- * next status.
+ * next status. Every version published is kept (device_config_history) and
+ * entered in the evidence log as a `device-config` leaf, so a court bundle can
+ * show the rules that were in force at each time (issue 10).
  *
  * This runs every few seconds for the whole fleet, so the rules are validated
  * once and each device costs two prepared-statement lookups.
@@ -39,6 +41,18 @@ export function createDeviceConfigs(ingest: Ingest, settings: Settings): DeviceC
   const put = ingest.db.prepare<[string, number, string, number]>(
     'INSERT INTO device_configs (device, version, config, published_at) VALUES (?, ?, ?, ?) ON CONFLICT (device) DO UPDATE SET version = excluded.version, config = excluded.config, published_at = excluded.published_at',
   );
+  const history = ingest.db.prepare<[string, number, string, number, number]>(
+    'INSERT INTO device_config_history (device, version, config, published_ms, leaf_index) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
+  const publish = ingest.db.transaction((deviceId: string, version: number, text: string, want: Omit<RemoteConfig, 'version'>, nowMs: number, caseRef: string | null) => {
+    put.run(deviceId, version, text, nowMs);
+    const at = new Date(nowMs).toISOString();
+    const { leafIndex } = ingest.log.append({
+      v: 1, kind: 'device-config', recordedAt: at, caseRef,
+      data: { deviceId, version, publishedAt: at, config: JSON.parse(JSON.stringify(want)) as Record<string, never> },
+    });
+    history.run(deviceId, version, text, nowMs, leafIndex);
+  });
   return {
     next(deviceId, nowMs) {
       const a = ingest.attach(deviceId, nowMs);
@@ -46,7 +60,7 @@ export function createDeviceConfigs(ingest: Ingest, settings: Settings): DeviceC
       const last = get.get(deviceId);
       if (last !== undefined && last.config === text) return null;
       const version = (last?.version ?? 0) + 1;
-      put.run(deviceId, version, text, nowMs);
+      publish(deviceId, version, text, want, nowMs, a.attached ? a.caseRef : null);
       return { version, ...want };
     },
     current(deviceId) {

@@ -22,7 +22,9 @@ describe('deployments', () => {
     expect(d).toMatchObject({ id: 1, installedAt: '2026-03-02T10:00:00.000Z', audioMode: 'button-only', removedAt: null, driftDb: null });
     expect(d.install).toMatchObject({ calibratorDb: 94, readingDb: 94.1, deviationDb: 0.1, fullScaleDb: 120.3 });
     const e = endDeployment(f, { deploymentId: d.id, removedAt: '2026-03-16T10:00:00+00:00', removedBy: 'T. Tech', calibration: cal(93.8) });
-    expect(e).toMatchObject({ removedAt: '2026-03-16T10:00:00.000Z', removedBy: 'T. Tech', driftDb: -0.3 });
+    // Typed readings are the installer's notes: the drift comes only from the monitor's own records (none here).
+    expect(e).toMatchObject({ removedAt: '2026-03-16T10:00:00.000Z', removedBy: 'T. Tech', driftDb: null, calibration: { atInstall: null, atRemoval: null, driftDb: null } });
+    expect(e.removal).toMatchObject({ readingDb: 93.8 });
     expect(f.leaves().map((l) => `${l.kind}:${String(l.data.action ?? l.data.phase)}`)).toEqual([
       'case:opened',
       'deployment:installed',

@@ -62,7 +62,7 @@ describe('diary', () => {
   it('adds an entry; the leaf commits to the text without holding it', () => {
     const fx = setup();
     const e = addDiaryEntry(fx, REF, { startedAt: '2026-03-01 23:10', endedAt: '2026-03-02 01:05', heard: 'Loud bass music', effect: 'Could not sleep' });
-    expect(e).toMatchObject({ caseRef: REF, startedAt: '2026-03-01T23:10:00.000Z', source: 'manual', content: { heard: 'Loud bass music', effect: 'Could not sleep', recordedBy: null } });
+    expect(e).toMatchObject({ caseRef: REF, startedAt: '2026-03-01T23:10:00.000Z', source: 'officer', content: { heard: 'Loud bass music', effect: 'Could not sleep', recordedBy: null } });
     const leaf = fx.leaves().at(-1);
     expect(leaf).toMatchObject({ kind: 'diary', caseRef: REF, data: { diaryId: e.id, startedAt: '2026-03-01T23:10:00.000Z', contentSha256: e.contentSha256 } });
     expect(JSON.stringify(leaf)).not.toContain('bass');
@@ -84,8 +84,8 @@ describe('diary', () => {
     expect(r).toEqual({ ok: true, imported: [1, 2], skipped: [] });
     const entries = listDiary(fx.db, REF);
     expect(entries.map((e) => [e.startedAt, e.endedAt, e.source, e.content?.heard, e.content?.recordedBy])).toEqual([
-      ['2026-03-01T23:00:00.000Z', '2026-03-01T23:40:00.000Z', 'csv', 'Shouting, doors slamming', null],
-      ['2026-03-02T22:00:00.000Z', null, 'csv', 'Bass music', 'Officer, by phone'],
+      ['2026-03-01T23:00:00.000Z', '2026-03-01T23:40:00.000Z', 'import', 'Shouting, doors slamming', null],
+      ['2026-03-02T22:00:00.000Z', null, 'import', 'Bass music', 'Officer, by phone'],
     ]);
     expect(fx.leaves().filter((l) => l.kind === 'diary')).toHaveLength(2);
   });

@@ -30,7 +30,12 @@ describe('earshot command', () => {
   });
 
   it('runs a case from opening to its diary, every change in the evidence log', () => {
-    const opened = run('case', 'open', '--category', 'general', '--officer', 'Jo Smith', '--address', '3 Test Road, Leeds', '--complainant-name', 'A Resident', '--complainant-contact', '07700 900000');
+    // The officer is an account, named by its username: a person's name is refused with a sentence and a code.
+    expect(run('user', 'add', 'jsmith', '--name', 'Jo Smith', '--initials', 'JS', '--role', 'officer').code).toBe(0);
+    const byName = run('case', 'open', '--category', 'general', '--officer', 'Jo Smith', '--address', '3 Test Road, Leeds');
+    expect(byName.code).toBe(2);
+    expect(byName.err).toBe('earshot: EARSHOT_E_CASE_OFFICER_UNKNOWN: the assigned officer must be the username of an enabled officer or supervisor account (see earshot user list): "Jo Smith" is a name; the account is jsmith\n');
+    const opened = run('case', 'open', '--category', 'general', '--officer', 'jsmith', '--address', '3 Test Road, Leeds', '--complainant-name', 'A Resident', '--complainant-contact', '07700 900000');
     expect(opened.code).toBe(0);
     const ref = /Case (\S+) opened/.exec(opened.out)![1]!;
     expect(run('case', 'list').out).not.toMatch(/A Resident/);
@@ -48,7 +53,7 @@ describe('earshot command', () => {
     const verify = run('log', 'verify');
     expect(verify.code).toBe(0);
     expect(verify.out).toMatch(/^OK: [4-9] leaves/m);
-  });
+  }, 120_000);
 
   it('log verify catches a leaf edited behind its back with the sqlite3 CLI', () => {
     const db = join(dir, 'data', 'earshot.db');

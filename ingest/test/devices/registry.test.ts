@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { EarshotError } from '@earshot/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SCRYPT_PARAMS } from '../../src/devices/secret.ts';
+import { KEYED_HASH_N } from '../../src/devices/secret.ts';
 import { type Fixture, makeFixture } from '../pipeline/support/ingest-fixture.ts';
 
 let f: Fixture;
@@ -22,14 +22,14 @@ function codeOf(fn: () => unknown): string | null {
 const edPem = () => generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
 
 describe('device registry', () => {
-  it('gives a 32-byte base64url secret once and stores only its scrypt hash with a per-device salt', () => {
+  it('gives a 32-byte base64url secret once and stores only its keyed hash with a per-device salt', () => {
     const a = f.registry.add('dev-a');
     const b = f.registry.add('dev-b');
     expect(a.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(a.secret, 'base64url')).toHaveLength(32);
     const rows = f.db.prepare('SELECT * FROM devices ORDER BY id').all() as { secret_salt: Buffer; secret_hash: Buffer; scrypt_n: number }[];
     expect(rows[0]!.secret_salt.equals(rows[1]!.secret_salt)).toBe(false);
-    expect(rows[0]!.scrypt_n).toBe(SCRYPT_PARAMS.N);
+    expect(rows[0]!.scrypt_n).toBe(KEYED_HASH_N);
     const dump = JSON.stringify(f.db.prepare('SELECT * FROM devices').all());
     expect(dump).not.toContain(a.secret);
     expect(dump).not.toContain(b.secret);

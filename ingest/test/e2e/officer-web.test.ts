@@ -32,6 +32,14 @@ afterAll(async () => {
   await f?.close();
 });
 
+// Predicates as functions, not strings: the page's Content-Security-Policy forbids eval, which string predicates need.
+type PageDoc = { querySelector(s: string): { dataset: Record<string, string | undefined>; readyState?: number; currentTime?: number } | null };
+const eventsDrawn = (): boolean => Number((globalThis as unknown as { document: PageDoc }).document.querySelector('#chart')?.dataset['eventsDrawn'] ?? '0') >= 1;
+const audioPlaying = (): boolean => {
+  const a = (globalThis as unknown as { document: PageDoc }).document.querySelector('#events audio');
+  return a !== null && (a.readyState ?? 0) >= 2 && (a.currentTime ?? 0) > 0;
+};
+
 describe('officer web view in chromium', () => {
   it('logs in, opens a case, sees the event, plays a clip, exports and downloads a bundle', async () => {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
@@ -44,14 +52,15 @@ describe('officer web view in chromium', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
 
-    await page.getByRole('link', { name: REF }).click();
+    await page.locator('#case-list').getByRole('link', { name: REF }).click();
     await page.waitForSelector('#chart canvas');
     // The chart's draw hook counts the events it marked inside the plotted period.
-    await page.waitForFunction("Number(document.querySelector('#chart')?.dataset.eventsDrawn ?? '0') >= 1");
+    await page.waitForFunction(eventsDrawn);
     expect(await page.locator('#chart').getAttribute('data-diary-drawn')).toBe('1');
     await expect.poll(() => page.locator('#events tbody tr').count()).toBe(1);
     // Zoom: drag across the event (23:00 in a 21:00–04:00 view); the chart refetches at a finer step.
     expect(await page.locator('#chart-note').textContent()).toContain('Each point covers 30 s');
+    await page.locator('#chart').scrollIntoViewIfNeeded();
     const over = (await page.locator('#chart .u-over').boundingBox())!;
     const at = (fraction: number) => over.x + over.width * fraction;
     await page.mouse.move(at(2 / 7 - 0.01), over.y + over.height / 2);
@@ -59,13 +68,13 @@ describe('officer web view in chromium', () => {
     await page.mouse.move(at(2 / 7 + 0.02), over.y + over.height / 2, { steps: 5 });
     await page.mouse.up();
     await expect.poll(() => page.locator('#chart-note').textContent()).toContain('Each point covers 1 s');
-    await page.waitForFunction("Number(document.querySelector('#chart')?.dataset.eventsDrawn ?? '0') >= 1");
+    await page.waitForFunction(eventsDrawn);
     if (process.env.EARSHOT_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.EARSHOT_SCREENSHOT, fullPage: true });
 
     const audio = page.locator('#events audio');
     await audio.evaluate((a: AudioLike) => { a.muted = true; return a.play(); });
     // HTMLMediaElement: readyState 2 = HAVE_CURRENT_DATA; currentTime advancing means it plays.
-    await page.waitForFunction("(() => { const a = document.querySelector('#events audio'); return a !== null && a.readyState >= 2 && a.currentTime > 0; })()");
+    await page.waitForFunction(audioPlaying);
 
     await page.getByLabel('Exhibit initials').fill('JQ');
     await page.getByRole('button', { name: 'Export court bundle' }).click();

@@ -73,10 +73,11 @@ describe('cases', () => {
   it('refuses another officer\'s case and names an unknown one', async () => {
     f = await makeHttpFixture();
     const token = await f.login('bjones');
+    // Answered as a missing case (issue 11 item 16: its existence is not told).
     const forbidden = await get(`/api/cases/${REF}`, token);
-    expect(forbidden.statusCode).toBe(403);
-    expect(forbidden.json()).toMatchObject({ code: 'EARSHOT_E_HTTP_FORBIDDEN' });
-    expect((await get(`/api/cases/${REF}/timeline?from=2026-11-24T22:00:00Z&to=2026-11-25T01:00:00Z`, token)).statusCode).toBe(403);
+    expect(forbidden.statusCode).toBe(404);
+    expect(forbidden.json()).toEqual({ code: 'EARSHOT_E_CASE_NOT_FOUND', message: `no such case: ${REF}` });
+    expect((await get(`/api/cases/${REF}/timeline?from=2026-11-24T22:00:00Z&to=2026-11-25T01:00:00Z`, token)).statusCode).toBe(404);
     const unknown = await get('/api/cases/ASB-2026-9999', token);
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ code: 'EARSHOT_E_CASE_NOT_FOUND', message: 'no such case: ASB-2026-9999' });
@@ -176,8 +177,8 @@ describe('clips', () => {
     expect(past.statusCode).toBe(416);
     expect(past.headers['content-range']).toBe(`bytes */${f.clipBytes.length}`);
     expect(past.json()).toMatchObject({ code: 'EARSHOT_E_HTTP_RANGE_INVALID' });
-    // Logged once per listen (whole file), not per seek.
-    expect(accessRows().map((a) => a.action)).toEqual(['clip']);
+    // Every answer that served bytes is logged, with its range (issue 11); the 416 served none.
+    expect(accessRows().map((a) => a.target)).toEqual([`${DEVICE}/${CLIP_ID} bytes 100-1099`, `${DEVICE}/${CLIP_ID} bytes ${f.clipBytes.length - 10}-${f.clipBytes.length - 1}`, `${DEVICE}/${CLIP_ID}`]);
   });
 
   it('accepts the signed URL from the timeline without a token, and nothing else', async () => {
@@ -198,7 +199,7 @@ describe('clips', () => {
   it('refuses a clip of another officer\'s case and names a missing one', async () => {
     f = await makeHttpFixture();
     const token = await f.login('bjones');
-    expect((await get(path, token)).statusCode).toBe(403);
+    expect((await get(path, token)).statusCode).toBe(404); // as a missing clip (issue 11 item 16)
     const missing = await get(`/api/clips/${DEVICE}/clip-404`, token);
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ code: 'EARSHOT_E_HTTP_CLIP_UNAVAILABLE' });

@@ -9,10 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { LevelRecord } from '@earshot/shared';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type CasesContext, addDiaryEntry, casesMigrations, openCase, startDeployment } from '../../src/cases/index.ts';
 import { type Db, openDatabase } from '../../src/db/open.ts';
-import { type ExportBundle, type HttpApp, createHttpApp } from '../../src/http/index.ts';
+import { type DeviceRegistry, createDeviceRegistry } from '../../src/devices/registry.ts';
+import { devicesMigrations } from '../../src/devices/migrations.ts';
+import { type ExportBundle, type HttpApp, type HttpLimits, createHttpApp } from '../../src/http/index.ts';
 import { writeClipFile } from '../../src/store/clip-file.ts';
 import { createEvidenceRows } from '../../src/store/evidence-rows.ts';
 import { createLevelsWriter } from '../../src/store/levels.ts';
@@ -23,6 +25,10 @@ import { type Users, createUsers, usersMigrations } from '../../src/users/index.
 export const REF = 'ASB-2026-0001';
 export const OTHER_REF = 'ASB-2026-0002';
 export const DEVICE = 'mon-001';
+/** A second registered monitor, not deployed. */
+export const SPARE_DEVICE = 'mon-002';
+/** The provisioning details' broker address in tests. */
+export const MQTT_URL = 'mqtt://ingest.test:1883';
 export const CLIP_ID = 'clip-1';
 export const EVENT_ID = 'mon-001-1764021600000-loud';
 /** The monitored night: 2026-11-24 22:00 UTC, levels for 3 hours. */
@@ -42,6 +48,9 @@ export interface HttpFixture {
   readonly users: Users;
   readonly http: HttpApp;
   readonly clipBytes: Buffer;
+  /** The case operations the app writes through (the same the CLI uses). */
+  readonly cases: CasesContext;
+  readonly registry: DeviceRegistry;
   clock: number;
   leaves(): Leaf[];
   login(username: string): Promise<string>;
@@ -76,10 +85,10 @@ const meta = (seq: number, deviceTime: number) => ({
   envelope: Buffer.from(`{"seq":${seq}}`), signature: Buffer.alloc(64),
 });
 
-export async function makeHttpFixture(exportBundle?: ExportBundle, options: { webRoot?: string } = {}): Promise<HttpFixture> {
+export async function makeHttpFixture(exportBundle?: ExportBundle, options: { webRoot?: string; logger?: Logger; limits?: Partial<HttpLimits> } = {}): Promise<HttpFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'earshot-http-'));
   const db = openDatabase(join(dir, 'earshot.db'), [
-    ...storeMigrations, ...casesMigrations, ...timelineMigrations, ...usersMigrations,
+    ...devicesMigrations, ...storeMigrations, ...casesMigrations, ...timelineMigrations, ...usersMigrations,
     { name: 'test-leaves', sql: 'CREATE TABLE test_leaves (leaf_index INTEGER PRIMARY KEY, leaf TEXT NOT NULL) STRICT' },
   ]);
   const insertLeaf = db.prepare<[number, string]>('INSERT INTO test_leaves (leaf_index, leaf) VALUES (?, ?)');
@@ -124,6 +133,10 @@ export async function makeHttpFixture(exportBundle?: ExportBundle, options: { we
   await users.add({ username: 'jsmith', displayName: 'Jo Smith', initials: 'JS', role: 'officer', password: PASSWORD });
   await users.add({ username: 'bjones', displayName: 'Bo Jones', initials: 'BJ', role: 'officer', password: PASSWORD });
   await users.add({ username: 'sup', displayName: 'Sam Upton', initials: 'SU', role: 'supervisor', password: PASSWORD });
+  await users.add({ username: 'admin', displayName: 'Ada Admin', initials: 'AA', role: 'admin', password: PASSWORD });
+  const registry = createDeviceRegistry(db);
+  registry.add(DEVICE, { now: T0 - 86_400_000 });
+  registry.add(SPARE_DEVICE, { now: T0 - 86_400_000 });
 
   f.clock = NOW;
   const fake: ExportBundle = async (caseRef, opts, onProgress) => {
@@ -134,11 +147,13 @@ export async function makeHttpFixture(exportBundle?: ExportBundle, options: { we
   };
   const http = await createHttpApp({
     db, users, timeline: createTimelineService(db, () => f.clock), exportBundle: exportBundle ?? fake,
-    clipsDir: join(dir, 'clips'), evidence: { append }, logger: pino({ level: 'silent' }), now: () => f.clock,
+    clipsDir: join(dir, 'clips'), evidence: { append }, logger: options.logger ?? pino({ level: 'silent' }), now: () => f.clock,
+    cases: ctx, registry, provisioning: { server: MQTT_URL, serverPublicKeyPem: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n' },
     ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   const fx: HttpFixture = {
-    dir, db, users, http, clipBytes,
+    dir, db, users, http, clipBytes, cases: ctx, registry,
     get clock() { return f.clock; },
     set clock(v: number) { f.clock = v; },
     leaves: () => db.prepare<[], { leaf: string }>('SELECT leaf FROM test_leaves ORDER BY leaf_index').all().map((r) => JSON.parse(r.leaf) as Leaf),

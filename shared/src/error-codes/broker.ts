@@ -12,4 +12,8 @@ export const brokerErrors = {
   EARSHOT_E_PUBLISH_FORBIDDEN: { message: 'publish refused: %s', http: 403, exit: 1 },
   EARSHOT_E_SUBSCRIBE_FORBIDDEN: { message: 'subscribe refused: %s', http: 403, exit: 1 },
   EARSHOT_E_PACKET_TOO_LARGE: { message: 'MQTT packet over the size limit: %s', http: 413, exit: 2 },
+  EARSHOT_E_CONNECT_THROTTLED: { message: 'too many failed CONNECTs, refused without a check: %s', http: 429, exit: 1 },
+  EARSHOT_E_CONNECTIONS_FULL: { message: 'too many connections not yet authenticated: %s', http: 503, exit: 1 },
+  EARSHOT_E_CONNECT_DEADLINE: { message: 'no authenticated CONNECT in time, connection closed: %s', http: 408, exit: 1 },
+  EARSHOT_E_MQTT_PLAINTEXT_EXPOSED: { message: 'MQTT without TLS on a non-loopback address: %s', http: 500, exit: 2 },
 } as const satisfies Record<string, ErrorSpec>;

@@ -6,6 +6,7 @@ export const httpErrors = {
   EARSHOT_E_HTTP_UNAUTHENTICATED: { message: 'not logged in or session expired: %s', http: 401, exit: 2 },
   EARSHOT_E_HTTP_LOGIN_FAILED: { message: 'wrong username or password: %s', http: 401, exit: 2 },
   EARSHOT_E_HTTP_LOGIN_LOCKED: { message: 'too many failed logins, try again later: %s', http: 429, exit: 2 },
+  EARSHOT_E_HTTP_LOGIN_BUSY: { message: 'too many logins at once, try again in a few seconds: %s', http: 429, exit: 2 },
   EARSHOT_E_HTTP_FORBIDDEN: { message: 'not allowed for this account: %s', http: 403, exit: 2 },
   EARSHOT_E_HTTP_NOT_FOUND: { message: 'not found: %s', http: 404, exit: 2 },
   EARSHOT_E_HTTP_PERIOD_INVALID: { message: 'invalid period: %s', http: 400, exit: 2 },

@@ -14,4 +14,7 @@ export const messageErrors = {
   EARSHOT_E_CLIP_MANIFEST_CONFLICT: { message: 'a different manifest exists for this clip: %s', http: 409, exit: 1 },
   EARSHOT_E_CLIP_HASH_MISMATCH: { message: 'reassembled clip does not match its signed sha256: %s', http: 422, exit: 1 },
   EARSHOT_E_STORE_FAILED: { message: 'message could not be stored, kept in quarantine: %s', http: 500, exit: 2 },
+  EARSHOT_E_QUARANTINE_QUOTA: { message: 'device quarantine quota reached, payload not kept (reason, size and SHA-256 kept): %s', http: 507, exit: 1 },
+  EARSHOT_E_CLIP_ORPHAN_QUOTA: { message: 'too many clip chunks without a manifest, chunk refused: %s', http: 507, exit: 1 },
+  EARSHOT_E_DEVICE_TIME_IMPLAUSIBLE: { message: 'device time implausible against the time of receipt: %s', http: 422, exit: 1 },
 } as const satisfies Record<string, ErrorSpec>;
