@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  EARSHOT, type RunningIngest, type Sandbox, cli, cliOk, openCaseWithDeployment, provisionDevice, query, sandbox, slamWav, startDevice, startIngest, stop, waitFor,
+  EARSHOT, OFFICER, OFFICER_PASSWORD, type RunningIngest, type Sandbox, cli, cliOk, openCaseWithDeployment, provisionDevice, query, sandbox, slamWav, startDevice, startIngest, stop, waitFor,
 } from './harness.ts';
 import type { ChildProcess } from 'node:child_process';
 
@@ -20,7 +20,6 @@ beforeAll(async () => {
   slamWav(join(box.dir, 'room.wav'), 12, 6);
   const config = provisionDevice(box, 'flat-12', ingest.mqttPort, join(box.dir, 'room.wav'));
   caseRef = openCaseWithDeployment(box, 'flat-12');
-  cliOk(EARSHOT, ['user', 'add', 'jo', '--data-dir', box.dataDir, '--name', 'Jo Smith', '--initials', 'JS', '--role', 'officer', '--password-stdin'], { cwd: box.dir, input: 'correct horse battery\n' });
   device = startDevice(config, box.dir);
 }, 60_000);
 
@@ -47,7 +46,7 @@ describe('happy path across real processes', () => {
   }, 60_000);
 
   it('shows the event and the clip on the officer timeline', async () => {
-    const login = await fetch(`${ingest.httpUrl}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'jo', password: 'correct horse battery' }) });
+    const login = await fetch(`${ingest.httpUrl}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: OFFICER, password: OFFICER_PASSWORD }) });
     expect(login.status).toBe(200);
     const { token } = (await login.json()) as { token: string };
     const from = new Date(Date.now() - 10 * 60_000).toISOString();

@@ -131,10 +131,12 @@ export function provisionDevice(box: Sandbox, id: string, mqttPort: number, wav:
 
 /** The account cases are assigned to: `case open --officer` names a username. */
 export const OFFICER = 'jsmith';
+/** Its password, for logging in to the web API. */
+export const OFFICER_PASSWORD = 'correct horse battery';
 
 /** Adds the officer account once per data folder. */
 export function ensureOfficer(box: Sandbox): void {
-  const r = cli(EARSHOT, ['user', 'add', OFFICER, '--data-dir', box.dataDir, '--name', 'Jo Smith', '--initials', 'JS', '--role', 'officer'], { cwd: box.dir });
+  const r = cli(EARSHOT, ['user', 'add', OFFICER, '--data-dir', box.dataDir, '--name', 'Jo Smith', '--initials', 'JS', '--role', 'officer', '--password-stdin'], { cwd: box.dir, input: `${OFFICER_PASSWORD}\n` });
   if (r.code !== 0 && !r.err.includes('EARSHOT_E_USER_EXISTS')) throw new Error(`user add exited ${r.code}: ${r.err}`);
 }
 
