@@ -12,16 +12,25 @@ export function clipPath(clipsDir: string, sha256: string): string {
   return join(clipsDir, `${sha256}.wav`);
 }
 
-/** `<sha256>.wav.<pid of the writer>.tmp` */
-const TEMPORARY = /^[0-9a-f]{64}\.wav\.(\d+)\.tmp$/;
+/** `<sha256>.<wav|webm|ogg|m4a>.<pid of the writer>.tmp`: a clip's or a phone recording's. */
+const TEMPORARY = /^[0-9a-f]{64}\.(?:wav|webm|ogg|m4a)\.(\d+)\.tmp$/;
 
 /** A writer fsyncs and renames within seconds; a temporary this old is abandoned whoever wrote it (e.g. another host sharing the folder). */
 export const STALE_TEMPORARY_MS = 10 * 60_000;
 
 /** Writes the parts in order as clips/<sha256>.wav; returns the path. Idempotent: identical content is already there. */
 export function writeClipFile(clipsDir: string, sha256: string, parts: readonly Buffer[]): string {
-  mkdirSync(clipsDir, { recursive: true });
-  const target = clipPath(clipsDir, sha256);
+  return writeContentFile(clipsDir, `${sha256}.wav`, parts);
+}
+
+/**
+ * Writes a content-addressed file (`<sha256>.<ext>`) whole or not at all:
+ * temporary name, fsync, rename, folder fsync. The monitor's clips and the
+ * residents' phone recordings are both kept this way.
+ */
+export function writeContentFile(dir: string, name: string, parts: readonly Buffer[]): string {
+  mkdirSync(dir, { recursive: true });
+  const target = join(dir, name);
   if (existsSync(target)) return target;
   const tmp = `${target}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
@@ -41,11 +50,11 @@ export function writeClipFile(clipsDir: string, sha256: string, parts: readonly 
     rmSync(tmp, { force: true });
     throw e;
   }
-  const dir = openSync(clipsDir, 'r');
+  const folder = openSync(dir, 'r');
   try {
-    fsyncSync(dir);
+    fsyncSync(folder);
   } finally {
-    closeSync(dir);
+    closeSync(folder);
   }
   return target;
 }
