@@ -11,6 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+
+const { LogController } = fastify;
 import type { Db } from '../db/open.ts';
 import type { TimelineService } from '../timeline/index.ts';
 import { type AccessEvidencePort, createAccessLog, type Users } from '../users/index.ts';
@@ -128,7 +130,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     loggerInstance: deps.logger,
     bodyLimit: 64 * 1024,
     // fastify's own request lines log the URL whole, query included: replaced by the redacted ones below.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
