@@ -6,7 +6,7 @@
  * data/levels.csv streams: rows are joined in chunks, never into one string.
  */
 import { exhibitsCovering } from './event-exhibits.ts';
-import type { Exhibit } from './exhibits.ts';
+import type { Exhibit, RecordingExhibit } from './exhibits.ts';
 import { LondonClock } from './london-clock.ts';
 import type { BundleModel, LevelRow } from './model.ts';
 
@@ -148,23 +148,34 @@ export function eventsCsv(model: BundleModel, exhibits: readonly Exhibit[]): str
   return csvRecord(EVENTS_HEADER) + rows.join('');
 }
 
+export const DIARY_HEADER = [
+  'entry_id', 'at_utc', 'at_london', 'text', 'measured_from_utc', 'measured_to_utc', 'LAeq', 'LAFmax', 'LA90_of_1s_LAeq', 'end_utc', 'end_london', 'device',
+  'source', 'written_utc', 'received_utc', 'delayed', 'phone_recording_exhibit',
+] as const;
+
 /**
  * data/diary.csv: one row per entry and monitor that measured over its time
  * (`device` names it; two monitors' levels are never pooled, issue 10), and one
- * row with the measured columns empty for an entry nothing measured.
+ * row with the measured columns empty for an entry nothing measured. Then who
+ * made the entry (issue 13): `resident` (on their phone, at the time),
+ * `officer` (entered later) or `import`; when the resident wrote it and when
+ * the service received it; `delayed` when those are more than 10 minutes
+ * apart; and the exhibit of the phone recording sent with it (not calibrated,
+ * supporting only).
  */
-export function diaryCsv(model: BundleModel): string {
+export function diaryCsv(model: BundleModel, recordings: readonly RecordingExhibit[] = []): string {
   const clock = new LondonClock();
-  const head = csvRecord(['entry_id', 'at_utc', 'at_london', 'text', 'measured_from_utc', 'measured_to_utc', 'LAeq', 'LAFmax', 'LA90_of_1s_LAeq', 'end_utc', 'end_london', 'device']);
+  const recordingRef = new Map(recordings.map((r) => [r.recording.diaryId, r.ref]));
   const rows = model.diary.flatMap((d) =>
     (d.measured.length === 0 ? [null] : d.measured).map((m) =>
       csvRecord([
         d.id, d.at, clock.iso(Date.parse(d.at)), d.text, m?.window.from ?? null, m?.window.to ?? null, m?.LAeq ?? null, m?.LAFmax ?? null, m?.LA90 ?? null,
         d.end ?? null, d.end === undefined ? null : clock.iso(Date.parse(d.end)), m?.deviceId ?? null,
+        d.source ?? 'officer', d.writtenAt ?? null, d.receivedAt ?? null, d.delayed === true ? 'yes' : null, recordingRef.get(d.id) ?? null,
       ]),
     ),
   );
-  return head + rows.join('');
+  return csvRecord(DIARY_HEADER) + rows.join('');
 }
 
 /** DESIGN §6 data/nights.csv: the required columns, then device and the night's own figures. */

@@ -88,7 +88,7 @@ export async function writeBundle(source: BundleSource, options: WriteBundleOpti
       open: () => Readable.from(levelsCsv(source.levelRows())),
     },
     buffer(DATA_FILES.events, Buffer.from(eventsCsv(model, exhibits), 'utf8')),
-    buffer(DATA_FILES.diary, Buffer.from(diaryCsv(model), 'utf8')),
+    buffer(DATA_FILES.diary, Buffer.from(diaryCsv(model, recordings), 'utf8')),
     buffer(DATA_FILES.nights, Buffer.from(nightsCsv(model), 'utf8')),
     buffer(EVIDENCE_FILES.leaves, evidence.leaves),
     buffer(EVIDENCE_FILES.proofs, evidence.proofs),

@@ -269,7 +269,10 @@ describe('the golden bundle', () => {
 
   it('data/diary.csv: each entry measured by each monitor separately, named', () => {
     const { header, rows } = table('data/diary.csv');
-    expect(header).toEqual(['entry_id', 'at_utc', 'at_london', 'text', 'measured_from_utc', 'measured_to_utc', 'LAeq', 'LAFmax', 'LA90_of_1s_LAeq', 'end_utc', 'end_london', 'device']);
+    expect(header).toEqual([
+      'entry_id', 'at_utc', 'at_london', 'text', 'measured_from_utc', 'measured_to_utc', 'LAeq', 'LAFmax', 'LA90_of_1s_LAeq', 'end_utc', 'end_london', 'device',
+      'source', 'written_utc', 'received_utc', 'delayed', 'phone_recording_exhibit',
+    ]);
     const want = DIARY.flatMap((e) => {
       const a = Date.parse(e.startedAt);
       const end = 'endedAt' in e ? Date.parse(e.endedAt) : null;
@@ -279,10 +282,13 @@ describe('the golden bundle', () => {
         return {
           at_utc: e.startedAt, at_london: london(a), text: e.heard, measured_from_utc: iso(w.from), measured_to_utc: iso(w.to),
           LAeq: String(m.LAeq), LAFmax: String(m.LAFmax), LA90_of_1s_LAeq: String(m.LA90), end_utc: end === null ? '' : iso(end), end_london: end === null ? '' : london(end), device: d,
+          // Entered by the officer (the resident's phone entries say resident, with the time written).
+          source: 'officer', written_utc: '', delayed: '', phone_recording_exhibit: '',
         };
       });
     });
-    expect(rows.map(({ entry_id: _id, ...r }) => r)).toEqual(want);
+    expect(rows.map(({ entry_id: _id, received_utc: _received, ...r }) => r)).toEqual(want);
+    for (const r of rows) expect(r.received_utc).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     // Two rows per entry, one per monitor, with the entry's own id.
     expect(rows[0]!.entry_id).toBe(rows[1]!.entry_id);
     expect(rows[2]!.entry_id).toBe(rows[3]!.entry_id);
