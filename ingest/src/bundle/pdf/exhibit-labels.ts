@@ -11,74 +11,63 @@ import { COLOUR, CONTENT_WIDTH, FONT, MARGIN, SIZE, type SectionContext, blankLi
 import { coverage, describeExhibit, eventsOfExhibits } from './exhibit-text.ts';
 
 export function renderExhibitLabels(ctx: SectionContext, bookmark: (label: string) => void): void {
-  const { doc, model, exhibits } = ctx;
+  const { doc, exhibits } = ctx;
   if (exhibits.length === 0 && ctx.recordings.length === 0) {
     nothingToShow(doc, 'There are no audio exhibits in this period, so there are no exhibit labels.');
     return;
   }
   const covered = eventsOfExhibits(ctx);
   const same = identicalExhibits(exhibits);
-  exhibits.forEach((x, i) => {
-    if (i > 0) {
+  let first = true;
+  const label = (ref: string, rows: [string, string][]): void => {
+    if (!first) {
       doc.addPage();
       doc.y = MARGIN.top;
     }
-    bookmark(`Exhibit ${x.ref}`);
-    const top = doc.y + 6;
-    doc.y = top + 18;
-    doc.font(FONT.regular).fontSize(SIZE.body).fillColor(COLOUR.muted).text(`Case ${model.case.ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
-    doc.moveDown(0.6);
-    doc.font(FONT.bold).fontSize(28).fillColor(COLOUR.text).text(`Exhibit ${x.ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
-    doc.moveDown(0.6);
-    doc.font(FONT.regular).fontSize(SIZE.subheading).text(
-      printable(`This is the exhibit marked ${x.ref} referred to in the witness statement of ${model.case.officer.name} made on ______________.`),
-      MARGIN.left + 20,
-      doc.y,
-      { width: CONTENT_WIDTH - 40, align: 'center' },
-    );
-    doc.moveDown(1.2);
-    doc.x = MARGIN.left;
+    first = false;
+    bookmark(`Exhibit ${ref}`);
+    drawLabel(ctx, ref, rows);
+  };
+  for (const x of exhibits) {
     const twins = same.get(x.ref);
-    keyValues(doc, [
+    label(x.ref, [
       ['Reference', x.ref],
       ['Description', `${describeExhibit(ctx, x)}. ${coverage(ctx, covered.get(x.ref))}`],
       ['File', `${x.file} in this bundle`],
       ['SHA-256', x.clip.sha256],
       ...(twins === undefined ? [] : [['Note', `Identical, byte for byte, to exhibit ${twins.join(', ')}.`] as [string, string]]),
-    ], 100);
-    blankLines(doc, ['Signed (witness)', 'Date']);
-    doc.rect(MARGIN.left, top, CONTENT_WIDTH, doc.y - top + 6).lineWidth(0.8).strokeColor(COLOUR.rule).stroke();
-    doc.y += 12;
-  });
+    ]);
+  }
   // Issue 13: a label for each phone recording the resident sent, marked not calibrated.
-  ctx.recordings.forEach((r, i) => {
-    if (i > 0 || exhibits.length > 0) {
-      doc.addPage();
-      doc.y = MARGIN.top;
-    }
-    bookmark(`Exhibit ${r.ref}`);
-    const top = doc.y + 6;
-    doc.y = top + 18;
-    doc.font(FONT.regular).fontSize(SIZE.body).fillColor(COLOUR.muted).text(`Case ${model.case.ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
-    doc.moveDown(0.6);
-    doc.font(FONT.bold).fontSize(28).fillColor(COLOUR.text).text(`Exhibit ${r.ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
-    doc.moveDown(0.6);
-    doc.font(FONT.regular).fontSize(SIZE.subheading).text(
-      printable(`This is the exhibit marked ${r.ref} referred to in the witness statement of ${model.case.officer.name} made on ______________.`),
-      MARGIN.left + 20,
-      doc.y,
-      { width: CONTENT_WIDTH - 40, align: 'center' },
-    );
-    doc.moveDown(1.2);
-    doc.x = MARGIN.left;
-    keyValues(doc, [
+  for (const r of ctx.recordings) {
+    label(r.ref, [
       ['Reference', r.ref],
       ['Description', `Phone recording made by the resident and sent with their diary entry of ${londonMinute(r.recording.at, ctx.clock)} (UK time); ${PHONE_RECORDING_LABEL}.`],
       ['File', `${r.file} in this bundle (${r.recording.mediaType})`],
       ['SHA-256', r.recording.sha256],
-    ], 100);
-    blankLines(doc, ['Signed (witness)', 'Date']);
-    doc.rect(MARGIN.left, top, CONTENT_WIDTH, doc.y - top + 6).lineWidth(0.8).strokeColor(COLOUR.rule).stroke();
-    doc.y += 12;
-  });
+    ]);
+  }
+}
+
+/** One label: the case, the reference, the PD 32 identification line, what it is, and lines for the witness to sign, in a box. */
+function drawLabel(ctx: SectionContext, ref: string, rows: [string, string][]): void {
+  const { doc, model } = ctx;
+  const top = doc.y + 6;
+  doc.y = top + 18;
+  doc.font(FONT.regular).fontSize(SIZE.body).fillColor(COLOUR.muted).text(`Case ${model.case.ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
+  doc.moveDown(0.6);
+  doc.font(FONT.bold).fontSize(28).fillColor(COLOUR.text).text(`Exhibit ${ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
+  doc.moveDown(0.6);
+  doc.font(FONT.regular).fontSize(SIZE.subheading).text(
+    printable(`This is the exhibit marked ${ref} referred to in the witness statement of ${model.case.officer.name} made on ______________.`),
+    MARGIN.left + 20,
+    doc.y,
+    { width: CONTENT_WIDTH - 40, align: 'center' },
+  );
+  doc.moveDown(1.2);
+  doc.x = MARGIN.left;
+  keyValues(doc, rows, 100);
+  blankLines(doc, ['Signed (witness)', 'Date']);
+  doc.rect(MARGIN.left, top, CONTENT_WIDTH, doc.y - top + 6).lineWidth(0.8).strokeColor(COLOUR.rule).stroke();
+  doc.y += 12;
 }
