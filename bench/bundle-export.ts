@@ -10,8 +10,9 @@
  * pipeline, so they are attached and logged); then `exportCaseBundle` timed end
  * to end: the database snapshot, the queries (nights summary, rules history,
  * calibration periods, diary), a fresh signed tree head, the PDF, the streamed
- * levels.csv, the ZIP. Prints the seconds and the ZIP size, then the time
- * `earshot verify` takes on it.
+ * levels.csv (written straight into bytes, export/level-csv.ts), the ZIP.
+ * Prints the seconds and the ZIP size, where the time goes, the time
+ * `earshot verify` takes on it, and the process's peak RSS.
  * Run: node --expose-gc --import tsx bench/bundle-export.ts
  */
 import type { LevelRecord } from '@earshot/shared';
@@ -107,6 +108,8 @@ try {
   console.log(`  ${seconds.toFixed(2)} s from the database to ${bundle.fileName}, ${mb(bundle.bytes)} MB (bar: < ${BAR_SECONDS} s) ${seconds < BAR_SECONDS ? 'OK' : 'TOO SLOW'}`);
   console.log(`  by stage: ${stages.map((st, i) => `${st.stage} ${(((stages[i + 1]?.at ?? t2) - st.at) / 1000).toFixed(2)} s`).join(', ')}`);
   console.log(`  ${verifySeconds.toFixed(2)} s to verify it (manifest, ${report.provedLeaves} inclusion proofs, tree head signature)`);
+  // The export streams levels.csv (never the whole file or the ZIP in memory): peak RSS of the whole run, fill included.
+  console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (whole process, fill included)`);
 } finally {
   f.close();
 }

@@ -5,11 +5,44 @@
  * which each publishes its pre-signed messages at QoS 1 on schedule. Latency is
  * publish → PUBACK, which the ingest sends once the message is stored.
  */
+import { connect as tcpConnect } from 'node:net';
 import { topics } from '@earshot/shared';
-import mqtt, { type MqttClient } from 'mqtt';
+import { MqttClient } from 'mqtt';
 import type { Planned, SimDevice } from './fleet.ts';
 
-/** CONNECTs awaiting their CONNACK at once (the ingest checks each secret with scrypt on its thread pool). */
+/**
+ * Device i's own source address on loopback (all of 127.0.0.0/8 is the host, RFC 1122 §3.2.1.3):
+ * real monitors are in different homes, so the broker's per-address budgets (connection-gate.ts)
+ * see one device per address, and no one address runs out of ephemeral ports.
+ */
+export function deviceAddress(i: number): string {
+  return `127.${10 + Math.floor(i / 62_500)}.${1 + (Math.floor(i / 250) % 250)}.${1 + (i % 250)}`;
+}
+
+export interface DeviceClientOptions {
+  reconnectPeriod?: number;
+  connectTimeout?: number;
+}
+
+/** An mqtt.js client for device i (DESIGN §4: clientId = username = device id, clean session false), from its own address. */
+export function deviceClient(d: SimDevice, i: number, port: number, secret: string, o: DeviceClientOptions = {}): MqttClient {
+  return new MqttClient(() => tcpConnect({ host: '127.0.0.1', port, localAddress: deviceAddress(i) }), {
+    clientId: d.id, username: d.id, password: secret, protocolVersion: 4, clean: false, keepalive: 60,
+    reconnectPeriod: o.reconnectPeriod ?? 0, connectTimeout: o.connectTimeout ?? 120_000,
+  });
+}
+
+/** Resolves at the client's first CONNACK; rejects at its first error when it does not reconnect. */
+export function connected(c: MqttClient): Promise<void> {
+  return new Promise((resolve, reject) => {
+    c.once('connect', () => resolve());
+    c.once('error', (e) => {
+      if (c.options.reconnectPeriod === 0) reject(e);
+    });
+  });
+}
+
+/** CONNECTs awaiting their CONNACK at once. */
 const CONNECT_CONCURRENCY = 64;
 /** How long a window may take to drain its last PUBACKs before what is missing counts as lost. */
 const DRAIN_MS = 30_000;
@@ -38,9 +71,8 @@ export async function connectUpTo(fleet: Fleet, devices: readonly SimDevice[], n
   const slots: MqttClient[] = fleet.clients;
   const one = async (i: number): Promise<void> => {
     const d = devices[i]!;
-    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-      clientId: d.id, username: d.id, password: secret, protocolVersion: 4, clean: false, keepalive: 60, reconnectPeriod: 0, connectTimeout: 120_000,
-    });
+    const c = deviceClient(d, i, port, secret);
+    await connected(c);
     c.on('close', () => fleet.dropped.n++);
     await c.subscribeAsync(topics.config(d.id), { qos: 1 });
     slots[i] = c;

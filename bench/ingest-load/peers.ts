@@ -3,7 +3,7 @@
  * (`earshot serve`, as an administrator runs it) and, as the ratio anchor,
  * Debian's mosquitto. CPU time of a process from /proc (proc(5)).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -31,6 +31,28 @@ export function openFilesLimit(): string {
   return m === null ? 'unknown' : `soft ${m[1]}, hard ${m[2]}`;
 }
 
+/**
+ * Raises this process's open-files limit (soft and hard) to `want` with prlimit(1) (util-linux; setrlimit(2)
+ * RLIMIT_NOFILE, which raising the hard limit needs CAP_SYS_RESOURCE for), or the soft one up to the hard one
+ * when that is refused; children inherit it. Returns what was done, for the bench's header.
+ */
+/** The soft open-files limit of this process, as a number. */
+export function openFilesSoft(): number {
+  const line = readFileSync('/proc/self/limits', 'latin1').split('\n').find((l) => l.startsWith('Max open files'));
+  const m = line === undefined ? null : /(\d+|unlimited)\s+(\d+|unlimited)/.exec(line);
+  return m === null ? 0 : m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1]);
+}
+
+export function raiseOpenFiles(want: number): string {
+  const soft = openFilesSoft;
+  if (soft() >= want) return `open files limit already ${openFilesLimit()}`;
+  for (const spec of [`${want}:${want}`, `${want}:`]) {
+    const r = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${spec}`], { encoding: 'utf8' });
+    if (r.status === 0 && soft() >= want) return `open files limit raised with \`prlimit --pid ${process.pid} --nofile=${spec}\`: ${openFilesLimit()}`;
+  }
+  return `open files limit could not be raised to ${want} (prlimit refused: raising the hard limit needs CAP_SYS_RESOURCE; or set it in limits.conf(5) / systemd LimitNOFILE=): ${openFilesLimit()}`;
+}
+
 function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -44,8 +66,8 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 }
 
 /** `earshot serve` on the data folder; resolves once it prints its MQTT address. Logs go to `logFile`. */
-export function startIngest(root: string, dataDir: string, logFile: string): Promise<Peer> {
-  const child = spawn(process.execPath, [join(root, 'ingest/bin/earshot.js'), 'serve', '--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0'], {
+export function startIngest(root: string, dataDir: string, logFile: string, nodeArgs: readonly string[] = []): Promise<Peer> {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'ingest/bin/earshot.js'), 'serve', '--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0'], {
     cwd: root,
     stdio: ['ignore', openSync(logFile, 'a'), 'pipe'],
   });

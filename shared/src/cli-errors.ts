@@ -11,8 +11,18 @@ export interface CliFailure {
   exit: 1 | 2;
 }
 
+/** SQLite's "database is locked" once its busy wait ran out (better-sqlite3's SqliteError codes). */
+function isStoreBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'));
+}
+
 export function cliFailure(program: string, e: unknown): CliFailure {
-  const err = isEarshotError(e) ? e : new EarshotError('EARSHOT_E_INTERNAL', e instanceof Error ? e.message : String(e));
+  const err = isEarshotError(e)
+    ? e
+    : isStoreBusy(e)
+      ? new EarshotError('EARSHOT_E_STORE_BUSY', 'nothing was changed; run the command again')
+      : new EarshotError('EARSHOT_E_INTERNAL', e instanceof Error ? e.message : String(e));
   let line = `${program}: ${err.code}: ${err.message}`;
   if (!isEarshotError(e) && process.env['EARSHOT_DEBUG'] === '1' && e instanceof Error && e.stack !== undefined) line += `\n${e.stack}`;
   return { line, exit: errors[err.code].exit };

@@ -18,6 +18,10 @@ import { messageErrors } from './error-codes/message.ts';
 import { bundleErrors } from './error-codes/bundle.ts';
 import { httpErrors } from './error-codes/http.ts';
 import { residentErrors } from './error-codes/resident.ts';
+import { processErrors } from './error-codes/process.ts';
+import { demonstrationErrors } from './error-codes/demonstration.ts';
+import { storeErrors } from './error-codes/store.ts';
+import { receiptErrors } from './error-codes/receipt.ts';
 import type { ErrorSpec } from './error-spec.ts';
 
 export type { ErrorSpec } from './error-spec.ts';
@@ -37,6 +41,10 @@ export const errors = {
   ...bundleErrors,
   ...httpErrors,
   ...residentErrors,
+  ...storeErrors,
+  ...receiptErrors,
+  ...processErrors,
+  ...demonstrationErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errors;

@@ -21,6 +21,8 @@ export const topics = {
   clipChunk: (id: string, clipId: string, n: number): string => `${TOPIC_ROOT}/${id}/clip/${clipId}/${n}`,
   status: (id: string): string => `${TOPIC_ROOT}/${id}/status`,
   config: (id: string): string => `${TOPIC_ROOT}/${id}/config`,
+  /** Retained, QoS 1, ingest → device: the signed stored receipt (DESIGN §4, receipt.ts). */
+  receipt: (id: string): string => `${TOPIC_ROOT}/${id}/receipt`,
   /** Every device topic of one device, for subscriptions on the ingest side. */
   allOf: (id: string): string => `${TOPIC_ROOT}/${id}/#`,
 };

@@ -34,4 +34,9 @@ describe('error registry', () => {
     expect(internal.line).toBe('earshot: EARSHOT_E_INTERNAL: internal error: x is undefined');
     expect(internal.exit).toBe(2);
   });
+
+  it('reports a database still locked after its busy wait as EARSHOT_E_STORE_BUSY, not as a bug', () => {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    expect(cliFailure('earshot', busy)).toEqual({ line: 'earshot: EARSHOT_E_STORE_BUSY: the database stayed locked by another Earshot process: nothing was changed; run the command again', exit: 2 });
+  });
 });

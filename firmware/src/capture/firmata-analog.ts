@@ -2,13 +2,15 @@
  * An analog sound-level module (e.g. a 30–130 dBA module whose output is
  * dBA = 50 × volts) on a Firmata board's ADC, read through johnny-five. A Sensor
  * samples it at `sampleHz` (≥ 10 Hz), each reading is converted to dB and the
- * readings are aggregated into records (default 1 s). The levels bypass the DSP;
+ * readings are aggregated into records (default 1 s; other lengths are regrouped
+ * into 1 s records, second-regrouper.ts). The levels bypass the DSP;
  * there is no audio, so no clips.
  */
 import five from 'johnny-five';
 import type { FirmataBoard } from '../io/firmata-board.ts';
 import { type AnalogScale, DbaAggregator, dbOfAdc } from './dba-aggregator.ts';
 import { SourceHealth } from './health.ts';
+import { SecondRegrouper } from './second-regrouper.ts';
 import type { CaptureHealth, Clock, LevelSink, LevelSource } from './types.ts';
 
 export interface FirmataAnalogOptions extends Partial<AnalogScale> {
@@ -30,6 +32,7 @@ export class FirmataAnalogSource implements LevelSource {
   private readonly health_: SourceHealth;
   private sensor: five.Sensor | null = null;
   private sink: LevelSink | null = null;
+  private regrouper: SecondRegrouper | null = null;
 
   constructor(options: FirmataAnalogOptions) {
     this.options = options;
@@ -54,6 +57,9 @@ export class FirmataAnalogSource implements LevelSource {
     const intervalSeconds = this.options.intervalSeconds ?? 1;
     const periodMs = 1000 / sampleHz;
     const aggregator = new DbaAggregator(Math.round(sampleHz * intervalSeconds), intervalSeconds);
+    // Records of any other length than 1 s are regrouped into 1 s records for the rules and the levels topic.
+    const regrouper = intervalSeconds === 1 ? null : new SecondRegrouper((r) => this.sink?.record(r));
+    this.regrouper = regrouper;
     const board = this.options.board;
     // johnny-five's Sensor emits "data" every `freq` ms with the median of the ADC reports since the last one.
     const sensor = new five.Sensor({ pin: this.options.pin, freq: periodMs, threshold: 0, board });
@@ -61,7 +67,9 @@ export class FirmataAnalogSource implements LevelSource {
     sensor.on('data', (raw: unknown) => {
       if (typeof raw !== 'number') return;
       const record = aggregator.add(dbOfAdc(raw, this.scale), this.now(), periodMs);
-      if (record !== null) this.sink?.record(record);
+      if (record === null) return;
+      if (regrouper === null) this.sink?.record(record);
+      else regrouper.add(record);
     });
     board.on('error', (e: unknown) => {
       const error = this.health_.error('EARSHOT_E_FIRMATA_BOARD', e instanceof Error ? e.message : String(e));
@@ -74,6 +82,8 @@ export class FirmataAnalogSource implements LevelSource {
     // Sensor.disable() stops its sampling interval (johnny-five lib/sensor.js); @types/johnny-five omits it.
     (this.sensor as unknown as { disable(): void } | null)?.disable();
     this.sensor = null;
+    this.regrouper?.flush();
+    this.regrouper = null;
     this.sink = null;
   }
 }

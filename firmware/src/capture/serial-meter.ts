@@ -9,6 +9,7 @@ import { ReadlineParser } from '@serialport/parser-readline';
 import { SerialPort } from 'serialport';
 import type { BackoffOptions } from './backoff.ts';
 import { Restarter } from './restarter.ts';
+import { SecondRegrouper } from './second-regrouper.ts';
 import { SerialLineParser } from './serial-line.ts';
 import type { CaptureHealth, Clock, LevelSink, LevelSource } from './types.ts';
 
@@ -36,7 +37,7 @@ export interface SerialMeterOptions {
   baudRate?: number;
   /** Regex with named groups among LAeq, LCeq, LZeq, LAFmax, LAFmin, LASmax, LCpeak. */
   pattern: string;
-  /** Seconds each reading covers; default 1. */
+  /** Seconds each reading covers; default 1. Readings of any other length are regrouped into 1 s records (second-regrouper.ts). */
   intervalSeconds?: number;
   /** Line delimiter; default "\n" (a trailing "\r" is trimmed). */
   delimiter?: string;
@@ -56,6 +57,8 @@ export class SerialMeterSource implements LevelSource {
   private port: SerialPortLike | null = null;
   private openedAtMs = 0;
   private lastLineErrorMs = -Infinity;
+  /** Null for a meter that reports every second. */
+  private readonly regrouper: SecondRegrouper | null;
   /** Lines that did not parse, since start. */
   unparsedLines = 0;
 
@@ -65,6 +68,7 @@ export class SerialMeterSource implements LevelSource {
     this.now = options.now ?? Date.now;
     this.name = `serial:${options.path}`;
     this.restarter = new Restarter(this.name, options.backoff, this.now);
+    this.regrouper = (options.intervalSeconds ?? 1) === 1 ? null : new SecondRegrouper((r) => this.sink?.record(r));
   }
 
   health(): CaptureHealth {
@@ -78,6 +82,7 @@ export class SerialMeterSource implements LevelSource {
   }
 
   async stop(): Promise<void> {
+    this.regrouper?.flush();
     this.restarter.stop();
     const port = this.port;
     this.port = null;
@@ -90,7 +95,9 @@ export class SerialMeterSource implements LevelSource {
     const now = this.now();
     const r = this.parser.parse(text, now);
     if (r.ok) {
-      if (r.record !== null) this.sink.record(r.record);
+      if (r.record === null) return;
+      if (this.regrouper === null) this.sink.record(r.record);
+      else this.regrouper.add(r.record);
       return;
     }
     this.unparsedLines++;

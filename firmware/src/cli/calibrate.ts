@@ -19,8 +19,7 @@ import { createCaptureSource } from '../capture/create.ts';
 import { loadDeviceConfig } from '../daemon/config.ts';
 import { queueCalibrationRecord, readCalibration, recordCalibration } from '../daemon/state-files.ts';
 import { captureFor } from './capture-for.ts';
-
-export const CALIBRATE_USAGE = 'earshot-device calibrate --config FILE [--seconds 6] [--wav FILE] [--reference 94.0] [--force] [--calibrator-make TEXT] [--calibrator-model TEXT] [--calibrator-serial TEXT]';
+import { CALIBRATE_USAGE } from './usage.ts';
 
 const Name = z.string().trim().min(1).max(64, 'at most 64 characters').optional();
 

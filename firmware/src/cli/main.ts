@@ -3,11 +3,7 @@
  * dispatches and turns every failure into one line with a stable code (DESIGN §1).
  */
 import { EarshotError, LineWriter, cliFailure } from '@earshot/shared';
-import { ANALYZE_USAGE, analyzeCommand } from './analyze.ts';
-import { CALIBRATE_USAGE, calibrateCommand } from './calibrate.ts';
-import { PROVISION_USAGE, provisionCommand } from './provision.ts';
-import { RUN_USAGE, runCommand } from './run.ts';
-import { SELFTEST_USAGE, selftestCommand } from './selftest.ts';
+import { ANALYZE_USAGE, CALIBRATE_USAGE, PROVISION_USAGE, RUN_USAGE, SELFTEST_USAGE } from './usage.ts';
 
 const USAGE = [
   'usage:',
@@ -25,12 +21,14 @@ const USAGE = [
 
 type Command = (args: readonly string[], out: (line: string) => void, warn: (line: string) => void) => number | Promise<number>;
 
-const commands: Record<string, Command> = {
-  analyze: analyzeCommand,
-  provision: provisionCommand,
-  calibrate: calibrateCommand,
-  selftest: selftestCommand,
-  run: runCommand,
+// Each subcommand's module (and what it needs: mqtt, pino, the capture sources, …) is loaded only when it runs,
+// so `--help` starts at once and `analyze` loads the engine alone.
+const commands: Record<string, () => Promise<Command>> = {
+  analyze: async () => (await import('./analyze.ts')).analyzeCommand,
+  provision: async () => (await import('./provision.ts')).provisionCommand,
+  calibrate: async () => (await import('./calibrate.ts')).calibrateCommand,
+  selftest: async () => (await import('./selftest.ts')).selftestCommand,
+  run: async () => (await import('./run.ts')).runCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -43,8 +41,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const command = commands[name];
-    if (command === undefined) throw new EarshotError('EARSHOT_E_USAGE', `unknown command "${name}"\n${USAGE}`);
+    const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (load === undefined) throw new EarshotError('EARSHOT_E_USAGE', `unknown command "${name}"\n${USAGE}`);
+    const command = await load();
     const code = await command(rest, (l) => stdout.line(l), warn);
     await stdout.end();
     return code;

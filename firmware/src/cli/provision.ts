@@ -13,8 +13,7 @@ import { z } from 'zod';
 import { type DeviceConfigInput, parseDeviceConfig } from '../daemon/config.ts';
 import { writeFileAtomic } from '../daemon/state-files.ts';
 import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, generateIdentity } from '../identity/index.ts';
-
-export const PROVISION_USAGE = 'earshot-device provision --details FILE|- [--config earshot-device.json] [--state-dir state] [--capture alsa|wav:FILE] [--force]';
+import { PROVISION_USAGE } from './usage.ts';
 
 const ProvisionArgs = z.object({
   positionals: z.array(z.string()).max(0, 'no positional arguments'),

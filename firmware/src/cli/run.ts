@@ -3,12 +3,13 @@
  * Logs JSON lines to standard output (pino; EARSHOT_LOG_LEVEL, default info);
  * SIGINT / SIGTERM stop it cleanly, ending open events and flushing levels.
  */
-import { parseCommand } from '@earshot/shared';
+import { type ProcessLock, parseCommand } from '@earshot/shared';
 import { pino } from 'pino';
 import { z } from 'zod';
+import { loadDeviceConfig } from '../daemon/config.ts';
 import { Daemon } from '../daemon/daemon.ts';
-
-export const RUN_USAGE = 'earshot-device run --config FILE';
+import { lockStateFolder } from '../daemon/state-lock.ts';
+import { RUN_USAGE } from './usage.ts';
 
 export async function runCommand(args: readonly string[]): Promise<number> {
   const a = parseCommand(args, { config: { type: 'string' } }, z.object({ positionals: z.array(z.string()).max(0), config: z.string().min(1, `--config FILE is required: ${RUN_USAGE}`) }));
@@ -41,11 +42,15 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   };
+  let lock: ProcessLock | undefined;
   let daemon: Daemon;
   try {
+    // One monitor per state folder: a second would sign with the same key and seq (daemon/state-lock.ts).
+    lock = lockStateFolder(loadDeviceConfig(a.config).stateDir);
     daemon = await Daemon.start({ configFile: a.config, log });
   } catch (e) {
     off();
+    lock?.release();
     throw e;
   }
   const signal = await signalled;
@@ -54,6 +59,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     await daemon.stop();
   } finally {
     off();
+    lock.release();
   }
   return 0;
 }

@@ -1,9 +1,10 @@
 /**
- * `earshot-device selftest --config FILE [--seconds 3]`: what an installer runs
+ * `earshot-device selftest --config FILE [--seconds 3] [--button-seconds 30]`: what an installer runs
  * before leaving a monitor in a home. Checks the config, the device key, the
  * state folder and its free space, the microphone (audio arrives, not silent,
- * not clipping, a plausible level), the clock, and that the ingest accepts the
- * device's credentials. Prints one line per check; exit 0 when all pass, 1 if any fails.
+ * not clipping, a plausible level), the button and LED (it blinks the LED and
+ * asks for a press), the clock, and that the ingest accepts the device's
+ * credentials. Prints one line per check; exit 0 when all pass, 1 if any fails.
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,13 +15,15 @@ import { createCaptureSource } from '../capture/create.ts';
 import { loadDeviceConfig } from '../daemon/config.ts';
 import { readCalibration } from '../daemon/state-files.ts';
 import { loadIdentity } from '../identity/index.ts';
+import { checkControls } from '../io/controls-check.ts';
+import { createDeviceIo } from '../io/create.ts';
+import { sharedFirmataBoards } from '../io/shared-boards.ts';
 import { LevelEngine } from '../measure/index.ts';
 import { readClockSync } from '../status/clock-sync.ts';
 import { diskSpace } from '../status/host.ts';
 import { clientOptions } from '../uplink/index.ts';
 import { captureFor } from './capture-for.ts';
-
-export const SELFTEST_USAGE = 'earshot-device selftest --config FILE [--seconds 3]';
+import { SELFTEST_USAGE } from './usage.ts';
 
 /** Below this the state folder cannot hold a week's outbox backlog and clips. */
 const MIN_FREE_BYTES = 512 * 1024 * 1024;
@@ -61,9 +64,12 @@ function brokerAccepts(url: string, deviceId: string, secret: string, caPem: str
 }
 
 export async function selftestCommand(args: readonly string[], out: (line: string) => void): Promise<number> {
-  const a = parseCommand(args, { config: { type: 'string' }, seconds: { type: 'string' } }, z.object({
+  const a = parseCommand(args, { config: { type: 'string' }, seconds: { type: 'string' }, 'button-seconds': { type: 'string' } }, z.object({
     positionals: z.array(z.string()).max(0), config: z.string().min(1, `--config FILE is required: ${SELFTEST_USAGE}`), seconds: z.coerce.number().min(1).max(30).default(3),
+    'button-seconds': z.coerce.number().min(1).max(300).default(30),
   }));
+  // The analog module and the button/LED may share one Firmata board: open it once.
+  const firmataBoard = sharedFirmataBoards();
   const { config, stateDir } = loadDeviceConfig(a.config);
   const fullScaleDb = readCalibration(stateDir)?.fullScaleDb ?? config.fullScaleDb ?? DEFAULT_FULL_SCALE_DB;
   const checks: Check[] = [];
@@ -76,7 +82,7 @@ export async function selftestCommand(args: readonly string[], out: (line: strin
   }));
   checks.push(await attempt('calibration', () => (readCalibration(stateDir) === null ? `never calibrated: using fullScaleDb ${fullScaleDb} from the config (run earshot-device calibrate)` : `fullScaleDb ${fullScaleDb.toFixed(2)}`)));
   checks.push(await attempt('microphone', async () => {
-    const source = await createCaptureSource(config.capture);
+    const source = await createCaptureSource(config.capture, { firmataBoard });
     if (source.kind !== 'pcm') return `${source.name} delivers levels (no audio to test here)`;
     const audio = await captureFor(source, a.seconds);
     let laeq: number | null = null;
@@ -96,6 +102,17 @@ export async function selftestCommand(args: readonly string[], out: (line: strin
       throw new Error(`${source.name}: LAeq ${level.toFixed(1)} dB is below any microphone's self-noise — check fullScaleDb (${fullScaleDb}) and the input`);
     }
     return `${source.name}: ${audio.sampleRate} Hz, LAeq ${level?.toFixed(1) ?? '–'} dB over ${a.seconds} s`;
+  }));
+  checks.push(await attempt('button, LED', async () => {
+    if (config.io.type === 'none') return 'none configured (io: none): no incident button on this monitor';
+    const io = await createDeviceIo(config.io, { firmataBoard });
+    try {
+      const c = await checkControls(io, a['button-seconds'], out);
+      if (!c.ok) throw new Error(c.detail);
+      return c.detail;
+    } finally {
+      await io.close();
+    }
   }));
   checks.push(await attempt('clock', async () => {
     const c = await readClockSync();

@@ -45,7 +45,7 @@ import type { DeviceIo, LedState } from '../io/types.ts';
 import { DEFAULT_RESERVE_BYTES, MemoryHold, Outbox } from '../outbox/index.ts';
 import { readClockSync } from '../status/clock-sync.ts';
 import { cpuTemperatureC, diskSpace } from '../status/host.ts';
-import { Uplink } from '../uplink/index.ts';
+import { serverReceiptKey, Uplink } from '../uplink/index.ts';
 import { type LoadedConfig, loadDeviceConfig } from './config.ts';
 import { syncCalibration } from './calibration-sync.ts';
 import { INTERRUPTED_BY_RESTART, Monitor } from './monitor.ts';
@@ -129,7 +129,11 @@ export class Daemon {
     const opened = this.outbox.stats();
     if (opened.tornTailBytes > 0) log.warn('outbox journal had a torn last record (a power cut mid-write); it was cut off', { bytes: opened.tornTailBytes });
     for (const e of opened.errors) log.warn('outbox journal problem', { ...e });
+    // Stored receipts (DESIGN §4): checked with the server key from provisioning; without one a PUBACK is trusted.
+    const serverKey = serverReceiptKey(config.server.publicKeyPem);
+    if (serverKey === null) log.info('no server.publicKeyPem in the config: stored receipts cannot be checked, a PUBACK removes a message from the journal', { code: 'EARSHOT_E_RECEIPT_KEY_MISSING' });
     this.uplink = new Uplink({
+      ...(serverKey === null ? {} : { receipts: { serverKey } }),
       url: config.server.url,
       deviceId: config.deviceId,
       secret: config.secret,
@@ -207,7 +211,7 @@ export class Daemon {
     this.uplink.start();
     // The analog sound module, the button and the LED may sit on one Firmata board: open each port once, for both.
     const firmataBoard = sharedFirmataBoards(opts.capture?.firmataBoard ?? opts.io?.firmataBoard);
-    this.io = await createDeviceIo(config.io, { ...opts.io, firmataBoard });
+    this.io = await createDeviceIo(config.io, { onFault: (e) => this.log.warn('button/LED fault', { ...e }), ...opts.io, firmataBoard });
     this.io.onPress((atMs) => {
       const body = this.monitor.incident(atMs, 'button');
       this.log.info('incident button pressed', { eventId: 'eventId' in body ? body.eventId : undefined });
@@ -450,6 +454,7 @@ export class Daemon {
       publicKeyPem: this.publicKeyPem,
       suppressed: this.monitor.suppressed(),
       firmwareVersion: this.firmwareVersion,
+      receipts: this.uplink.status().receipts,
     }));
   }
 

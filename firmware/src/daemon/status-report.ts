@@ -21,6 +21,8 @@ export interface StatusParts {
   suppressed: StatusBody['suppressed'];
   /** The monitor software's version (firmware-version.ts); null when it could not be read. */
   firmwareVersion: string | null;
+  /** Stored receipts seen and ignored (uplink/receipt-check.ts); null or absent when the monitor has no server key. */
+  receipts?: StatusBody['receipts'] | null;
 }
 
 export function statusBody(p: StatusParts): StatusBody {
@@ -38,6 +40,7 @@ export function statusBody(p: StatusParts): StatusBody {
   };
   if (p.firmwareVersion !== null) body.firmwareVersion = p.firmwareVersion.slice(0, 64);
   if (p.suppressed !== undefined && Object.keys(p.suppressed).length > 0) body.suppressed = p.suppressed;
+  if (p.receipts !== undefined && p.receipts !== null) body.receipts = { ...p.receipts };
   return body;
 }
 

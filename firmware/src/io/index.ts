@@ -6,3 +6,4 @@ export { openFirmataBoard, type FirmataBoard, type FirmataBoardOptions } from '.
 export { IoConfig } from './config.ts';
 export { createDeviceIo, type IoDeps } from './create.ts';
 export { sharedFirmataBoards, type OpenBoard } from './shared-boards.ts';
+export { GpioIo, openGpioIo, type GpioIoOptions } from './gpio/gpio-io.ts';

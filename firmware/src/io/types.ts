@@ -1,6 +1,6 @@
 /**
  * The monitor's own controls: the resident's incident button and the status LED.
- * One interface for a Firmata board, a Pi's GPIO through an IO plugin, a key or
+ * One interface for a Firmata board, a Pi's own GPIO (the libgpiod tools), a key or
  * signal on a development machine, or nothing at all.
  */
 

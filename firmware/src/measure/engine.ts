@@ -11,11 +11,15 @@
  * locals (STYLE: 2.3× faster than reading object fields per sample). The loop
  * only breaks at a 10 ms tick or an interval end, so any block size produces
  * bit-identical results, and nothing is allocated per block.
+ *
+ * With `bands: 'third-octave'` each run's raw samples also go through the 1/3-octave
+ * filter bank (bands/), which closes its band levels with every interval.
  */
 import { DEFAULT_FULL_SCALE_DB, EarshotError, levelOfMeanSquare } from '@earshot/shared';
 import type { EngineOptions, IntervalLevels } from './types.ts';
 import { TAU_FAST_S, TAU_SLOW_S, TICKS_PER_SECOND, timeWeightingAlpha } from './time-weighting.ts';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type WeightingFilters, designWeighting } from './weighting-design.ts';
+import { ThirdOctaveFilterBank } from './bands/filter-bank.ts';
 
 /** Largest int16 sample: anything at or beyond it (either sign) is treated as clipped. */
 const CLIP_LEVEL = 32767 / 32768;
@@ -37,6 +41,8 @@ export class LevelEngine {
   private readonly onTick: ((lafDb: number | null, tickIndex: number) => void) | undefined;
   private readonly alphaF: number;
   private readonly alphaS: number;
+  /** The 1/3-octave bank (options.bands), fed the raw (Z) samples of every run; null when off. */
+  private readonly bank: ThirdOctaveFilterBank | null;
 
   // Filter state (transposed direct form II, two words per section).
   private h1 = 0;
@@ -91,6 +97,13 @@ export class LevelEngine {
       LAeq: null, LCeq: null, LZeq: null, LAFmax: null, LAFmin: null, LASmax: null, LCpeak: null,
       msA: 0, msC: 0, msZ: 0, clippedSamples: 0, silent: true,
     };
+    this.bank = options.bands === 'third-octave' ? new ThirdOctaveFilterBank(sampleRate) : null;
+    if (this.bank !== null) this.result.bands = this.bank.levels;
+  }
+
+  /** Nominal midbands of the 1/3-octave bands measured (lowest first), or null without `bands`. */
+  get bandNominals(): readonly string[] | null {
+    return this.bank === null ? null : this.bank.levels.nominal;
   }
 
   /** Samples processed since the start. */
@@ -155,6 +168,7 @@ export class LevelEngine {
         if (slow > slowMax) slowMax = slow;
       }
       const n = i - runStart;
+      if (this.bank !== null) this.bank.process(samples, runStart, i);
       this.samplesDone += n;
       this.inInterval += n;
       if (this.samplesDone === this.settleAt) fastMin = Infinity;
@@ -214,6 +228,7 @@ export class LevelEngine {
       r.LASmax = levelOfMeanSquare(slowMax, fs);
       r.LCpeak = levelOfMeanSquare(peakC, fs);
     }
+    if (this.bank !== null) this.bank.finish(r.silent, fs);
     this.intervalIndex++;
     this.inInterval = 0;
     if (this.onInterval !== undefined) this.onInterval(r);

@@ -6,3 +6,4 @@ export { designWeighting, designedA, designedC, MIN_SAMPLE_RATE, MAX_SAMPLE_RATE
 export { annexEA, annexEC, thirdOctaveFrequency } from './annex-e.ts';
 export type { EngineOptions, IntervalLevels } from './types.ts';
 export { roundedLevels, type RoundedLevels } from './rounded.ts';
+export { ThirdOctaveFilterBank, BandSummary, type BandLevels } from './bands/index.ts';

@@ -4,6 +4,8 @@
  * consumers can combine intervals in energy, never by averaging dB.
  */
 
+import type { BandLevels } from './bands/filter-bank.ts';
+
 /** One measurement interval (default 1 s; the last one of a stream may be shorter). */
 export interface IntervalLevels {
   /** 0-based interval number since the engine started. */
@@ -34,6 +36,8 @@ export interface IntervalLevels {
   clippedSamples: number;
   /** Every input sample in the interval was exactly 0: a dead input, not a quiet room. Levels are null. */
   silent: boolean;
+  /** 1/3-octave band LZeq of the interval (DESIGN §3 "Bands"), when the engine was built with `bands`. Reused per interval. */
+  bands?: BandLevels;
 }
 
 export interface EngineOptions {
@@ -50,4 +54,9 @@ export interface EngineOptions {
    * for detectors and percentiles (DESIGN §2: LAFn sampled every 10 ms).
    */
   onTick?: (lafDb: number | null, tickIndex: number) => void;
+  /**
+   * 'third-octave': also measure the 1/3-octave band LZeq of each interval, 10 Hz – 20 kHz to
+   * IEC 61260-1 class 1 (DESIGN §3 "Bands"; bands/). Off by default: it roughly doubles the cost per sample.
+   */
+  bands?: 'third-octave';
 }

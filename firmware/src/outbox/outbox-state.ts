@@ -21,11 +21,13 @@ export interface Loc {
 export const CHUNK_PENDING = 0;
 export const CHUNK_IN_FLIGHT = 1;
 export const CHUNK_ACKED = 2;
+/** Published and PUBACKed, awaiting the stored receipt of its manifest (DESIGN §4; runtime only, never journaled). */
+export const CHUNK_DELIVERED = 3;
 
 export interface ClipState {
   readonly path: string;
   readonly manifest: ClipManifest;
-  /** CHUNK_PENDING / CHUNK_IN_FLIGHT / CHUNK_ACKED per chunk. */
+  /** CHUNK_PENDING / CHUNK_IN_FLIGHT / CHUNK_ACKED / CHUNK_DELIVERED per chunk. */
   readonly chunks: Uint8Array;
   ackedChunks: number;
   manifestAcked: boolean;
@@ -43,6 +45,14 @@ export interface Entry {
   seq: number | null;
   /** The signed part (message or manifest) is published and awaits its PUBACK (runtime only). */
   inFlight: boolean;
+  /**
+   * Stored receipts (DESIGN §4): the signed part was PUBACKed and awaits a receipt
+   * covering its seq; still inFlight, so it is not taken again until released
+   * (runtime only: after a restart it is simply sent again).
+   */
+  delivered: boolean;
+  /** Date.now() of the latest PUBACK of this entry's parts while awaiting a receipt; 0 when none. */
+  deliveredAt: number;
   clip: ClipState | null;
 }
 
@@ -137,7 +147,7 @@ export class OutboxState {
     this.nextId = Math.max(this.nextId, rec.id + 1);
     const e = this.entries.get(rec.id);
     if (e === undefined) {
-      this.entries.set(rec.id, { id: rec.id, kind: rec.kind, body: loc, signed: null, seq: null, inFlight: false, clip: null });
+      this.entries.set(rec.id, { id: rec.id, kind: rec.kind, body: loc, signed: null, seq: null, inFlight: false, delivered: false, deliveredAt: 0, clip: null });
       this.ref(loc);
       this.depth++;
     } else if (e.signed === null) {
@@ -158,7 +168,7 @@ export class OutboxState {
     let e = this.entries.get(rec.id);
     if (e === undefined) {
       const clip: ClipState = { path, manifest, chunks: new Uint8Array(manifest.chunks), ackedChunks: 0, manifestAcked: false, broken: null };
-      e = { id: rec.id, kind: 'clip', body: null, signed: null, seq: null, inFlight: false, clip };
+      e = { id: rec.id, kind: 'clip', body: null, signed: null, seq: null, inFlight: false, delivered: false, deliveredAt: 0, clip };
       const orphan = this.orphanManifests.get(rec.id);
       if (orphan !== undefined) {
         e.signed = orphan.loc;
@@ -187,7 +197,7 @@ export class OutboxState {
         this.orphanManifests.set(rec.id, { loc, seq: rec.aux });
         return;
       }
-      e = { id: rec.id, kind: rec.kind, body: null, signed: null, seq: null, inFlight: false, clip: null };
+      e = { id: rec.id, kind: rec.kind, body: null, signed: null, seq: null, inFlight: false, delivered: false, deliveredAt: 0, clip: null };
       this.entries.set(rec.id, e);
       this.depth++;
     }

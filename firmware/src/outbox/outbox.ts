@@ -57,7 +57,7 @@ import { JournalReserve } from './journal-reserve.ts';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame.ts';
 import { compactionGroups, type CompactionCandidate } from './level-compaction.ts';
 import {
-  CHUNK_ACKED, CHUNK_IN_FLIGHT, CHUNK_PENDING, decodeCompactData, encodeCompactData, OutboxState,
+  CHUNK_ACKED, CHUNK_DELIVERED, CHUNK_IN_FLIGHT, CHUNK_PENDING, decodeCompactData, encodeCompactData, OutboxState,
   type ClipRecordJson, type Entry, type Loc,
 } from './outbox-state.ts';
 import { decodeRecord, encodeRecord, RECORD_HEAD_BYTES, type RecordType } from './record-codec.ts';
@@ -164,6 +164,13 @@ export class Outbox {
   private wireBatch: number | null;
   private levelsReleased = false;
   private closed = false;
+  /**
+   * Signed entries in seq order, for stored receipts (DESIGN §4): built at the
+   * first receipt(), then appended to as messages are signed (seqs only grow).
+   * Entries gone meanwhile are skipped when reached.
+   */
+  private bySeq: Entry[] | null = null;
+  private bySeqHead = 0;
 
   private constructor(private readonly opts: OutboxOptions) {
     this.quotaBytes = opts.quotaBytes ?? DEFAULT_QUOTA_BYTES;
@@ -377,6 +384,91 @@ export class Outbox {
     if (this.state.deadSegs.size > 0 || this.state.finishedClips.length > 0) this.reclaim();
   }
 
+  /**
+   * Stored receipts (DESIGN §4): the broker acknowledged `part` (PUBACK), which
+   * says only that it reached the broker. It stays in the journal and is not
+   * taken again until a receipt covers it (receipt()) or it is released to be
+   * sent again (resendUnreceipted(), releaseAll()).
+   */
+  delivered(part: Pick<OutgoingPart, 'id' | 'chunk'>, now: number): void {
+    const e = this.state.entries.get(part.id);
+    if (e === undefined) return;
+    if (part.chunk < 0) {
+      if (!e.inFlight) return;
+      e.delivered = true;
+    } else {
+      const c = e.clip;
+      if (c === null || c.chunks[part.chunk] !== CHUNK_IN_FLIGHT) return;
+      c.chunks[part.chunk] = CHUNK_DELIVERED;
+    }
+    e.deliveredAt = now;
+  }
+
+  /**
+   * A valid stored receipt (DESIGN §4): every signed message with seq ≤ `stored`
+   * is stored at the ingest, so they leave the journal — a clip with its
+   * manifest, as the ingest counts a manifest stored only once every chunk is.
+   * Returns how many entries left. The acks are written without fsync, as PUBACK
+   * acks were: a lost one only means an identical resend, stored once.
+   */
+  receipt(stored: number): number {
+    let q = this.bySeq;
+    if (q === null) {
+      q = [];
+      for (const e of this.state.entries.values()) if (e.seq !== null && e.signed !== null) q.push(e);
+      q.sort((a, b) => a.seq! - b.seq!);
+      this.bySeq = q;
+      this.bySeqHead = 0;
+    }
+    let dropped = 0;
+    while (this.bySeqHead < q.length && q[this.bySeqHead]!.seq! <= stored) {
+      const e = q[this.bySeqHead++]!;
+      if (this.state.entries.get(e.id) !== e) continue;
+      const clip = e.clip;
+      if (clip === null) {
+        this.append('ack', e.kind, e.id, 0);
+      } else {
+        if (!clip.manifestAcked) this.append('ack', 'clip', e.id, 0);
+        for (let n = 0; n < clip.chunks.length; n++) if (clip.chunks[n] !== CHUNK_ACKED) this.append('ackChunk', 'clip', e.id, n);
+      }
+      dropped++;
+    }
+    if (this.bySeqHead > 1024 && this.bySeqHead * 2 > q.length) {
+      this.bySeq = q.slice(this.bySeqHead);
+      this.bySeqHead = 0;
+    }
+    if (this.state.deadSegs.size > 0 || this.state.finishedClips.length > 0) this.reclaim();
+    return dropped;
+  }
+
+  /**
+   * Puts back, to be sent again, what was PUBACKed at least `olderThanMs` ago
+   * and is still not receipted (DESIGN §4: resent after a reconnect or a
+   * timeout). A clip goes back whole (manifest and delivered chunks) once none of
+   * it is still being sent. Returns how many entries went back.
+   */
+  resendUnreceipted(now: number, olderThanMs: number): number {
+    let n = 0;
+    for (const e of this.state.entries.values()) {
+      if (e.deliveredAt === 0 || now - e.deliveredAt < olderThanMs) continue;
+      const clip = e.clip;
+      if (clip !== null) {
+        if (e.inFlight && !e.delivered) continue;
+        let busy = false;
+        for (let c = 0; c < clip.chunks.length; c++) if (clip.chunks[c] === CHUNK_IN_FLIGHT) busy = true;
+        if (busy) continue;
+        for (let c = 0; c < clip.chunks.length; c++) if (clip.chunks[c] === CHUNK_DELIVERED) clip.chunks[c] = CHUNK_PENDING;
+      } else if (!e.delivered) {
+        continue;
+      }
+      if (e.delivered) e.inFlight = false;
+      e.delivered = false;
+      e.deliveredAt = 0;
+      n++;
+    }
+    return n;
+  }
+
   /** `part` was not delivered (the uplink stopped): it will be taken again. */
   release(part: Pick<OutgoingPart, 'id' | 'chunk'>): void {
     const e = this.state.entries.get(part.id);
@@ -389,9 +481,11 @@ export class Outbox {
   releaseAll(): void {
     for (const e of this.state.entries.values()) {
       e.inFlight = false;
+      e.delivered = false;
+      e.deliveredAt = 0;
       if (e.clip === null) continue;
       const c = e.clip.chunks;
-      for (let n = 0; n < c.length; n++) if (c[n] === CHUNK_IN_FLIGHT) c[n] = CHUNK_PENDING;
+      for (let n = 0; n < c.length; n++) if (c[n] === CHUNK_IN_FLIGHT || c[n] === CHUNK_DELIVERED) c[n] = CHUNK_PENDING;
     }
   }
 
@@ -495,6 +589,7 @@ export class Outbox {
     const seq = this.state.nextSeq;
     const payload = signEnvelope({ v: 1, device: this.opts.deviceId, seq, sentAt: this.now().toISOString(), type: e.kind, body }, this.opts.privateKey);
     this.append('signed', e.kind, e.id, seq, payload);
+    this.bySeq?.push(e);
     return { id: e.id, chunk: -1, topic, payload, seq };
   }
 

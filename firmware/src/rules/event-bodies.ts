@@ -13,6 +13,8 @@ export interface OpenEvent {
   threshold: number;
   /** LAF90 of the rule's background window before the event. */
   background: number | null;
+  /** The event this one continues past MAX_EVENT_SECONDS, or null. */
+  continues: string | null;
 }
 
 /** Event ids: `<deviceId>-<epoch ms>-<ruleId>`, within EventId (schemas/common.ts). */
@@ -21,7 +23,7 @@ export function eventIdOf(deviceId: string, startMs: number, ruleId: string): st
 }
 
 export function startedBody(e: OpenEvent): EventStarted {
-  return {
+  const body: EventStarted = {
     kind: 'started',
     eventId: e.eventId,
     ruleId: e.ruleId,
@@ -30,10 +32,12 @@ export function startedBody(e: OpenEvent): EventStarted {
     level: round2(e.level),
     threshold: round2(e.threshold) ?? 0,
   };
+  if (e.continues !== null) body.continues = e.continues;
+  return body;
 }
 
 /** Why an event ended when not by the levels falling (EventEnded.reason). */
-export type EndReason = 'reconfigured' | 'shutdown' | 'schedule';
+export type EndReason = 'reconfigured' | 'shutdown' | 'schedule' | 'max-duration';
 
 export function endedBody(e: OpenEvent, endMs: number, levels: EventLevels, fullScaleDb: number, reason: EndReason | undefined): EventEnded {
   const la = levels.LAeq(fullScaleDb);

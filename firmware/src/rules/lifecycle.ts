@@ -14,8 +14,15 @@
  * and are counted once per episode (an episode lasts until the level falls below
  * the hold level). Outside its schedule a rule has no reading; an event still open
  * when the schedule closes ends there with reason "schedule".
+ *
+ * An EventEnded body describes at most MAX_EVENT_SECONDS (7 days). An event still
+ * active then is split, not capped: it ends there with reason "max-duration" and
+ * goes on at once as a new event whose "started" names it (`continues`), with the
+ * same frozen background and threshold, no cooldown and no hourly-cap check —
+ * the noise has not stopped, and capping would leave the rest of it unrecorded
+ * (or recorded only after a cooldown). One still closing then ends at its fall.
  */
-import type { EventEnded, EventStarted, Rule } from '@earshot/shared';
+import { type EventEnded, type EventStarted, MAX_EVENT_SECONDS, type Rule } from '@earshot/shared';
 import type { IntervalLevels } from '../measure/types.ts';
 import { type EndReason, type OpenEvent, endedBody, eventIdOf, startedBody } from './event-bodies.ts';
 import { EventLevels } from './event-levels.ts';
@@ -33,6 +40,8 @@ export interface SuppressedCounts {
 
 /** Slack for summing durations that are not exact in binary. */
 const EPS = 1e-6;
+/** shared/src/schemas/event.ts EventEnded.durationSeconds. */
+const MAX_EVENT_MS = MAX_EVENT_SECONDS * 1_000;
 
 type Phase = 'idle' | 'pending' | 'active' | 'closing';
 
@@ -57,7 +66,7 @@ export class RuleLifecycle {
     private readonly suppressed: SuppressedCounts,
   ) {
     this.cap = new HourlyCap(rule.maxEventsPerHour);
-    this.open = { eventId: '', ruleId: rule.id, ruleType: rule.type, startMs: 0, level: null, threshold: 0, background: null };
+    this.open = { eventId: '', ruleId: rule.id, ruleType: rule.type, startMs: 0, level: null, threshold: 0, background: null, continues: null };
   }
 
   /** Whether a "started" has gone out and its "ended" has not. */
@@ -79,6 +88,13 @@ export class RuleLifecycle {
     const m = armed ? ev.margin : null;
     const on = m !== null && (this.check.strict ? m > 0 : m >= 0);
     const hold = m !== null && m >= -this.rule.hysteresisDb;
+    if (this.eventOpen && startMs - this.open.startMs >= MAX_EVENT_MS - EPS) {
+      if (this.phase === 'closing') {
+        this.end(this.fallMs, 'max-duration', fullScaleDb, out);
+      } else if (armed) {
+        this.split(startMs, fullScaleDb, out);
+      }
+    }
 
     switch (this.phase) {
       case 'idle':
@@ -150,8 +166,30 @@ export class RuleLifecycle {
     return null;
   }
 
+  /** Ends the active event at `atMs` (7 days after its start) and opens its continuation there. */
+  private split(atMs: number, fullScaleDb: number, out: RuleOutput[]): void {
+    const e = this.open;
+    out.push(endedBody(e, atMs, this.levels, fullScaleDb, 'max-duration'));
+    e.continues = e.eventId;
+    e.startMs = atMs;
+    e.level = this.reading.level;
+    this.levels.reset();
+    this.assignId();
+    this.cap.record(atMs);
+    out.push(startedBody(e));
+  }
+
+  private assignId(): void {
+    const e = this.open;
+    // Ids stay unique even if the wall clock is stepped back onto an earlier start.
+    const idMs = Math.max(Math.round(e.startMs), this.lastIdMs + 1);
+    this.lastIdMs = idMs;
+    e.eventId = eventIdOf(this.deviceId, idMs, this.rule.id);
+  }
+
   private trigger(startMs: number, r: IntervalLevels, background: number | null): void {
     const e = this.open;
+    e.continues = null;
     e.startMs = startMs;
     e.level = this.reading.level;
     e.threshold = this.reading.threshold;
@@ -165,10 +203,7 @@ export class RuleLifecycle {
   private startIfHeld(out: RuleOutput[]): void {
     if (this.heldSeconds < this.rule.minDurationSeconds - EPS) return;
     const e = this.open;
-    // Ids stay unique even if the wall clock is stepped back onto an earlier start.
-    const idMs = Math.max(Math.round(e.startMs), this.lastIdMs + 1);
-    this.lastIdMs = idMs;
-    e.eventId = eventIdOf(this.deviceId, idMs, this.rule.id);
+    this.assignId();
     this.cap.record(e.startMs);
     this.phase = 'active';
     out.push(startedBody(e));

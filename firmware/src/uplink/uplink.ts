@@ -1,8 +1,12 @@
 /**
  * The device's MQTT uplink (issue 3): drains the outbox in order over one
- * mqtt.js connection, at most `maxInFlight` QoS 1 publishes awaiting PUBACK,
- * and removes a message from the outbox only on its PUBACK (DESIGN §4:
- * acknowledged means stored). mqtt.js keeps un-acked publishes across a
+ * mqtt.js connection, at most `maxInFlight` QoS 1 publishes awaiting PUBACK.
+ * With the server's public key (`receipts`), a PUBACK only marks a message
+ * delivered: it leaves the outbox when a valid stored receipt covers its seq
+ * (DESIGN §4 "Stored receipts", receipt-check.ts), and what stays unreceipted is
+ * sent again after a reconnect (once the retained receipt had its chance) or
+ * RECEIPT_TIMEOUT_MS after its PUBACK. Without the key, a message leaves on its
+ * PUBACK (the embedded broker acknowledges only after the commit). mqtt.js keeps un-acked publishes across a
  * reconnect and re-sends them [MQTT-4.4.0-1]; after a restart the outbox
  * re-sends the identical signed bytes. Reconnects on the capped, jittered
  * schedule of backoff.ts; subscribes to its own config topic on every CONNACK
@@ -16,15 +20,42 @@
  * refused batch counted as a network failure and the backoff grew as if the
  * network were down (53 s while the ingest's disk was full, issue 18).
  */
+import type { KeyObject } from 'node:crypto';
 import { Socket } from 'node:net';
 import { connect, type MqttClient, type Packet } from 'mqtt';
 import { isEarshotError, topics, type ClipManifest, type ErrorInfo } from '@earshot/shared';
 import type { Outbox, OutboxStats, OutgoingPart, QueuedKind } from '../outbox/index.ts';
 import { DEFAULT_BACKOFF, HANDSHAKE_TIMEOUT_MS, ReconnectSchedule, type BackoffOptions, type ConnectionEnd } from './backoff.ts';
 import { clientOptions, type ConnectionSettings } from './client-options.ts';
+import { ReceiptCheck, type ReceiptCounts } from './receipt-check.ts';
 
 /** Publishes awaiting PUBACK at once: enough to fill a LAN round trip, small against mqtt.js's 65 535 message ids. */
 export const DEFAULT_MAX_IN_FLIGHT = 16;
+/**
+ * Stored receipts (DESIGN §4): what stays unreceipted this long after its PUBACK
+ * is sent again. The ingest receipts right after its commit (well under a
+ * second: the embedded topology's p99 publish→stored is under 500 ms at 10,000
+ * devices), so two minutes — two default heartbeats — means the message was
+ * lost between broker and ingest (a broker restarted without persistence, a
+ * consumer that crashed), not a slow ingest. Doubled after each resend that
+ * brings no new receipt, up to RECEIPT_TIMEOUT_MAX_MS, so a long ingest outage
+ * does not resend the whole backlog every two minutes.
+ */
+export const RECEIPT_TIMEOUT_MS = 120_000;
+export const RECEIPT_TIMEOUT_MAX_MS = 30 * 60_000;
+/**
+ * After the SUBACK of the receipt topic, how long to wait for its retained
+ * receipt (sent on a new subscription [MQTT-3.3.1-6], right behind the SUBACK)
+ * before resending what is unreceipted; a receipt arriving sooner ends the wait.
+ */
+export const RECEIPT_SYNC_MS = 1_000;
+
+export interface ReceiptOptions {
+  /** The ingest's Ed25519 public key (DeviceConfig server.publicKeyPem). */
+  readonly serverKey: KeyObject;
+  readonly timeoutMs?: number;
+  readonly syncMs?: number;
+}
 
 export interface UplinkOptions extends ConnectionSettings {
   readonly outbox: Outbox;
@@ -34,6 +65,12 @@ export interface UplinkOptions extends ConnectionSettings {
   readonly random?: () => number;
   /** The retained config payload (raw bytes; the caller validates it). */
   readonly onConfig?: (payload: Buffer) => void;
+  /**
+   * Stored receipts (DESIGN §4): a journal entry leaves only when a valid receipt
+   * covers it, never on a PUBACK alone. Absent (no server key configured): a
+   * PUBACK removes it, which only the embedded broker makes safe.
+   */
+  readonly receipts?: ReceiptOptions;
 }
 
 export interface UplinkStatus {
@@ -46,6 +83,10 @@ export interface UplinkStatus {
   readonly reconnect: { readonly failures: number; readonly refusals: number };
   /** For the status heartbeat (StatusBody.outbox) and more. */
   readonly outbox: OutboxStats;
+  /** Stored receipts seen and ignored since start (StatusBody.receipts); null without a server key. */
+  readonly receipts: ReceiptCounts | null;
+  /** Entries sent again because no receipt covered them in time or after a reconnect. */
+  readonly resent: number;
 }
 
 export class Uplink {
@@ -62,6 +103,14 @@ export class Uplink {
   private connects = 0;
   private lastError: ErrorInfo | null = null;
   private stopped = false;
+  private readonly receiptTopic: string;
+  private readonly check: ReceiptCheck | null;
+  /** False from a CONNACK until the retained receipt came or RECEIPT_SYNC_MS passed: nothing is published meanwhile. */
+  private synced = true;
+  private syncTimer: NodeJS.Timeout | null = null;
+  private resendTimer: NodeJS.Timeout | null = null;
+  private resendAfterMs: number;
+  private resent = 0;
 
   constructor(opts: UplinkOptions) {
     this.opts = opts;
@@ -69,6 +118,9 @@ export class Uplink {
     this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.configTopic = topics.config(opts.deviceId);
     this.schedule = new ReconnectSchedule(this.backoff, opts.random ?? Math.random);
+    this.receiptTopic = topics.receipt(opts.deviceId);
+    this.check = opts.receipts === undefined ? null : new ReceiptCheck(opts.receipts.serverKey, opts.deviceId);
+    this.resendAfterMs = opts.receipts?.timeoutMs ?? RECEIPT_TIMEOUT_MS;
   }
 
   /** Connects (and keeps reconnecting until stop()). */
@@ -102,14 +154,26 @@ export class Uplink {
     client.on('connect', () => {
       this.connects++;
       this.lastError = null;
-      client.subscribe(this.configTopic, { qos: 1 }, (err) => {
-        if (err) this.lastError = { code: 'EARSHOT_E_UPLINK_REFUSED', detail: `subscribe ${this.configTopic}: ${err.message}` };
+      this.synced = this.check === null;
+      const wanted = this.check === null ? [this.configTopic] : [this.configTopic, this.receiptTopic];
+      client.subscribe(wanted, { qos: 1 }, (err, granted) => {
+        if (err) this.lastError = { code: 'EARSHOT_E_UPLINK_REFUSED', detail: `subscribe ${wanted.join(', ')}: ${err.message}` };
+        // A refused topic comes back with granted QoS 0x80 [MQTT-3.9.3-2].
+        const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+        if (refused.length > 0) this.lastError = { code: 'EARSHOT_E_UPLINK_REFUSED', detail: `subscribe refused: ${refused.join(', ')}` };
+        if (!this.synced && this.client === client) this.awaitRetainedReceipt(client);
       });
       this.pump();
     });
     client.on('message', (topic, payload) => {
       if (topic === this.configTopic && this.opts.onConfig !== undefined) this.opts.onConfig(payload);
+      else if (topic === this.receiptTopic) this.receive(client, payload);
     });
+    if (this.check !== null) {
+      const timeoutMs = this.opts.receipts?.timeoutMs ?? RECEIPT_TIMEOUT_MS;
+      this.resendTimer = setInterval(() => this.resendStale(), Math.max(250, Math.floor(timeoutMs / 4)));
+      this.resendTimer.unref();
+    }
     client.on('error', (err) => {
       const refused = 'code' in err && typeof err.code === 'number';
       this.lastError = { code: refused ? 'EARSHOT_E_UPLINK_REFUSED' : 'EARSHOT_E_UPLINK_OFFLINE', detail: err.message };
@@ -143,12 +207,18 @@ export class Uplink {
       lastError: this.lastError,
       reconnect: this.schedule.state(),
       outbox: this.opts.outbox.stats(),
+      receipts: this.check?.counts() ?? null,
+      resent: this.resent,
     };
   }
 
   /** Disconnects; un-acked publishes stay in the outbox for next time. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.syncTimer !== null) clearTimeout(this.syncTimer);
+    if (this.resendTimer !== null) clearInterval(this.resendTimer);
+    this.syncTimer = null;
+    this.resendTimer = null;
     const client = this.client;
     this.client = null;
     if (client !== null) await client.endAsync(true);
@@ -173,9 +243,54 @@ export class Uplink {
     stream.once('close', clear);
   }
 
+  /** After the receipt SUBACK: the retained receipt, or RECEIPT_SYNC_MS, whichever first, ends the wait. */
+  private awaitRetainedReceipt(client: MqttClient): void {
+    if (this.syncTimer !== null) clearTimeout(this.syncTimer);
+    this.syncTimer = setTimeout(() => this.endSync(client), this.opts.receipts?.syncMs ?? RECEIPT_SYNC_MS);
+  }
+
+  /** Once the connection knows what the ingest has stored: everything still unreceipted is sent again (DESIGN §4: after a reconnect). */
+  private endSync(client: MqttClient): void {
+    if (this.syncTimer !== null) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    if (this.client !== client || this.synced) return;
+    this.synced = true;
+    this.resent += this.opts.outbox.resendUnreceipted(Date.now(), 0);
+    this.pump();
+  }
+
+  /** A payload on the receipt topic: acted on only when valid and new (receipt-check.ts); forged and replayed ones are counted. */
+  private receive(client: MqttClient, payload: Buffer): void {
+    const check = this.check;
+    if (check === null) return;
+    const verdict = check.check(payload);
+    if (verdict === 'forged' || verdict === 'replayed') return;
+    if (verdict === 'advance') {
+      this.resendAfterMs = this.opts.receipts?.timeoutMs ?? RECEIPT_TIMEOUT_MS;
+      try {
+        this.opts.outbox.receipt(check.stored!);
+      } catch (e) {
+        this.fail(e);
+      }
+    }
+    if (!this.synced) this.endSync(client);
+    else this.pump();
+  }
+
+  /** What was PUBACKed but stays unreceipted past the timeout goes out again; the timeout doubles while that brings nothing. */
+  private resendStale(): void {
+    const client = this.client;
+    if (client === null || !client.connected || !this.synced) return;
+    const n = this.opts.outbox.resendUnreceipted(Date.now(), this.resendAfterMs);
+    if (n === 0) return;
+    this.resent += n;
+    this.resendAfterMs = Math.min(this.resendAfterMs * 2, RECEIPT_TIMEOUT_MAX_MS);
+    this.pump();
+  }
+
   private pump(): void {
     const client = this.client;
-    if (client === null || !client.connected || this.stopped) return;
+    if (client === null || !client.connected || this.stopped || !this.synced) return;
     // Refill only once half the window is free: each take signs (and fsyncs) what it returns as one batch.
     if (this.inFlight > this.maxInFlight / 2) return;
     const room = this.maxInFlight - this.inFlight;
@@ -204,7 +319,9 @@ export class Uplink {
         this.lastError = { code: 'EARSHOT_E_UPLINK_OFFLINE', detail: `publish ${part.topic}: ${err.message}` };
       } else {
         try {
-          this.opts.outbox.ack(part);
+          // With stored receipts a PUBACK only says the broker has it (DESIGN §4): the entry waits for its receipt.
+          if (this.check !== null) this.opts.outbox.delivered(part, Date.now());
+          else this.opts.outbox.ack(part);
         } catch (e) {
           this.fail(e);
         }

@@ -38,7 +38,7 @@ describe('device controls without hardware', () => {
 
   it('validates the io config', () => {
     expect(IoConfig.parse({ type: 'firmata', port: '/dev/ttyACM0' })).toEqual({ type: 'firmata', port: '/dev/ttyACM0', buttonPin: 2, ledPin: 13, pullup: true, debounceMs: 50, minGapMs: 2_000 });
-    expect(IoConfig.safeParse({ type: 'gpio' }).success).toBe(false);
+    expect(IoConfig.safeParse({ type: 'i2c' }).success).toBe(false);
     expect(IoConfig.safeParse({ type: 'signal', signal: 'SIGKILL' }).success).toBe(false);
   });
 });

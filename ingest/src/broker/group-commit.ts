@@ -2,6 +2,13 @@
  * Group commit: the PUBLISHes that arrive in one turn of the event loop go
  * through the pipeline in one transaction (one fsync), and each is acknowledged
  * only after that transaction has committed (DESIGN §4: acknowledged means stored).
+ *
+ * With prepare workers (issue 19) a message first has its signature checked
+ * and its body parsed on a worker (Pipeline.prepare); messages are committed in
+ * the order they arrived all the same — the batch is the longest run, from the
+ * oldest, of messages that are ready — so a device's messages are stored in the
+ * order it sent them, whichever worker prepared them. A message whose worker
+ * died is answered null: not acknowledged, sent again by the device.
  */
 import type { Logger } from 'pino';
 import type { Pipeline } from '../pipeline/pipeline.ts';
@@ -12,36 +19,95 @@ export const MAX_BATCH = 512;
 
 type Done = (outcome: Outcome | null) => void;
 
+/** 0: waiting for its worker; 1: ready to commit; 2: its worker died (answer null). */
+type State = 0 | 1 | 2;
+
 export class GroupCommit {
-  private readonly msgs: Incoming[] = [];
-  private readonly dones: Done[] = [];
+  // Arrival order; [head, length) are waiting. Parallel arrays: no object per message.
+  private msgs: Incoming[] = [];
+  private dones: Done[] = [];
+  private states: State[] = [];
+  private head = 0;
+  /** The arrival number of msgs[0]. */
+  private base = 0;
   private scheduled = false;
+  private readonly batchMsgs: Incoming[] = [];
+  private readonly batchDones: Done[] = [];
 
   constructor(private readonly pipeline: Pipeline, private readonly logger: Logger) {}
 
   /** `done` gets the outcome once committed, or null when nothing could be stored (the message must not be acknowledged). */
   push(msg: Incoming, done: Done): void {
+    const n = this.base + this.msgs.length;
     this.msgs.push(msg);
     this.dones.push(done);
+    this.states.push(0);
+    // A message waiting for its worker is never dropped from the arrays, so it stays at n - base.
+    const preparing = this.pipeline.prepare(msg, (ok) => {
+      this.states[n - this.base] = ok ? 1 : 2;
+      this.schedule();
+    });
+    if (!preparing) {
+      this.states[n - this.base] = 1;
+      this.schedule();
+    }
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
-  /** Runs everything queued now. */
+  /** Runs everything ready now, oldest first, stopping at the first message still being prepared. */
   flush(): void {
     this.scheduled = false;
-    while (this.msgs.length > 0) {
-      const msgs = this.msgs.splice(0, MAX_BATCH);
-      const dones = this.dones.splice(0, MAX_BATCH);
+    for (;;) {
+      const bm = this.batchMsgs;
+      const bd = this.batchDones;
+      bm.length = 0;
+      bd.length = 0;
+      while (this.head < this.msgs.length && bm.length < MAX_BATCH) {
+        const s = this.states[this.head]!;
+        if (s === 0) break;
+        const msg = this.msgs[this.head]!;
+        const done = this.dones[this.head]!;
+        this.head++;
+        if (s === 2) done(null);
+        else {
+          bm.push(msg);
+          bd.push(done);
+        }
+      }
+      this.compact();
+      if (bm.length === 0) return;
       let outcomes: Outcome[] | null = null;
       try {
-        outcomes = this.pipeline.processBatch(msgs);
+        outcomes = this.pipeline.processBatch(bm);
       } catch (e) {
-        this.logger.error({ err: e, messages: msgs.length }, 'batch could not be stored; not acknowledged');
+        this.logger.error({ err: e, messages: bm.length }, 'batch could not be stored; not acknowledged');
       }
+      // Copied first: a callback may push (and so flush) again.
+      const dones = bd.slice();
       for (let i = 0; i < dones.length; i++) dones[i]!(outcomes === null ? null : outcomes[i]!);
+    }
+  }
+
+  /** Drops the answered prefix once it is most of the arrays. */
+  private compact(): void {
+    if (this.head === this.msgs.length) {
+      this.base += this.head;
+      this.msgs.length = 0;
+      this.dones.length = 0;
+      this.states.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.msgs.length) {
+      this.base += this.head;
+      this.msgs = this.msgs.slice(this.head);
+      this.dones = this.dones.slice(this.head);
+      this.states = this.states.slice(this.head);
+      this.head = 0;
     }
   }
 }

@@ -16,9 +16,12 @@ import { addressKey, ConnectionGate, FAILURE_BUDGETS, type FailureBudgets, PRE_A
 import { GuardedConnection } from './frame-guard.ts';
 import { GroupCommit } from './group-commit.ts';
 import { type BucketOptions, DEFAULT_RATE } from './rate-limit.ts';
+import { indexRetained } from './retained-index.ts';
 
 /** Above the largest message (pipeline DEFAULT_MAX_PAYLOAD_BYTES, 1 MiB chunks): bigger messages up to here are quarantined, beyond it the connection is cut. */
 export const DEFAULT_MAX_PACKET_BYTES = 4 * 1024 * 1024;
+/** listen(2) backlog of the MQTT port (Linux's default net.core.somaxconn is 4096 since 5.4). */
+export const ACCEPT_BACKLOG = 4_096;
 /** How often the broker looks for devices disabled by another process (earshot device disable). */
 export const DISABLE_POLL_MS = 1_000;
 
@@ -70,6 +73,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       done(null, true);
     },
   });
+  // One retained config per device: a SUBSCRIBE looks its topic up instead of matching every one (issue 19: readmission).
+  indexRetained((aedes as unknown as { persistence: unknown }).persistence);
   aedes.on('clientError', (client, err) => logger.warn({ clientId: client.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (client, err) => logger.warn({ clientId: client.id, err: err.message }, 'connection error'));
   // A device's rate bucket outlives its connection: reconnecting must not buy a fresh burst.
@@ -136,7 +141,10 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 1883, opts.host ?? '127.0.0.1', () => resolve());
+    // A deep accept queue: under a CONNECT flood, refused connections arrive thousands a second, and a full queue
+    // drops a good monitor's SYN, which it then resends only after a second (RFC 6298 §2: initial RTO 1 s).
+    // The kernel caps it at net.core.somaxconn.
+    server.listen({ port: opts.port ?? 1883, host: opts.host ?? '127.0.0.1', backlog: ACCEPT_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, tls: opts.tls !== undefined }, 'broker listening');

@@ -12,6 +12,7 @@ import type { BundleModel, LevelRow } from './model.ts';
 
 // RFC 4180 §2 rule 2 / 6: CRLF ends a record.
 const CRLF = '\r\n';
+export const CRLF_BYTES = Uint8Array.of(13, 10);
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /**
@@ -43,7 +44,7 @@ const ROWS_PER_CHUNK = 1_000;
  * per-minute prefix (UK offsets change only on the hour), and levels held to
  * 0.01 dB (DESIGN §3) come from a table of their strings, identical to String(v).
  */
-class LevelRowFormatter {
+export class LevelRowFormatter {
   readonly #clock = new LondonClock();
   #minute = Number.NaN;
   #utcPrefix = '';

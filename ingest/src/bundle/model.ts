@@ -387,6 +387,8 @@ export const BundleModel = z
     evidence: BundleEvidenceInput,
     /** How many rows levelRows() yields (for progress; 0 = no measurements). */
     levelCount: z.number().int().nonnegative(),
+    /** A deployment's own leaf says demonstration data (ingest/src/cases/demonstration.ts): every page and CSV row says so. */
+    demonstration: z.literal(true).optional(),
   })
   .refine((m) => Date.parse(m.period.from) < Date.parse(m.period.to), { message: 'period.from must be before period.to', path: ['period'] });
 export type BundleModel = z.infer<typeof BundleModel>;
@@ -395,6 +397,12 @@ export type BundleModel = z.infer<typeof BundleModel>;
 export interface BundleSource {
   readonly model: BundleModel;
   levelRows(): Iterable<LevelRow> | AsyncIterable<LevelRow>;
+  /**
+   * data/levels.csv's bytes for exactly the rows levelRows() yields, when the
+   * source can make them faster itself (export/level-csv.ts); otherwise the
+   * writer formats levelRows().
+   */
+  levelsCsv?(): Iterable<Uint8Array>;
 }
 
 /** Validates a model at the boundary; throws EARSHOT_E_BUNDLE_MODEL_INVALID. */

@@ -17,6 +17,7 @@ import { ZipFile } from 'yazl';
 import { EarshotError } from '@earshot/shared';
 import { EVIDENCE_FILES, encodeBundleEvidence } from '../evidence/index.ts';
 import { diaryCsv, eventsCsv, levelsCsv, nightsCsv } from './csv.ts';
+import { markCsv, markCsvChunks } from './demonstration.ts';
 import { type Exhibit, assignExhibits, assignRecordingExhibits } from './exhibits.ts';
 import { bundleFileName } from './file-name.ts';
 import { HashingStream } from './hashing-stream.ts';
@@ -76,6 +77,9 @@ export async function writeBundle(source: BundleSource, options: WriteBundleOpti
   const fileName = bundleFileName(model.case.ref, model.period.from, model.period.to);
   const evidence = encodeBundleEvidence(model.evidence.leaves, model.evidence.sth, model.evidence.publicKeyPem);
   const buffer = (path: string, bytes: Buffer): PlannedEntry => ({ path, estimate: bytes.length, compressionLevel: 6, open: () => Readable.from([bytes]) });
+  // Demonstration data (issue 17): a trailing column on every CSV row (demonstration.ts).
+  const demo = model.demonstration === true;
+  const csvOf = (text: string): string => (demo ? markCsv(text, true) : text);
 
   const planned: PlannedEntry[] = [
     { path: BUNDLE_PDF, estimate: PDF_BYTES_PER_CHART * (model.series.length + 5), compressionLevel: 6, open: () => renderBundlePdf(model, exhibits, fileName, recordings) },
@@ -85,11 +89,12 @@ export async function writeBundle(source: BundleSource, options: WriteBundleOpti
       path: DATA_FILES.levels,
       estimate: CSV_ROW_BYTES * model.levelCount,
       compressionLevel: options.levelsCompressionLevel ?? 1,
-      open: () => Readable.from(levelsCsv(source.levelRows())),
+      // The source's own bytes when it has them (export/level-csv.ts); a demonstration bundle marks every row, from the formatted rows.
+      open: () => Readable.from(demo ? markCsvChunks(levelsCsv(source.levelRows())) : (source.levelsCsv?.() ?? levelsCsv(source.levelRows()))),
     },
-    buffer(DATA_FILES.events, Buffer.from(eventsCsv(model, exhibits), 'utf8')),
-    buffer(DATA_FILES.diary, Buffer.from(diaryCsv(model, recordings), 'utf8')),
-    buffer(DATA_FILES.nights, Buffer.from(nightsCsv(model), 'utf8')),
+    buffer(DATA_FILES.events, Buffer.from(csvOf(eventsCsv(model, exhibits)), 'utf8')),
+    buffer(DATA_FILES.diary, Buffer.from(csvOf(diaryCsv(model, recordings)), 'utf8')),
+    buffer(DATA_FILES.nights, Buffer.from(csvOf(nightsCsv(model)), 'utf8')),
     buffer(EVIDENCE_FILES.leaves, evidence.leaves),
     buffer(EVIDENCE_FILES.proofs, evidence.proofs),
     buffer(EVIDENCE_FILES.sth, evidence.sth),

@@ -40,5 +40,5 @@ export function annotate(ctx: CasesContext, input: AnnotationInput): Annotation 
     const { leafIndex } = ctx.evidence.append({ kind: 'annotation', caseRef: a.caseRef, data });
     ctx.db.prepare('UPDATE annotations SET leaf_index = ? WHERE id = ?').run(leafIndex, id);
     return { id, leafIndex, contentSha256: content.sha256 };
-  })();
+  }).immediate();
 }

@@ -57,7 +57,7 @@ export function openCase(ctx: CasesContext, input: OpenCaseInput): CaseSummary {
       .run(c.ref, c.category, c.officer, openedAt, openedAt, target.dueAt, target.dueDate, details.json, details.sha256, leafIndex);
     insertHistory(ctx, c.ref, { at: openedAt, action: 'opened', by: c.officer, reason: null }, data, leafIndex);
     return toSummary(requireCase(ctx.db, c.ref));
-  })();
+  }).immediate();
 }
 
 /** Re-categorise: the response target is recomputed from the opening time; the reason is recorded. */
@@ -75,7 +75,7 @@ export function categoriseCase(ctx: CasesContext, input: CategoriseInput): CaseS
       .prepare('UPDATE cases SET category = ?, response_due_at = ?, response_due_date = ? WHERE ref = ?')
       .run(c.category, target.dueAt, target.dueDate, c.ref);
     return toSummary(requireCase(ctx.db, c.ref));
-  })();
+  }).immediate();
 }
 
 function activeDeployments(ctx: CasesContext, ref: string): number {
@@ -98,7 +98,7 @@ export function changeCaseStatus(ctx: CasesContext, input: { ref: string; status
       .prepare('UPDATE cases SET status = ?, status_at = ?, closed_at = ? WHERE ref = ?')
       .run(c.status, at, c.status === 'closed' ? at : null, c.ref);
     return toSummary(requireCase(ctx.db, c.ref));
-  })();
+  }).immediate();
 }
 
 export function closeCase(ctx: CasesContext, ref: string, reason: string, by: string): CaseSummary {
@@ -121,5 +121,5 @@ export function reassignCase(ctx: CasesContext, input: ReassignInput): CaseSumma
     recordChange(ctx, c.ref, { at, action: 'reassigned', by: c.by, reason: c.reason }, data);
     ctx.db.prepare('UPDATE cases SET officer = ? WHERE ref = ?').run(c.officer, c.ref);
     return toSummary(requireCase(ctx.db, c.ref));
-  })();
+  }).immediate();
 }

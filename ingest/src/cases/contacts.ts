@@ -80,7 +80,7 @@ export function recordContact(ctx: CasesContext, input: ContactInput): Contact {
       .prepare('INSERT INTO case_history (case_ref, at, action, by_officer, reason, detail, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(c.caseRef, createdAt, 'contacted', c.by, null, JSON.stringify(data), leafIndex);
     return toContact(ctx.db.prepare<[number], ContactRow>('SELECT * FROM case_contacts WHERE id = ?').get(id)!);
-  })();
+  }).immediate();
 }
 
 export function listContacts(db: Database, caseRef: string): Contact[] {

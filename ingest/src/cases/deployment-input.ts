@@ -71,6 +71,8 @@ export const StartDeploymentInput = z.object({
   /** The installer's note of the check (optional); the calibration itself comes from the monitor. */
   calibration: CalibrationInput.optional(),
   equipment: EquipmentInput.optional(),
+  /** Demonstration data, never evidence (cases/demonstration.ts): set only by the demo through `deploy start --demonstration`. */
+  demonstration: z.literal(true).optional(),
 });
 export type StartDeploymentInput = z.input<typeof StartDeploymentInput>;
 

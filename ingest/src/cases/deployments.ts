@@ -9,6 +9,7 @@
 import { EarshotError } from '@earshot/shared';
 import type { Database } from 'better-sqlite3';
 import { requireCase, requireNotClosed } from './case-row.ts';
+import { checkDemonstration } from './demonstration.ts';
 import { type AudioMode, CalibrationInput, EndDeploymentInput, type EquipmentInput, StartDeploymentInput } from './deployment-input.ts';
 import type { CasesContext } from './evidence-port.ts';
 import { type DeploymentCalibration, deploymentCalibration, monitorCalibrations } from './monitor-calibrations.ts';
@@ -187,6 +188,7 @@ export function startDeployment(ctx: CasesContext, input: StartDeploymentInput):
       )
       .get(d.deviceId, installedMs);
     if (clash !== undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_OVERLAP', `${d.deviceId} is in deployment ${clash.id} (${clash.case_ref})`);
+    checkDemonstration(ctx.db, d.deviceId, d.caseRef, d.demonstration === true);
     // The row first (install_leaf set just below), so the leaf can name the deployment id.
     const id = Number(
       ctx.db
@@ -196,6 +198,8 @@ export function startDeployment(ctx: CasesContext, input: StartDeploymentInput):
     const data = {
       action: 'installed', deploymentId: id, deviceId: d.deviceId, installedAt: iso(installedMs), installedBy: d.installedBy, audioMode: d.audioMode,
       ...(d.equipment === undefined ? {} : { equipment: d.equipment }),
+      // Inside the leaf, so every bundle of the case carries the mark in a proved leaf (cases/demonstration.ts).
+      ...(d.demonstration === true ? { demonstration: true } : {}),
     };
     const { leafIndex } = ctx.evidence.append({ kind: 'deployment', caseRef: d.caseRef, data });
     ctx.db.prepare('UPDATE deployments SET install_leaf = ? WHERE id = ?').run(leafIndex, id);
@@ -203,7 +207,7 @@ export function startDeployment(ctx: CasesContext, input: StartDeploymentInput):
     const row = requireDeployment(ctx.db, id);
     recordCheck(ctx, row, 'install', installedMs, d.calibration);
     return toDeployment(ctx.db, row);
-  })();
+  }).immediate();
 }
 
 export function endDeployment(ctx: CasesContext, input: EndDeploymentInput): Deployment {
@@ -218,7 +222,7 @@ export function endDeployment(ctx: CasesContext, input: EndDeploymentInput): Dep
     ctx.db.prepare('UPDATE deployments SET removed_ms = ?, removed_by = ?, removal_leaf = ? WHERE id = ?').run(removedMs, e.removedBy, leafIndex, row.id);
     recordCheck(ctx, row, 'removal', removedMs, e.calibration);
     return toDeployment(ctx.db, requireDeployment(ctx.db, row.id));
-  })();
+  }).immediate();
 }
 
 export function listDeployments(db: Database, filter: { readonly caseRef?: string; readonly deviceId?: string } = {}): Deployment[] {

@@ -49,7 +49,7 @@ export function correctDiaryEntry(ctx: CasesContext, caseRef: string, input: Dia
     ctx.db.prepare('INSERT INTO diary_corrections (corrected_id, replacement_id, by_user, reason, at_ms, leaf_index) VALUES (?, ?, ?, ?, ?, ?)')
       .run(old.id, replacementId, c.by, c.reason, atMs, leafIndex);
     return { correctedId: old.id, replacementId, by: c.by, reason: c.reason, at, leafIndex };
-  })();
+  }).immediate();
 }
 
 /** Corrections of a case's diary, by the id of the entry corrected. */

@@ -114,5 +114,5 @@ export function importDiaryCsv(ctx: CasesContext, caseRef: string, text: string)
       imported.push(insertDiaryEntry(ctx, ref, entry, 'csv'));
     }
     return { ok: true, imported, skipped };
-  })();
+  }).immediate();
 }

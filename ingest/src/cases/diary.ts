@@ -150,7 +150,7 @@ export function addDiaryEntry(ctx: CasesContext, caseRef: string, input: DiaryEn
   return ctx.db.transaction((): DiaryEntry => {
     const ref = requireDiaryCase(ctx, caseRef);
     return getDiaryEntry(ctx.db, insertDiaryEntry(ctx, ref, e, 'officer'));
-  })();
+  }).immediate();
 }
 
 export function getDiaryEntry(db: Database, id: number): DiaryEntry {

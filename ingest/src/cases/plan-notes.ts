@@ -47,7 +47,7 @@ export function addPlanNote(ctx: CasesContext, input: PlanNoteInput): PlanNote {
       .prepare('INSERT INTO case_history (case_ref, at, action, by_officer, reason, detail, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(n.caseRef, at, 'plan-note', n.by, null, JSON.stringify(data), leafIndex);
     return { id, at, by: n.by, text: n.text, leafIndex };
-  })();
+  }).immediate();
 }
 
 export function listPlanNotes(db: Database, caseRef: string): PlanNote[] {

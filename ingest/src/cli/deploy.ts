@@ -3,7 +3,7 @@
  *    [--monitor-model T] [--monitor-serial T] [--mic-make T] [--mic-model T] [--mic-class T] [--mic-tolerance-db DB]
  *    [--calibrator-make T] [--calibrator-model T] [--calibrator-serial T] [--calibrator-class 1|2|LS]
  *    [--calibrator-certificate T] [--calibrator-lab-date YYYY-MM-DD]
- *    [--room T] [--height-m M] [--party-wall-m M] [--windows open|closed|varied] [--position-note T]
+ *    [--room T] [--height-m M] [--party-wall-m M] [--windows open|closed|varied] [--position-note T] [--demonstration]
  *    [--reading DB --full-scale-db DB [--calibrator-db DB]]`
  * `earshot deploy end --deployment N --removed-by NAME [--at ISO] [--reading DB --full-scale-db DB]`
  * `earshot deploy list [--case REF] [--device ID] [--json]`
@@ -62,15 +62,16 @@ function calibrationLine(d: Deployment): string {
 }
 
 const start: Command = (args, io) => {
-  const a = parseCommand(args, { ...DATA_DIR_OPTION, ...CHECK_OPTIONS, ...equipmentParse, case: { type: 'string' }, device: { type: 'string' }, 'installed-by': { type: 'string' }, audio: { type: 'string' } }, z.object({
+  const a = parseCommand(args, { ...DATA_DIR_OPTION, ...CHECK_OPTIONS, ...equipmentParse, case: { type: 'string' }, device: { type: 'string' }, 'installed-by': { type: 'string' }, audio: { type: 'string' }, demonstration: { type: 'boolean' } }, z.object({
     positionals: z.array(z.string()).max(0), ...DataDir, ...Check, ...equipmentSchema, case: z.string(), device: z.string(), 'installed-by': z.string(),
-    audio: z.enum(['off', 'button-only', 'on-event']).default('on-event'), at: z.string().optional(),
+    audio: z.enum(['off', 'button-only', 'on-event']).default('on-event'), at: z.string().optional(), demonstration: z.boolean().optional(),
   }));
   const e = equipment(a);
   return withIngest(a['data-dir'], (ingest) => {
     const d = startDeployment(ingest.cases, {
       caseRef: a.case, deviceId: a.device, installedBy: a['installed-by'], audioMode: a.audio, ...note(a),
       ...(e === undefined ? {} : { equipment: e }), ...(a.at === undefined ? {} : { installedAt: a.at }),
+      ...(a.demonstration === true ? { demonstration: true as const } : {}),
     });
     io.out(`Deployment ${d.id}: ${d.deviceId} at case ${d.caseRef} from ${d.installedAt}, audio ${d.audioMode}.`);
     io.out(calibrationLine(d));

@@ -3,15 +3,20 @@
  * leaf and checks every signed tree head (DESIGN §5). Exit 0 when all hold,
  * 1 naming each failure.
  * `earshot log head`: signs a tree head now and prints its exact bytes.
+ * Both work on the store EARSHOT_STORE_URL names (DESIGN §8): PostgreSQL through the storage port.
  */
 import { parseCommand } from '@earshot/shared';
 import { z } from 'zod';
+import { resolveDataDir } from '../data-dir.ts';
+import type { LogReport } from '../evidence/verify-log.ts';
+import { signTreeHeadOnPostgres, verifyLogOnPostgres } from '../storage/log-on-postgres.ts';
+import { storeFromEnv } from '../storage/store-url.ts';
 import { type Command, DATA_DIR_OPTION, withIngest } from './context.ts';
 
-const verify: Command = (args, io) => {
+const verify: Command = async (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION, json: { type: 'boolean' } }, z.object({ positionals: z.array(z.string()).max(0), 'data-dir': z.string().optional(), json: z.boolean().default(false) }));
-  return withIngest(a['data-dir'], (ingest) => {
-    const r = ingest.log.verify();
+  const store = storeFromEnv();
+  const print = (r: LogReport): number => {
     if (a.json) io.out(JSON.stringify(r));
     else {
       for (const f of r.failures) io.out(`FAIL ${f.code}${f.leafIndex === undefined ? '' : ` leaf ${f.leafIndex}`}${f.treeHeadId === undefined ? '' : ` tree head ${f.treeHeadId}`}: ${f.detail}`);
@@ -19,11 +24,20 @@ const verify: Command = (args, io) => {
       io.out(r.ok ? `OK: ${r.leaves} leaves and ${r.treeHeads} signed tree heads verified.` : `${r.failureCount} failure(s) in ${r.leaves} leaves and ${r.treeHeads} signed tree heads.`);
     }
     return r.ok ? 0 : 1;
-  });
+  };
+  if (store.kind === 'postgres') return print(await verifyLogOnPostgres(store, resolveDataDir(a['data-dir'])));
+  return withIngest(a['data-dir'], (ingest) => print(ingest.log.verify()));
 };
 
-const head: Command = (args, io) => {
+const head: Command = async (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION }, z.object({ positionals: z.array(z.string()).max(0), 'data-dir': z.string().optional() }));
+  const store = storeFromEnv();
+  if (store.kind === 'postgres') {
+    const h = await signTreeHeadOnPostgres(store, resolveDataDir(a['data-dir']));
+    io.out(h.bytes.toString('utf8'));
+    io.out(h.signature.toString('base64'));
+    return 0;
+  }
   return withIngest(a['data-dir'], (ingest) => {
     const h = ingest.log.signTreeHead();
     io.out(h.bytes.toString('utf8'));

@@ -4,16 +4,8 @@
  * dispatches and turns every failure into one line with a stable code.
  */
 import { EarshotError, LineWriter, cliFailure } from '@earshot/shared';
-import { bundleCommands } from './bundle.ts';
-import { caseCommands } from './case.ts';
+import { checkStoreForCommand } from '../storage/command-support.ts';
 import type { Command, Io } from './context.ts';
-import { deployCommands } from './deploy.ts';
-import { deviceCommands } from './device.ts';
-import { diaryCommands } from './diary.ts';
-import { logCommands } from './log.ts';
-import { serveCommand } from './serve.ts';
-import { userCommands } from './user.ts';
-import { verifyCommand } from './verify.ts';
 
 const USAGE = `usage: earshot <command> [options]   (every command takes --data-dir DIR, default $EARSHOT_DATA_DIR or ./data)
   serve [--config FILE] [--mqtt-port N] [--http-port N]     run the ingest service (broker, web view, API)
@@ -28,18 +20,28 @@ const USAGE = `usage: earshot <command> [options]   (every command takes --data-
   diary add --case REF --started TIME [--ended TIME] --heard TEXT [--effect TEXT] | import --case REF FILE.csv | list --case REF
   log verify | head                                         check the evidence log; sign a tree head now
   bundle export <caseRef> [--from ISO] [--to ISO] [--out DIR] [--initials JS] [--include-complainant]
-  verify BUNDLE.zip                                         check a court bundle offline (exit 0 all hold, 1 failures)`;
+  verify BUNDLE.zip                                         check a court bundle offline (exit 0 all hold, 1 failures)
+  store copy --from DATA_DIR --to postgres://USER:PASS@HOST:PORT/DB   move an embedded installation to PostgreSQL, proven
+  broker config mosquitto --port N --out DIR [--host ADDR] [--plugin PATH] [--user NAME] [--force]   a mosquitto 2.0 whose accounts Earshot manages
+(EARSHOT_STORE_URL=postgres://… selects PostgreSQL as the store; unset, the SQLite file in the data folder)`;
 
-const groups: Record<string, Record<string, Command>> = {
-  device: deviceCommands,
-  user: userCommands,
-  case: caseCommands,
-  deploy: deployCommands,
-  diary: diaryCommands,
-  log: logCommands,
-  bundle: bundleCommands,
+// Each command's module (and what it needs: SQLite, fastify, pdfkit, …) is loaded only when that command runs,
+// so `--help` and the light commands start at once.
+const groups: Record<string, () => Promise<Record<string, Command>>> = {
+  device: async () => (await import('./device.ts')).deviceCommands,
+  user: async () => (await import('./user.ts')).userCommands,
+  case: async () => (await import('./case.ts')).caseCommands,
+  deploy: async () => (await import('./deploy.ts')).deployCommands,
+  diary: async () => (await import('./diary.ts')).diaryCommands,
+  log: async () => (await import('./log.ts')).logCommands,
+  bundle: async () => (await import('./bundle.ts')).bundleCommands,
+  store: async () => (await import('./store.ts')).storeCommands,
+  broker: async () => (await import('./broker.ts')).brokerCommands,
 };
-const single: Record<string, Command> = { serve: serveCommand, verify: verifyCommand };
+const single: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve.ts')).serveCommand,
+  verify: async () => (await import('./verify.ts')).verifyCommand,
+};
 
 function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -51,14 +53,15 @@ function readStdin(): Promise<string> {
   });
 }
 
-function find(argv: readonly string[]): { command: Command; rest: readonly string[] } {
+async function find(argv: readonly string[]): Promise<{ command: Command; rest: readonly string[] }> {
   const [name, sub, ...rest] = argv;
   if (name === undefined) throw new EarshotError('EARSHOT_E_USAGE', `no command given\n${USAGE}`);
-  const one = single[name];
-  if (one !== undefined) return { command: one, rest: argv.slice(1) };
-  const group = groups[name];
+  const one = Object.hasOwn(single, name) ? single[name] : undefined;
+  if (one !== undefined) return { command: await one(), rest: argv.slice(1) };
+  const load = Object.hasOwn(groups, name) ? groups[name] : undefined;
+  const group = load === undefined ? undefined : await load();
   if (group === undefined) throw new EarshotError('EARSHOT_E_USAGE', `unknown command "${name}"\n${USAGE}`);
-  const command = sub === undefined ? undefined : group[sub];
+  const command = sub === undefined || !Object.hasOwn(group, sub) ? undefined : group[sub];
   if (command === undefined) throw new EarshotError('EARSHOT_E_USAGE', `earshot ${name} takes ${Object.keys(group).join(' | ')}${sub === undefined ? '' : `, not "${sub}"`}`);
   return { command, rest };
 }
@@ -72,7 +75,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       await stdout.end();
       return 0;
     }
-    const { command, rest } = find(argv);
+    const { command, rest } = await find(argv);
+    checkStoreForCommand(argv[0]!, argv[1]);
     const code = await command(rest, io);
     await stdout.end();
     return code;

@@ -7,7 +7,7 @@
  * stop it cleanly: connections closed, a last tree head signed.
  */
 import { join } from 'node:path';
-import { parseCommand } from '@earshot/shared';
+import { acquireProcessLock, parseCommand } from '@earshot/shared';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { resolveDataDir } from '../data-dir.ts';
@@ -19,6 +19,9 @@ import { createTimelineService } from '../timeline/index.ts';
 import { accessPortFor, createUsers } from '../users/index.ts';
 import type { Command } from './context.ts';
 
+/** The lock file in the data folder while `earshot serve` runs (shared/src/process-lock/). */
+export const SERVE_LOCK_FILE = 'serve.lock';
+
 export const serveCommand: Command = async (args, io) => {
   const a = parseCommand(args, { 'data-dir': { type: 'string' }, config: { type: 'string' }, 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' } }, z.object({
     positionals: z.array(z.string()).max(0), 'data-dir': z.string().optional(), config: z.string().optional(),
@@ -28,7 +31,11 @@ export const serveCommand: Command = async (args, io) => {
   if (a['mqtt-port'] !== undefined) settings.mqtt.port = a['mqtt-port'];
   if (a['http-port'] !== undefined) settings.http.port = a['http-port'];
   const logger = pino({ level: process.env['EARSHOT_LOG_LEVEL'] ?? 'info', base: { service: 'earshot' } });
-  const service = await serve({ dataDir: resolveDataDir(a['data-dir']), settings, logger });
+  const dataDir = resolveDataDir(a['data-dir']);
+  // One service per data folder: a second one would share the broker's device identities and the evidence log's
+  // appends. Other commands (case, deploy, device…) keep working beside it: SQLite serialises their writes.
+  const lock = acquireProcessLock(join(dataDir, SERVE_LOCK_FILE), { what: `the data folder ${dataDir}` });
+  const service = await serve({ dataDir, settings, logger });
   const { ingest } = service;
   const { app } = await createHttpApp({
     db: ingest.db,
@@ -72,6 +79,7 @@ export const serveCommand: Command = async (args, io) => {
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    lock.release();
   }
   io.err('earshot: stopped');
   return 0;

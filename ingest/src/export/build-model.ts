@@ -21,6 +21,7 @@ import { bundleEvents, caseEvidenceItems, toBundleGap } from './events.ts';
 import { caseExhibits } from './exhibits.ts';
 import { caseLeafIndexes } from './leaves.ts';
 import { levelRows } from './level-rows.ts';
+import { levelsCsvFromDb } from './level-csv.ts';
 import { nightSeries } from './night-series.ts';
 import { caseNights, noiseActParams } from './nights.ts';
 import type { Period } from './period.ts';
@@ -28,6 +29,7 @@ import { createConfigHistoryReader, configLeaves } from './config-history.ts';
 import { activeRules } from './rules.ts';
 import { createThresholdReader } from './thresholds.ts';
 import { deploymentSpans, measuredSpans } from './spans.ts';
+import { caseIsDemonstration } from '../cases/demonstration.ts';
 
 export interface SourceOptions {
   readonly clipsDir: string;
@@ -69,8 +71,9 @@ export function buildBundleSource(db: Db, log: EvidenceLog, head: IssuedTreeHead
     ].filter((v, i, all) => all.indexOf(v) === i).sort((a, b) => a - b)),
     levelCount,
     nights: [],
+    ...(caseIsDemonstration(db, caseRef) ? { demonstration: true as const } : {}),
   };
   model.nights = caseNights(db, period, spans, { events: model.events, diary: model.diary, params: (id) => noiseActParams(db, id) });
   const streamed = measuredSpans(spans);
-  return { model, levelRows: () => levelRows(db, streamed) };
+  return { model, levelRows: () => levelRows(db, streamed), levelsCsv: () => levelsCsvFromDb(db, streamed) };
 }

@@ -31,6 +31,8 @@ export interface MessageContext {
   envelopeType: SignedKind;
   rawBody: unknown;
   sha256: Buffer;
+  /** sha256 is set (by a prepare worker); otherwise the dedupe step computes it. */
+  hashed: boolean;
   typed: TypedBody | null;
   evidence: Evidence | null;
   /** This message pinned its device's key (trust on first use, steps/verify.ts). */
@@ -58,6 +60,7 @@ export function newContext(msg: Incoming, topic: ParsedTopic & { kind: SignedKin
     envelopeType: topic.kind,
     rawBody: undefined,
     sha256: msg.payload,
+    hashed: false,
     typed: null,
     evidence: null,
     pinnedKey: false,

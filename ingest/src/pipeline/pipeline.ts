@@ -7,6 +7,11 @@
  * transaction has returned every message is durably stored or quarantined,
  * which is what lets the broker PUBACK (DESIGN §4). Alerts and clip reassembly
  * run after the commit.
+ *
+ * With `workers` (issue 19), the first steps of a signed message — open (JSON),
+ * verify (Ed25519), validate (schema), check the device — run beforehand on
+ * worker threads (workers/pool.ts) while the previous batch commits; the rest
+ * runs here as before, in one transaction, in arrival order.
  */
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
@@ -19,7 +24,7 @@ import { createLevelsWriter } from '../store/levels.ts';
 import { createMessageLedger } from '../store/messages.ts';
 import { createQuarantine, type Quarantine, type QuarantineRow } from '../store/quarantine.ts';
 import { createStatusStore } from '../store/status.ts';
-import { type MessageContext, newContext, type Step } from './context.ts';
+import { type MessageContext, newContext, type Step, type TypedBody } from './context.ts';
 import { alertStep } from './steps/alert.ts';
 import { attachStep } from './steps/attach.ts';
 import { checkDeviceStep } from './steps/check-device.ts';
@@ -32,6 +37,8 @@ import { validateStep } from './steps/validate.ts';
 import { type KeyPinning, verifyStep } from './steps/verify.ts';
 import { publishRefusal } from './topic-rule.ts';
 import type { Alerter, Attacher, EvidenceLog, Incoming, Outcome } from './types.ts';
+import type { Prepared } from './workers/prepare.ts';
+import { createPreparePool, type PreparePool } from './workers/pool.ts';
 
 /** Largest signed message: 3 600 level records (MAX_RECORDS_PER_BATCH) are ~600 KB of JSON. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -41,6 +48,8 @@ export interface PipelineDeps {
   /** The data folder (DESIGN §7); clips go to <dataDir>/clips. */
   dataDir: string;
   pinnedKey: (deviceId: string) => KeyObject | null;
+  /** The same key as SubjectPublicKeyInfo PEM, for the prepare workers (so this thread need not parse it); derived from pinnedKey when absent. */
+  pinnedKeyPem?: (deviceId: string) => string | null;
   /** Pins a device's key from its first verifying status (trust on first use); absent: keys only from `device add`. */
   pinning?: KeyPinning;
   attacher: Attacher;
@@ -52,6 +61,10 @@ export interface PipelineDeps {
   onLevels?: (deviceId: string, records: LevelsBody['records']) => void;
   /** Per-device disk quotas (issue 11 item 5); defaults QUARANTINE_BYTES_PER_DEVICE and ORPHAN_CHUNK_BYTES_PER_DEVICE. */
   quotas?: { readonly quarantineBytesPerDevice?: number; readonly orphanChunkBytesPerDevice?: number };
+  /** Prepare worker threads (issue 19); 0 (the default) runs every step on this thread. */
+  workers?: number;
+  /** Stored receipts (DESIGN §4, receipts/receipts.ts): told each batch's outcomes right after its commit. */
+  onCommitted?: (msgs: readonly Incoming[], outcomes: readonly Outcome[]) => void;
 }
 
 export interface Pipeline {
@@ -63,6 +76,18 @@ export interface Pipeline {
   recoverClips(): ClipReport[];
   readonly clips: ClipStore;
   readonly quarantine: Quarantine;
+  /**
+   * Starts a message's first steps on a worker; `ready` is called once the
+   * message may go to processBatch (false: its worker died, nothing was done,
+   * and it must not be acknowledged). Returns false, calling nothing, when the
+   * message is to be processed on this thread alone (no workers, no key pinned
+   * yet, not a signed message).
+   */
+  prepare(msg: Incoming, ready: (ok: boolean) => void): boolean;
+  /** The prepare workers, null without them. */
+  readonly workers: PreparePool | null;
+  /** Stops the workers (after what they hold is answered). */
+  close(): Promise<void>;
 }
 
 class Refused extends Error {
@@ -80,8 +105,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const clips = createClipStore(db, join(deps.dataDir, 'clips'), quotas.orphanChunkBytesPerDevice === undefined ? {} : { orphanBytesPerDevice: quotas.orphanChunkBytesPerDevice });
   const quarantine = createQuarantine(db, quotas.quarantineBytesPerDevice === undefined ? {} : { bytesPerDevice: quotas.quarantineBytesPerDevice });
 
+  const maxPayloadBytes = deps.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const pool = (deps.workers ?? 0) > 0
+    ? createPreparePool(deps.workers!, { maxPayloadBytes }, (i, why) => logger.warn({ worker: i, why: String(why) }, 'prepare worker exited; the messages it held are not acknowledged, a new worker takes its place'))
+    : null;
+
   const signedSteps: readonly (readonly [string, Step])[] = [
-    ['open', openStep(deps.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)],
+    ['open', openStep(maxPayloadBytes)],
     ['verify', verifyStep(deps.pinnedKey, deps.pinning)],
     ['validate', validateStep],
     ['check-device', checkDeviceStep],
@@ -94,9 +124,23 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     ['alert', alertStep(deps.alert)],
   ];
 
+  /** Pinned keys as the workers get them; a pinned key is never replaced, only dropped when its pinning is rolled back. */
+  const pems = new Map<string, string>();
+  const pemOf = deps.pinnedKeyPem ?? ((id: string) => deps.pinnedKey(id)?.export({ format: 'pem', type: 'spki' }).toString() ?? null);
+  function workerKey(device: string): string | null {
+    const cached = pems.get(device);
+    if (cached !== undefined) return cached;
+    const pem = pemOf(device);
+    if (pem !== null) pems.set(device, pem);
+    return pem;
+  }
+
+  /** From dedupe on: what runs here when a worker ran the steps before (workers/prepare.ts). */
+  const afterPrepare = signedSteps.slice(signedSteps.findIndex(([name]) => name === 'dedupe'));
+
   /** Runs the steps; throws Refused to roll the savepoint back. */
-  const runSigned = db.transaction((ctx: MessageContext): Outcome => {
-    for (const [, step] of signedSteps) {
+  const runSteps = db.transaction((ctx: MessageContext, steps: readonly (readonly [string, Step])[]): Outcome => {
+    for (const [, step] of steps) {
       const r = step(ctx);
       if (r === 'duplicate') return { status: 'duplicate', device: ctx.device, seq: ctx.seq };
       if (r !== null) throw new Refused(r);
@@ -144,7 +188,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         return { status: 'chunk-stored', device: topic.deviceId, clipId: topic.clipId, chunk: topic.chunk };
       }
       ctx = newContext(msg, { kind: topic.kind, deviceId: topic.deviceId });
-      const out = runSigned(ctx);
+      const prepared = heldAs === null ? usablePrepared(msg, topic.deviceId) : null;
+      if (prepared?.status === 'refused') return refuse(prepared.info);
+      const out = prepared?.status === 'ready' ? runSteps.immediate(fromPrepared(ctx, prepared), afterPrepare) : runSteps.immediate(ctx, signedSteps);
       after.push(...ctx.afterCommit);
       if (out.status === 'stored' && ctx.typed?.type === 'clip') {
         clips.manifestStored(ctx.device);
@@ -156,12 +202,40 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
       return out;
     } catch (e) {
-      if (ctx?.pinnedKey === true) deps.pinning?.forget(ctx.device);
+      if (ctx?.pinnedKey === true) {
+        deps.pinning?.forget(ctx.device);
+        pems.delete(ctx.device);
+        pool?.forget(ctx.device);
+      }
       if (e instanceof Refused) return refuse(e.info);
       const detail = isEarshotError(e) ? e.message : String((e as Error)?.message ?? e);
       logger.error({ err: e, topic: msg.topic }, 'pipeline failed on a message');
       return refuse({ code: 'EARSHOT_E_STORE_FAILED', detail });
     }
+  }
+
+  /** A worker's result, if it was verified with the key pinned now (a pin rolled back since makes it void). */
+  function usablePrepared(msg: Incoming, device: string): Prepared | null {
+    const p = msg.prepared;
+    if (p === undefined || p.result.status === 'in-thread' || pems.get(device) !== p.key) return null;
+    return p.result;
+  }
+
+  /** The context as the open, verify, validate and check-device steps would have left it. */
+  function fromPrepared(ctx: MessageContext, p: Extract<Prepared, { status: 'ready' }>): MessageContext {
+    const payload = ctx.msg.payload;
+    ctx.envelopeBytes = payload.subarray(0, p.signatureAt);
+    // The signature's bytes are kept with evidence only (steps/store.ts).
+    if (ctx.kind === 'event' || ctx.kind === 'clip') ctx.signature = Buffer.from(payload.toString('latin1', p.signatureAt + 1), 'base64');
+    ctx.seq = p.seq;
+    ctx.sentAt = p.sentAt;
+    ctx.envelopeDevice = ctx.device;
+    ctx.envelopeType = ctx.kind;
+    ctx.rawBody = p.body;
+    ctx.typed = { type: ctx.kind, body: p.body } as TypedBody;
+    ctx.sha256 = Buffer.from(p.sha256.buffer, p.sha256.byteOffset, p.sha256.byteLength);
+    ctx.hashed = true;
+    return ctx;
   }
 
   /**
@@ -178,7 +252,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   function releaseHeld(device: string): void {
     const after: (() => void)[] = [];
     let released = 0;
-    for (const row of quarantine.held(device, 'EARSHOT_E_KEY_NOT_PINNED')) if (releaseOne(row, after).status !== 'quarantined') released++;
+    for (const row of quarantine.held(device, 'EARSHOT_E_KEY_NOT_PINNED')) if (releaseOne.immediate(row, after).status !== 'quarantined') released++;
     if (released > 0) logger.info({ device, released }, 'messages held until the device key was pinned were processed');
     runAfter(after);
   }
@@ -206,7 +280,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   function processBatch(msgs: readonly Incoming[]): Outcome[] {
     const after: (() => void)[] = [];
-    const out = batch(msgs, after);
+    const out = batch.immediate(msgs, after);
+    // Stored receipts (DESIGN §4): committed now; the receipts themselves go out on the next turn.
+    deps.onCommitted?.(msgs, out);
     if (after.length > 0) setImmediate(runAfter, after);
     return out;
   }
@@ -224,5 +300,20 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     clips,
     quarantine,
+    workers: pool,
+    prepare(msg, ready) {
+      if (pool === null || msg.payload.length > maxPayloadBytes) return false;
+      const topic = parseTopic(msg.topic);
+      if (topic === null || topic.kind === 'clip-chunk' || topic.kind === 'config' || publishRefusal(msg.clientId, msg.topic) !== null) return false;
+      const key = workerKey(topic.deviceId);
+      if (key === null) return false;
+      return pool.prepare(topic.kind, topic.deviceId, msg.payload, msg.receivedAt, key, (result) => {
+        if (result !== null) msg.prepared = { result, key };
+        ready(result !== null);
+      });
+    },
+    close: async () => {
+      await pool?.close();
+    },
   };
 }

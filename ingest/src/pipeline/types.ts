@@ -6,6 +6,7 @@
 import type { ErrorCode, EventBody, SignedKind } from '@earshot/shared';
 import type { EvidenceLeaf } from '../evidence/leaf.ts';
 import type { ClockInfo } from '../store/status.ts';
+import type { Prepared } from './workers/prepare.ts';
 
 export type { ClockInfo } from '../store/status.ts';
 
@@ -17,6 +18,8 @@ export interface Incoming {
   clientId: string | null;
   /** Server receipt time, ms since the epoch. */
   receivedAt: number;
+  /** Its first steps, run on a worker thread (workers/prepare.ts), and the pinned key they verified with. */
+  prepared?: { result: Prepared; key: string };
 }
 
 export type EvidenceKind = 'event-started' | 'event-ended' | 'incident' | 'gap' | 'calibration' | 'clip';

@@ -67,5 +67,5 @@ export function receiveEntry(ctx: IntakeContext, link: ResidentLink, input: unkn
       target: `diary entry ${id} (leaf ${entry.leafIndex})${recording === undefined ? '' : ` with phone recording ${recording.sha256}`}`,
     });
     return { entry, duplicate: false };
-  })();
+  }).immediate();
 }

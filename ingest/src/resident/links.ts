@@ -95,7 +95,7 @@ export function issueLink(ctx: LinksContext, deploymentId: number, by: string): 
     ctx.db.prepare('UPDATE resident_links SET issue_leaf = ? WHERE id = ?').run(entry.leafIndex, id);
     const row = ctx.db.prepare<[number], LinkRow>('SELECT * FROM resident_links WHERE id = ?').get(id)!;
     return { token, link: toLink(row), revoked };
-  })();
+  }).immediate();
 }
 
 /** Revokes every live link of a deployment (e.g. a phone lost); returns the ids revoked. */
@@ -103,7 +103,7 @@ export function revokeLinks(ctx: LinksContext, deploymentId: number, by: string,
   return ctx.db.transaction(() => {
     if (deploymentState(ctx.db, deploymentId) === undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_NOT_FOUND', String(deploymentId));
     return revokeOpen(ctx, deploymentId, by, reason, ctx.now());
-  })();
+  }).immediate();
 }
 
 export type LinkLookup =

@@ -60,7 +60,7 @@ export function runPurge(db: Database, steps: readonly PurgeStep[], options: { r
           for (const item of c.removed ?? []) insertItem.run(auditId, JSON.stringify(item));
           total += c.rows;
           return c.rows;
-        })(),
+        }).immediate(),
     });
     report.push({ name: step.name, rows: total, auditId });
   }

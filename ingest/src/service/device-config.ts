@@ -60,7 +60,7 @@ export function createDeviceConfigs(ingest: Ingest, settings: Settings): DeviceC
       const last = get.get(deviceId);
       if (last !== undefined && last.config === text) return null;
       const version = (last?.version ?? 0) + 1;
-      publish(deviceId, version, text, want, nowMs, a.attached ? a.caseRef : null);
+      publish.immediate(deviceId, version, text, want, nowMs, a.attached ? a.caseRef : null);
       return { version, ...want };
     },
     current(deviceId) {

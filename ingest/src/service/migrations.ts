@@ -3,6 +3,7 @@ import { casesMigrations } from '../cases/index.ts';
 import type { Migration } from '../db/migrate.ts';
 import { devicesMigrations } from '../devices/migrations.ts';
 import { evidenceMigrations } from '../evidence/index.ts';
+import { receiptsMigrations } from '../receipts/migrations.ts';
 import { residentMigrations } from '../resident/migrations.ts';
 import { storeMigrations } from '../store/migrations.ts';
 import { timelineMigrations } from '../timeline/index.ts';
@@ -58,4 +59,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...timelineMigrations,
   ...usersMigrations,
   ...serviceMigrations,
+  ...receiptsMigrations,
 ];

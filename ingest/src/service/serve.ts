@@ -13,6 +13,8 @@ import { startOfflineWatch } from '../alerts/offline-watch.ts';
 import { startBroker, type RunningBroker } from '../broker/server.ts';
 import { startTreeHeadTimer } from '../evidence/index.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
+import { createReceipts } from '../receipts/index.ts';
+import { prepareWorkerCount } from '../pipeline/workers/worker-count.ts';
 import { startRetentionJob } from '../retention/index.ts';
 import { createInfluxLevelSink, type InfluxLevelSink } from '../sinks/influx.ts';
 import { influxTargetFromEnv } from '../sinks/influx-config.ts';
@@ -50,10 +52,14 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
   const influx: InfluxLevelSink | null = influxTarget === null ? null : createInfluxLevelSink(influxTarget);
   if (influxTarget !== null) logger.info({ url: influxTarget.url, bucket: influxTarget.bucket }, 'mirroring levels to InfluxDB');
 
+  // Stored receipts (DESIGN §4): one signed, retained receipt per device after each commit.
+  const receipts = createReceipts({ db: ingest.db, serverKey: ingest.serverKey.privateKey, logger });
   const pipeline = createPipeline({
+    onCommitted: receipts.committed,
     db: ingest.db,
     dataDir: ingest.dir.root,
     pinnedKey: (id) => ingest.registry.publicKey(id),
+    pinnedKeyPem: (id) => ingest.registry.get(id)?.publicKeyPem ?? null,
     pinning: {
       pin: (id, pem) => {
         ingest.registry.pinPublicKey(id, pem);
@@ -68,6 +74,8 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
       if (live !== null) alerter.notify(live);
     },
     logger,
+    // Signature checks, JSON and schema validation on the other cores (issue 19).
+    workers: prepareWorkerCount(opts.env ?? process.env),
     ...(influx === null ? {} : { onLevels: (id: string, records: Parameters<InfluxLevelSink['write']>[1]) => influx.write(id, records) }),
   });
   const abandoned = removeStaleTemporaries(ingest.dir.clips);
@@ -89,6 +97,9 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
       : { tls: { cert: readFileSync(settings.mqtt.tlsCertFile), key: readFileSync(settings.mqtt.tlsKeyFile) } }),
   });
 
+  receipts.attach((topic, payload) => broker.aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: true, dup: false }, (err) => {
+    if (err) logger.warn({ topic, err: err.message }, 'stored receipt not published');
+  }));
   // Retained configs live in the broker's memory: publish every device's again, then keep them in step with deployments.
   const configs = createDeviceConfigs(ingest, settings);
   for (const d of ingest.registry.list()) {
@@ -153,6 +164,8 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
         retention.stop();
         offlineWatch.stop();
         await broker.close();
+        receipts.close();
+        await pipeline.close();
         await alerter.drain();
         if (influx !== null) {
           await influx.flush().catch(() => undefined);

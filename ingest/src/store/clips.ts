@@ -189,10 +189,10 @@ export function createClipStore(db: Db, clipsDir: string, options: { orphanBytes
       }
       let written: string | null = null;
       try {
-        if (problem !== null) settle(device, clipId, { problem });
+        if (problem !== null) settle.immediate(device, clipId, { problem });
         else {
           written = writeClipFile(clipsDir, m.sha256, parts);
-          settle(device, clipId, { file: written, now });
+          settle.immediate(device, clipId, { file: written, now });
         }
       } catch (e) {
         // The disk full (ENOSPC, SQLITE_FULL) or another I/O error: nothing changed in the record, the chunks stay.

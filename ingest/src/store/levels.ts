@@ -1,9 +1,19 @@
-/** Writes 1 s level records (DESIGN §2 levels; null for digital silence). */
+/**
+ * Writes 1 s level records (DESIGN §2 levels; null for digital silence), and
+ * adds the new ones to the minute and ten-minute rollups in the same
+ * transaction (timeline/rollup-batch.ts; issue 19: once per batch, not by a
+ * trigger per record). Every path that stores level records goes through here,
+ * so the rollups never disagree with the records.
+ */
 import type { LevelsBody } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
+import { createRollupBatch, rollupMode } from '../timeline/rollup-batch.ts';
 
 export interface LevelsWriter {
-  /** Stores every record of one batch; returns how many were new (a record already stored for that time is kept as it was). */
+  /**
+   * Stores every record of one batch; returns how many were new (a record already stored for that time is kept as it was,
+   * and counted in the rollups once). Runs in the caller's transaction, or in its own when there is none.
+   */
   write(device: string, seq: number, body: LevelsBody): number;
 }
 
@@ -12,13 +22,27 @@ export function createLevelsWriter(db: Db): LevelsWriter {
     `INSERT INTO levels (t, device, d, laeq, lceq, lzeq, lafmax, lafmin, lasmax, lcpeak, clipped, silent, n, full_scale_db, seq)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
+  // Decided once, when the writer is made (after the database's migrations): a store without the timeline's
+  // migrations has no rollups, and one still carrying timeline-001's insert trigger has them kept by it.
+  const rollups = rollupMode(db) === 'batch' ? createRollupBatch(db) : null;
+  const writeAll = (device: string, seq: number, body: LevelsBody): number => {
+    let stored = 0;
+    rollups?.begin(device);
+    for (const r of body.records) {
+      const t = Date.parse(r.t);
+      const silent = r.silent === true ? 1 : 0;
+      if (insert.run(t, device, r.d, r.LAeq, r.LCeq, r.LZeq, r.LAFmax, r.LAFmin, r.LASmax, r.LCpeak, r.clipped ?? null, silent, r.n ?? null, body.fullScaleDb, seq).changes === 1) {
+        stored += 1;
+        rollups?.add(t, r.d, r.LAeq, silent, r.LAFmax, r.LAFmin);
+      }
+    }
+    rollups?.end();
+    return stored;
+  };
+  const inOwnTransaction = db.transaction(writeAll);
   return {
     write(device, seq, body) {
-      let stored = 0;
-      for (const r of body.records) {
-        stored += insert.run(Date.parse(r.t), device, r.d, r.LAeq, r.LCeq, r.LZeq, r.LAFmax, r.LAFmin, r.LASmax, r.LCpeak, r.clipped ?? null, r.silent === true ? 1 : 0, r.n ?? null, body.fullScaleDb, seq).changes;
-      }
-      return stored;
+      return db.inTransaction ? writeAll(device, seq, body) : inOwnTransaction(device, seq, body);
     },
   };
 }

@@ -1,9 +1,10 @@
 /**
  * Rollups of the 1 s levels (issue 5: 30 days of 1 s levels answered in < 300 ms).
  * A month is 2.6 M rows per device; the rollups hold 43 200 minutes and 4 320
- * ten-minute blocks per device-month, kept exact by triggers on `levels`, so they
- * can never disagree with the records they summarise. Apply after the store's
- * migrations.
+ * ten-minute blocks per device-month, kept exact — so they can never disagree
+ * with the records they summarise — by the levels writer as it stores each batch
+ * (store/levels.ts, rollup-batch.ts; by an insert trigger until timeline-002) and
+ * by a trigger when levels are deleted. Apply after the store's migrations.
  *
  * Two tiers, `levels_1m` (minutes) and `levels_10m` (ten minutes), each keyed by
  * (device, start), start = t − t mod size (UTC ms; a compacted record, d > 1,
@@ -111,5 +112,12 @@ export const timelineMigrations: readonly Migration[] = [
       -- Records stored before this migration.
       ${ROLLUP_TIERS.map((r) => backfill(r.table, r.ms)).join('\n')}
     `,
+  },
+  {
+    // Issue 19: the insert trigger ran four upserts per 1 s record and was most of the store's CPU per message.
+    // The levels writer (store/levels.ts, rollup-batch.ts) now adds each batch's new records, one upsert per
+    // touched bucket, in the transaction that stores them. The delete trigger (the retention purge) stays.
+    name: 'timeline-002-rollups-per-batch',
+    sql: 'DROP TRIGGER levels_rollup_insert;',
   },
 ];

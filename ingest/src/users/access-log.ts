@@ -55,7 +55,7 @@ export function createAccessLog(db: Db, evidence: AccessEvidencePort, now: () =>
     return { ...r, id, at, leafIndex };
   });
   return {
-    record: (r) => record(r),
+    record: (r) => record.immediate(r),
     list(filter = {}) {
       return select.all({ caseRef: filter.caseRef ?? null }).map((r) => ({
         id: r.id, at: new Date(r.at).toISOString(), username: r.username, action: r.action, caseRef: r.case_ref, target: r.target, leafIndex: r.leaf_index,

@@ -201,7 +201,7 @@ export function createUsers(db: Db, options: UsersOptions = {}): Users {
       db.transaction(() => {
         setEnabledRow.run(enabled ? 1 : 0, username);
         if (!enabled) revokeAll.run(now(), username);
-      })();
+      }).immediate();
       return toUser(r);
     },
     async resetPassword(username, password) {
@@ -213,7 +213,7 @@ export function createUsers(db: Db, options: UsersOptions = {}): Users {
         setPassword.run(h.salt, h.hash, h.params.N, h.params.r, h.params.p, username);
         revokeAll.run(now(), username);
         throttle.succeeded(username);
-      })();
+      }).immediate();
       return toUser(byName.get(username)!);
     },
   };

@@ -21,14 +21,23 @@ export const EventStarted = z.object({
   /** The level that crossed the threshold, and the threshold (dB). */
   level: Level,
   threshold: z.number().min(-200).max(250),
+  /**
+   * The event this one continues: an event still open after MAX_EVENT_SECONDS
+   * ends with reason "max-duration" and goes on, with no gap, as a new event
+   * naming it here.
+   */
+  continues: EventId.optional(),
 });
+
+/** Longest event one EventEnded body can describe (7 days); longer ones are split into parts (EventStarted.continues). */
+export const MAX_EVENT_SECONDS = 7 * 86_400;
 
 export const EventEnded = z.object({
   kind: z.literal('ended'),
   ...RuleRef,
   startedAt: IsoUtcMs,
   endedAt: IsoUtcMs,
-  durationSeconds: z.number().nonnegative().max(7 * 86_400),
+  durationSeconds: z.number().nonnegative().max(MAX_EVENT_SECONDS),
   LAeq: Level,
   LAFmax: Level,
   /** LCeq − LAeq over the event: low-frequency content (bass). */
@@ -37,7 +46,7 @@ export const EventEnded = z.object({
   backgroundLAF90: Level,
   threshold: z.number().min(-200).max(250),
   clipIds: z.array(z.string().regex(CLIP_ID_PATTERN)).max(100),
-  /** Why it ended when not by the levels falling, e.g. "reconfigured", "shutdown". */
+  /** Why it ended when not by the levels falling, e.g. "reconfigured", "shutdown", "max-duration" (continued by another event). */
   reason: z.string().max(64).optional(),
 });
 

@@ -64,5 +64,17 @@ export const StatusBody = z.object({
   firmwareVersion: z.string().min(1).max(64).optional(),
   /** Nuisance-rule triggers not raised as events since start, by rule: in cooldown or over the hourly cap. */
   suppressed: z.record(z.string(), z.object({ cooldown: z.number().int().nonnegative(), hourlyCap: z.number().int().nonnegative() })).optional(),
+  /**
+   * Stored receipts (DESIGN §4) since start: the highest `stored` of a valid
+   * receipt (null: none yet), and receipts ignored as forged (bad signature,
+   * malformed, another device: EARSHOT_E_RECEIPT_INVALID) or replayed (a lower
+   * `stored` than already seen: EARSHOT_E_RECEIPT_REPLAYED). Absent when the
+   * monitor has no server public key and so trusts PUBACKs.
+   */
+  receipts: z.object({
+    stored: z.number().int().nonnegative().nullable(),
+    forged: z.number().int().nonnegative(),
+    replayed: z.number().int().nonnegative(),
+  }).optional(),
 });
 export type StatusBody = z.infer<typeof StatusBody>;

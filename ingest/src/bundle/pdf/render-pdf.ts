@@ -18,6 +18,7 @@ import { renderExhibitLabels } from './exhibit-labels.ts';
 import { renderExhibitList } from './exhibit-list.ts';
 import { FONT_FILES, registerFonts } from './fonts.ts';
 import { stampFooters } from './footer.ts';
+import { DEMONSTRATION_NOTICE } from '../demonstration.ts';
 import { type IndexEntry, renderIndexPage } from './index-page.ts';
 import { renderIntegrity } from './integrity.ts';
 import { type Doc, MARGIN, type SectionContext, newContext, startSection } from './layout.ts';
@@ -84,7 +85,7 @@ export function renderBundlePdf(model: BundleModel, exhibits: readonly Exhibit[]
 
   doc.switchToPage(0);
   renderIndexPage(ctx, index);
-  stampFooters(doc, model.case.ref);
+  stampFooters(doc, model.case.ref, model.demonstration === true ? DEMONSTRATION_NOTICE : undefined);
   doc.end();
   return doc;
 }

@@ -5,7 +5,7 @@ import type { MessageLedger } from '../../store/messages.ts';
 
 export function dedupeStep(ledger: MessageLedger): Step {
   return (ctx) => {
-    ctx.sha256 = createHash('sha256').update(ctx.envelopeBytes).digest();
+    if (!ctx.hashed) ctx.sha256 = createHash('sha256').update(ctx.envelopeBytes).digest();
     const seen = ledger.check(ctx.device, ctx.seq, ctx.sha256);
     if (seen === 'duplicate') return 'duplicate';
     if (seen === 'conflict') return { code: 'EARSHOT_E_SEQ_CONFLICT', detail: `${ctx.device} seq ${ctx.seq}` };

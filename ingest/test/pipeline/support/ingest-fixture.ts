@@ -30,7 +30,7 @@ export interface Fixture {
   close(): void;
 }
 
-export function makeFixture(opts: { maxPayloadBytes?: number; quotas?: { quarantineBytesPerDevice?: number; orphanChunkBytesPerDevice?: number } } = {}): Fixture {
+export function makeFixture(opts: { maxPayloadBytes?: number; quotas?: { quarantineBytesPerDevice?: number; orphanChunkBytesPerDevice?: number }; workers?: number } = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'earshot-ingest-'));
   const file = join(dir, 'earshot.db');
   const db = openDatabase(file, migrations);
@@ -58,6 +58,7 @@ export function makeFixture(opts: { maxPayloadBytes?: number; quotas?: { quarant
     logger: quiet,
     ...(opts.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: opts.maxPayloadBytes }),
     ...(opts.quotas === undefined ? {} : { quotas: opts.quotas }),
+    ...(opts.workers === undefined ? {} : { workers: opts.workers }),
   });
   return {
     dir, file, db, registry, pipeline, leaves, alerts, attachRequests, attachFails,

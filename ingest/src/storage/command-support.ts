@@ -1,0 +1,24 @@
+/**
+ * Which `earshot` commands run against PostgreSQL yet (DESIGN §8). Until every
+ * store is behind the storage port, a command that would silently use the
+ * SQLite file while EARSHOT_STORE_URL names PostgreSQL is refused instead, and
+ * a malformed EARSHOT_STORE_URL stops every command that uses a store. Light on
+ * purpose (no driver is loaded): the command line checks this before it loads
+ * the command.
+ */
+import { EarshotError } from '@earshot/shared';
+import { STORE_URL_ENV, storeFromEnv } from './store-url.ts';
+
+/** Commands that already work on a PostgreSQL store ("group sub"). */
+const ON_POSTGRES = new Set(['log verify', 'log head', 'store copy']);
+/** Commands that use no store, or name theirs on the command line. */
+const OWN_STORE = new Set(['verify', 'store', 'broker']);
+
+export function checkStoreForCommand(name: string, sub: string | undefined, env: NodeJS.ProcessEnv = process.env): void {
+  if (OWN_STORE.has(name)) return;
+  const target = storeFromEnv(env);
+  if (target.kind === 'postgres' && !ON_POSTGRES.has(`${name} ${sub ?? ''}`)) {
+    const what = name === 'serve' || sub === undefined ? name : `${name} ${sub}`;
+    throw new EarshotError('EARSHOT_E_STORE_NOT_SUPPORTED', `earshot ${what} does not yet run on PostgreSQL (${target.display}); unset ${STORE_URL_ENV} to use the embedded SQLite store`);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Whether a compiled command (scripts/build.js → <package>/dist/cli/) still matches its sources.
+ *
+ * The build records every TypeScript file it bundled, with its modification time and size, in
+ * dist/cli/inputs.json. The `earshot` and `earshot-device` launchers (bin/) run the compiled
+ * main.js when every recorded file is unchanged, and the sources through tsx otherwise (no build
+ * yet, `npm ci --ignore-scripts`, or a source edited since the last build), so an edit is never
+ * hidden behind an old build. The check is one small JSON read and a stat per source file: about
+ * a millisecond for the few hundred files of a command.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const MANIFEST = 'inputs.json';
+export const ENTRY = 'main.js';
+const VERSION = 1;
+
+/** What the manifest records of one source file: [mtimeMs, size], or null for a file that is gone. */
+export function fingerprint(file) {
+  const s = statSync(file, { throwIfNoEntry: false });
+  return s === undefined ? null : [s.mtimeMs, s.size];
+}
+
+/** The manifest's text for `inputs`: paths relative to the build's folder, so a copied tree (cp -a) stays current. */
+export function manifestText(inputs) {
+  return `${JSON.stringify({ v: VERSION, inputs })}\n`;
+}
+
+/**
+ * The file URL of the compiled entry in `distDir` (a URL or path ending in dist/cli/) when its build
+ * matches the sources; null when the sources must be run instead.
+ */
+export function compiledEntry(distDir) {
+  const dir = distDir instanceof URL ? fileURLToPath(distDir) : distDir;
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (manifest === null || typeof manifest !== 'object' || manifest.v !== VERSION || typeof manifest.inputs !== 'object' || manifest.inputs === null) return null;
+  for (const [rel, recorded] of Object.entries(manifest.inputs)) {
+    const now = fingerprint(join(dir, rel));
+    if (now === null || !Array.isArray(recorded) || now[0] !== recorded[0] || now[1] !== recorded[1]) return null;
+  }
+  return pathToFileURL(join(dir, ENTRY)).href;
+}
