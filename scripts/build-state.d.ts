@@ -4,3 +4,4 @@ export declare const ENTRY: string;
 export declare function fingerprint(file: string): [number, number] | null;
 export declare function manifestText(inputs: Record<string, [number, number] | null>): string;
 export declare function compiledEntry(distDir: URL | string): string | null;
+export declare function runCommand(distDir: URL, sourceMain: URL): Promise<void>;

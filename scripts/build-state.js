@@ -8,6 +8,7 @@
  * hidden behind an old build. The check is one small JSON read and a stat per source file: about
  * a millisecond for the few hundred files of a command.
  */
+import module from 'node:module';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,4 +46,23 @@ export function compiledEntry(distDir) {
     if (now === null || !Array.isArray(recorded) || now[0] !== recorded[0] || now[1] !== recorded[1]) return null;
   }
   return pathToFileURL(join(dir, ENTRY)).href;
+}
+
+/**
+ * What both launchers (bin/earshot.js, bin/earshot-device.js) do: run a command's `main` from its
+ * compiled build in `distDir` while that matches the sources, else `sourceMain` through tsx, and set
+ * the exit code from what it returns.
+ */
+export async function runCommand(distDir, sourceMain) {
+  // Node 22.1+ keeps V8's compiled code of each module between runs (in the OS temp folder): a faster start.
+  module.enableCompileCache?.();
+  const compiled = compiledEntry(distDir);
+  let main;
+  if (compiled !== null) ({ main } = await import(compiled));
+  else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    ({ main } = await import(sourceMain instanceof URL ? sourceMain.href : sourceMain));
+  }
+  process.exitCode = await main(process.argv.slice(2));
 }
