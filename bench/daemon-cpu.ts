@@ -3,9 +3,11 @@
  * live-paced 48 kHz / 24-bit WAV (the demo soundscape: music, slams, voices),
  * four nuisance rules, clips on, uplink to a local broker. CPU is read from
  * /proc/<pid>/stat over a minute after a warm-up; RSS is the peak VmRSS.
- * Two variants, each its own daemon process: the bundle the Pi runs
+ * Variants, each its own daemon process: the bundle the Pi runs
  * (`npm run build:device`, node --max-semi-space-size=2, as hardware.md's
- * systemd unit), and the development path (TypeScript compiled at start by tsx).
+ * systemd unit) with 1/3-octave bands off and on (the remote config's `bands`,
+ * issue 16: the filter bank live and `Z3` in every 1 s record), and the
+ * development path (TypeScript compiled at start by tsx) with bands on.
  * Run: npx tsx bench/daemon-cpu.ts  (EARSHOT_BENCH_QUICK=1 for a 15 s window, bundle only)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -40,8 +42,9 @@ const port = (server.address() as { port: number }).port;
 const wav = join(dir, 'scene.wav');
 writeFileSync(wav, encodeWav(soundscape({ sampleRate: 48_000, seed: 3, fullScaleDb: 120, seconds: 120 }), { encoding: 'int', bitsPerSample: 24, sampleRate: 48_000 }));
 generateIdentity(join(dir, 'state', 'keys'));
-const config = join(dir, 'device.json');
-writeFileSync(config, JSON.stringify({
+type Bands = 'third-octave' | 'off';
+const configFile = (bands: Bands): string => join(dir, `device-bands-${bands}.json`);
+for (const bands of ['off', 'third-octave'] as const) writeFileSync(configFile(bands), JSON.stringify({
   deviceId: 'bench-monitor',
   secret: 'bench-secret-bench-secret',
   server: { url: `mqtt://127.0.0.1:${port}` },
@@ -49,6 +52,7 @@ writeFileSync(config, JSON.stringify({
   capture: { type: 'wav', files: [wav], loop: true, pace: 'realtime' },
   remote: {
     version: 1,
+    bands,
     audio: { mode: process.env['BENCH_AUDIO'] === 'off' ? 'off' : 'on-event' },
     rules: [
       { type: 'noise-act-night', id: 'night', schedule: { start: '00:00', end: '24:00' } },
@@ -67,14 +71,17 @@ if (built.status !== 0) throw new Error('npm run build:device failed');
 interface Variant {
   name: string;
   argv: string[];
+  bands: Bands;
 }
+const pi = ['--max-semi-space-size=2', bundle];
 const variants: Variant[] = [
-  { name: 'bundle (as on the Pi)', argv: ['--max-semi-space-size=2', bundle] },
-  ...(quick ? [] : [{ name: 'development (tsx)', argv: [join(root, 'firmware/bin/earshot-device.js')] }]),
+  { name: 'bundle (as on the Pi)', argv: pi, bands: 'off' },
+  { name: 'bundle (as on the Pi)', argv: pi, bands: 'third-octave' },
+  ...(quick ? [] : [{ name: 'development (tsx)', argv: [join(root, 'firmware/bin/earshot-device.js')], bands: 'third-octave' as const }]),
 ];
 
 async function measure(v: Variant): Promise<void> {
-  const child = spawn(process.execPath, [...v.argv, 'run', '--config', config], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EARSHOT_LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, [...v.argv, 'run', '--config', configFile(v.bands)], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EARSHOT_LOG_LEVEL: 'warn' } });
   const pid = child.pid!;
   const cpuTicks = (): number => {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -101,7 +108,7 @@ async function measure(v: Variant): Promise<void> {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   console.log(
-    `daemon ${v.name}, live-paced 48 kHz 24-bit WAV, 4 rules, clips ${process.env['BENCH_AUDIO'] === 'off' ? 'off' : 'on'}: CPU ${((100 * cpu) / wall).toFixed(2)} % of one core over ${wall.toFixed(0)} s ` +
+    `daemon ${v.name}, live-paced 48 kHz 24-bit WAV, 4 rules, clips ${process.env['BENCH_AUDIO'] === 'off' ? 'off' : 'on'}, bands ${v.bands === 'off' ? 'off' : 'on'}: CPU ${((100 * cpu) / wall).toFixed(2)} % of one core over ${wall.toFixed(0)} s ` +
       `(after ${WARMUP_S} s warm-up), peak RSS ${(peakRss / 1048576).toFixed(0)} MB, ${messages} MQTT messages in the window`,
   );
 }

@@ -19,14 +19,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { makeFleet, planWindow, registerFleet, type SimDevice } from './ingest-load/fleet.ts';
 import { connectUpTo, emptyFleet, type Fleet, runWindow, type WindowResult } from './ingest-load/load.ts';
-import { cpuSeconds, openFilesSoft, type Peer, raiseOpenFiles, startIngest, startMosquitto } from './ingest-load/peers.ts';
+import { cpuSeconds, openFilesLimit, openFilesRaiseRefusal, openFilesSoft, type Peer, raiseOpenFiles, startIngest, startMosquitto } from './ingest-load/peers.ts';
 import { readmit } from './ingest-load/readmit.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,6 +54,8 @@ interface StepFigures extends WindowResult {
   /** CPU seconds over the window: the server's process, and this one (the load generator). */
   cpu: number;
   generatorCpu: number;
+  /** The machine's 1-minute load average at the end of the window (loadavg(3)): anything else running shows here. */
+  load: number;
 }
 
 function line(what: string, s: StepFigures): string {
@@ -61,7 +63,8 @@ function line(what: string, s: StepFigures): string {
   const loss = s.sent - s.stored;
   return `${what}: N=${fmt(s.n)} devices: ${fmt(s.sent / seconds)} msg/s offered, ${fmt(s.storedByEnd / seconds)} stored (in the window), `
     + `p50 ${ms(s.p50Ms)}, p99 ${ms(s.p99Ms)}, max ${ms(s.maxMs)}, loss ${fmt(loss)}${s.acked < s.sent ? ` (${fmt(s.sent - s.acked)} never PUBACKed)` : ''}, `
-    + `server CPU ${(100 * s.cpu / seconds).toFixed(0)} % of a core (${((1000 * s.cpu) / Math.max(1, s.stored)).toFixed(2)} ms/msg), generator CPU ${(100 * s.generatorCpu / seconds).toFixed(0)} %, late ≤ ${ms(s.lateMs)}`;
+    + `server CPU ${(100 * s.cpu / seconds).toFixed(0)} % of a core (${((1000 * s.cpu) / Math.max(1, s.stored)).toFixed(2)} ms/msg), generator CPU ${(100 * s.generatorCpu / seconds).toFixed(0)} %, late ≤ ${ms(s.lateMs)}, `
+    + `load average ${s.load.toFixed(1)} on ${availableParallelism()} cores (others' work too)`;
 }
 
 /** Connects up to n devices, runs one measured window, returns its figures. */
@@ -76,7 +79,7 @@ async function step(peer: Peer, fleet: Fleet, devices: SimDevice[], n: number, s
   const own0 = process.cpuUsage();
   const r = await runWindow(fleet, plan, WINDOW_MS, stored);
   const own = process.cpuUsage(own0);
-  return { ...r, n, cpu: cpuSeconds(peer.pid) - cpu0, generatorCpu: (own.user + own.system) / 1e6 };
+  return { ...r, n, cpu: cpuSeconds(peer.pid) - cpu0, generatorCpu: (own.user + own.system) / 1e6, load: loadavg()[0]! };
 }
 
 const passes = (s: StepFigures, dropped: number): boolean => s.stored === s.sent && s.acked === s.sent && s.p99Ms < P99_LIMIT_MS && dropped === 0;
@@ -104,7 +107,15 @@ try {
   const limits = raiseOpenFiles(ALL_STEPS.at(-1)! + 4 * SPARE_FILES);
   const skipped = ALL_STEPS.filter((n) => n + SPARE_FILES > openFilesSoft());
   STEPS.push(...ALL_STEPS.filter((n) => !skipped.includes(n)));
-  if (skipped.length > 0) console.log(`  N=${skipped.map(fmt).join(', ')} skipped: each needs that many sockets per process, over the open-files limit here`);
+  if (skipped.length > 0) {
+    // The load generator could be split over child processes (each has its own limit), but the service cannot:
+    // it holds every device's socket itself. So the largest N whose sockets fit it is measured instead.
+    const fits = Math.floor((openFilesSoft() - SPARE_FILES) / 1_000) * 1_000;
+    const instead = fits > (STEPS.at(-1) ?? 0) ? fits : null;
+    if (instead !== null) STEPS.push(instead);
+    console.log(`  N=${skipped.map(fmt).join(', ')} skipped: the service holds one socket per device plus ~${fmt(SPARE_FILES)} files of its own, over its open-files limit `
+      + `(${openFilesLimit()}); ${openFilesRaiseRefusal()}${instead === null ? '' : `; N=${fmt(instead)}, the largest that fits, measured instead`}`);
+  }
   const maxN = STEPS.at(-1)!;
   console.log(`ingest load: ${availableParallelism()} cores; ${limits}; `
     + `process.getMaxListeners() ${process.getMaxListeners()}, EventEmitter.defaultMaxListeners ${EventEmitter.defaultMaxListeners}; `
@@ -158,7 +169,8 @@ try {
   let largest = 0;
   for (const s of mine) {
     const m = theirs.find((t) => t.n === s.n);
-    const goal = P99_GOAL_MS[s.n];
+    // A step run in place of 20,000 (not enough open files for it) is held to 20,000's goal.
+    const goal = P99_GOAL_MS[s.n] ?? (s.n > 10_000 ? P99_GOAL_MS[20_000] : undefined);
     const noLoss = s.stored === s.sent && s.acked === s.sent;
     if (passes(s, 0)) largest = Math.max(largest, s.n);
     console.log(`N=${fmt(s.n)}: ingest p99 ${ms(s.p99Ms)}${goal === undefined ? '' : ` (goal < ${fmt(goal)} ms: ${s.p99Ms < goal && noLoss ? 'met' : 'NOT met'})`}, loss ${fmt(s.sent - s.stored)}, `

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWav } from '../firmware/src/audio/index.ts';
+import { compiledEntry } from '../scripts/build-state.js';
 import { pinkNoise } from './signals.ts';
 
 const RUNS = 5;
@@ -62,6 +63,10 @@ try {
   // The compiled commands, current with the sources (as `npm ci` leaves them).
   const built = spawnSync(process.execPath, [join(root, 'scripts/build.js'), '--quiet'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('npm run build failed');
+  // A source edited since would make the launchers run it through tsx, and "after" would time the sources.
+  for (const pkg of ['ingest', 'firmware']) {
+    if (compiledEntry(join(root, pkg, 'dist/cli/')) === null) throw new Error(`${pkg}: a source changed during the build, so the commands would not run compiled; run the bench again`);
+  }
   run([...earshot.after, 'user', 'add', 'jsmith', '--name', 'Jo Smith', '--initials', 'JS', '--role', 'officer', '--password-stdin'], 'startup-bench-password\n');
   for (const flat of [3, 7, 12]) run([...earshot.after, 'case', 'open', '--category', 'general', '--officer', 'jsmith', '--address', `Flat ${flat}, Bench Court`]);
   const wav = join(dir, 'analyze-10min-48k-s16.wav');

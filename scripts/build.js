@@ -21,6 +21,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { directImports } from './build-imports.js';
 import { ENTRY, MANIFEST, fingerprint, manifestText } from './build-state.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +44,9 @@ const NODE_TARGET = 'node20';
  */
 const BUNDLED_PACKAGES = ['zod'];
 
+/** Our packages imported by name, and the index file each name stands for (their package.json "exports"). */
+const WORKSPACE_INDEXES = { '@earshot/shared': join(root, 'shared/src/index.ts') };
+
 /** A source edited while it was being built: the build is done again, this many times at most. */
 const MAX_ATTEMPTS = 3;
 
@@ -59,17 +63,33 @@ const toUrlPath = (p) => p.split(sep).join('/');
 /** 'zod' of 'zod/v4/core', '@scope/name' of '@scope/name/sub'. */
 const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
-/** Bare imports other than our workspaces and BUNDLED_PACKAGES stay imports of node_modules; `import.meta.url` keeps meaning the source file. */
+/**
+ * `import { z } from 'zod'` names zod's namespace as one value, which esbuild cannot shake: every schema type,
+ * the JSON-schema converters and all fifty locales (some 750 kB) were compiled and run at each start. The same
+ * bindings imported as `import * as z from 'zod'` are shaken member by member (some 170 kB). Only the import
+ * changes: zod's index re-exports every one of those members (`export * from "./v4/classic/external.js"`).
+ */
+const ZOD_NAMED_IMPORT = /^import \{ z \} from 'zod';$/gm;
+
+/**
+ * Bare imports other than our workspaces and BUNDLED_PACKAGES stay imports of node_modules; `import.meta.url` keeps
+ * meaning the source file. Our own sources are marked free of import side effects (as shared/package.json says of
+ * shared/; none is imported for its effects alone, no bare `import './x.ts'`), and imports from index files go
+ * straight to the defining modules (build-imports.js): so a command's chunks hold the modules it uses, not all
+ * that sit behind an index it imports one name from (the rest of cases/ for `case list`).
+ */
 function sourcePlugin(outdir) {
   return {
     name: 'earshot-sources',
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@earshot/') || BUNDLED_PACKAGES.includes(packageName(args.path)) ? undefined : { path: args.path, external: true }));
+      build.onResolve({ filter: /^\.\.?\/.*\.ts$/ }, (args) => (args.importer.endsWith('.ts') ? { path: resolve(args.resolveDir, args.path), sideEffects: false } : undefined));
       build.onLoad({ filter: /\.ts$/ }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
+        let text = directImports(readFileSync(args.path, 'utf8').replace(ZOD_NAMED_IMPORT, "import * as z from 'zod';"), args.path, WORKSPACE_INDEXES);
         if (!text.includes('import.meta.url')) return { contents: text, loader: 'ts' };
         const here = JSON.stringify(toUrlPath(relative(outdir, args.path)));
-        return { contents: text.replaceAll('import.meta.url', `new URL(${here}, import.meta.url).href`), loader: 'ts' };
+        text = text.replaceAll('import.meta.url', `new URL(${here}, import.meta.url).href`);
+        return { contents: text, loader: 'ts' };
       });
     },
   };

@@ -1,7 +1,8 @@
 /**
  * The load generator: one mqtt.js client per simulated device, as devices
  * connect (DESIGN §4: MQTT 3.1.1, clientId = username = device id, clean
- * session false, subscribed to their config topic), and one measured window in
+ * session false, subscribed to their config and receipt topics, as the monitor
+ * is: firmware/src/uplink/uplink.ts), and one measured window in
  * which each publishes its pre-signed messages at QoS 1 on schedule. Latency is
  * publish → PUBACK, which the ingest sends once the message is stored.
  */
@@ -31,6 +32,9 @@ export function deviceClient(d: SimDevice, i: number, port: number, secret: stri
     reconnectPeriod: o.reconnectPeriod ?? 0, connectTimeout: o.connectTimeout ?? 120_000,
   });
 }
+
+/** What a monitor subscribes to at each CONNACK (firmware/src/uplink/uplink.ts): its config and its stored receipts. */
+export const monitorTopics = (id: string): string[] => [topics.config(id), topics.receipt(id)];
 
 /** Resolves at the client's first CONNACK; rejects at its first error when it does not reconnect. */
 export function connected(c: MqttClient): Promise<void> {
@@ -74,7 +78,7 @@ export async function connectUpTo(fleet: Fleet, devices: readonly SimDevice[], n
     const c = deviceClient(d, i, port, secret);
     await connected(c);
     c.on('close', () => fleet.dropped.n++);
-    await c.subscribeAsync(topics.config(d.id), { qos: 1 });
+    await c.subscribeAsync(monitorTopics(d.id), { qos: 1 });
     slots[i] = c;
   };
   const workers = Array.from({ length: CONNECT_CONCURRENCY }, async () => {

@@ -53,6 +53,23 @@ export function raiseOpenFiles(want: number): string {
   return `open files limit could not be raised to ${want} (prlimit refused: raising the hard limit needs CAP_SYS_RESOURCE; or set it in limits.conf(5) / systemd LimitNOFILE=): ${openFilesLimit()}`;
 }
 
+/** capabilities(7): CAP_SYS_RESOURCE is bit 24 of the effective set in /proc/<pid>/status (proc(5) CapEff). */
+const CAP_SYS_RESOURCE = 24n;
+
+/**
+ * Why the hard open-files limit cannot be raised here, in words: setrlimit(2) raises RLIMIT_NOFILE's
+ * hard limit only with CAP_SYS_RESOURCE (and never past /proc/sys/fs/nr_open).
+ */
+export function openFilesRaiseRefusal(): string {
+  const cap = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'latin1'));
+  const has = cap !== null && ((BigInt(`0x${cap[1]}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
+  const nrOpen = readFileSync('/proc/sys/fs/nr_open', 'latin1').trim();
+  return has
+    ? `this process has CAP_SYS_RESOURCE, yet prlimit(1) did not raise the hard limit (fs.nr_open is ${nrOpen})`
+    : `raising the hard limit needs CAP_SYS_RESOURCE (setrlimit(2)), which this process lacks (CapEff ${cap?.[1] ?? 'unknown'} in /proc/self/status: bit 24 clear), `
+      + 'so it is the machine\'s to raise (limits.conf(5), systemd LimitNOFILE=, or a container run with that capability)';
+}
+
 function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -77,6 +94,11 @@ export function startIngest(root: string, dataDir: string, logFile: string, node
     child.once('exit', onExit);
     child.stderr!.setEncoding('utf8').on('data', (s: string) => {
       err += s;
+      // A start that failed after the broker was listening leaves the process up: it is stopped, not waited for.
+      if (/^earshot: EARSHOT_E_\w+:/m.test(err)) {
+        child.kill('SIGTERM');
+        return;
+      }
       const m = /devices: mqtts?:\/\/[^\s:]+:(\d+)/.exec(err);
       if (m !== null && err.includes('\n')) {
         child.off('exit', onExit);

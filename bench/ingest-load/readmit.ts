@@ -3,12 +3,11 @@
  * once. Each simulated device connects from its own address (load.ts
  * deviceAddress), retries every second when refused or timed out, as mqtt.js
  * does with reconnectPeriod, and counts as admitted once its CONNACK and the
- * SUBACK of its config topic are in. The figure is the time until all are.
+ * SUBACK of its config and receipt topics are in. The figure is the time until all are.
  */
-import { topics } from '@earshot/shared';
 import type { MqttClient } from 'mqtt';
 import type { SimDevice } from './fleet.ts';
-import { deviceClient } from './load.ts';
+import { deviceClient, monitorTopics } from './load.ts';
 
 export interface Readmission {
   n: number;
@@ -42,7 +41,7 @@ export async function readmit(devices: readonly SimDevice[], n: number, port: nu
       c.on('error', () => undefined);
       let done = false;
       c.once('connect', () => {
-        c.subscribe(topics.config(d.id), { qos: 1 }, (err) => {
+        c.subscribe(monitorTopics(d.id), { qos: 1 }, (err) => {
           if (err !== null && err !== undefined) return;
           if (done) return;
           done = true;

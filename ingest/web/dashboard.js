@@ -20,7 +20,7 @@ function caseTable(cases, showOfficer) {
   return stackTable({
     id: 'case-list', caption: 'Cases', head,
     rows: cases.map((c) => [
-      el('a', { href: `#/case/${encodeURIComponent(c.ref)}` }, c.ref),
+      el('a', { href: `#/case/${encodeURIComponent(c.ref)}`, class: 'ref' }, c.ref),
       c.address ?? '—',
       c.status,
       badge(c.category, c.category),

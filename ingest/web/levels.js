@@ -5,6 +5,8 @@ import { drawChart } from './chart.js';
 import { showError } from './errors.js';
 import { el, fmtDb, fmtDuration, fmtTime, fromLocalInput, toLocalInput } from './format.js';
 import { groupByNight } from './nights.js';
+import { eventSpectrum } from './event-spectrum.js';
+import { spectrogram } from './spectrogram.js';
 
 const GAP_REASON = { 'storage-full': 'monitor storage full', 'write-error': 'monitor could not write its records' };
 const hm = (iso) => new Date(iso).toLocaleTimeString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -128,6 +130,8 @@ export function levelsSection(c, me) {
   const chartBox = el('div', { id: 'chart', class: 'chart-wrap', role: 'img', 'aria-label': 'Sound levels over the period' });
   const note = el('p', { class: 'legend-note', id: 'chart-note' });
   const eventsBox = el('div');
+  const spectro = spectrogram(c);
+  const evSpectrum = eventSpectrum(c);
   const errorBox = el('div', { class: 'error', role: 'alert', hidden: true });
   async function load(period) {
     errorBox.hidden = true;
@@ -137,10 +141,12 @@ export function levelsSection(c, me) {
       const tl = await api('GET', `/api/cases/${encodeURIComponent(c.ref)}/timeline?${q}`);
       current = period;
       fromIn.value = toLocalInput(period.from); toIn.value = toLocalInput(period.to);
-      drawChart(chartBox, tl, (from, to) => void load({ from, to }));
+      const chart = drawChart(chartBox, tl, (from, to) => void load({ from, to }));
+      void spectro.load(period, width, chart);
       chartBox.setAttribute('aria-label', `Sound levels ${fmtTime(tl.from)} to ${fmtTime(tl.to)}: ${tl.events.length} events, ${tl.diary.length} diary entries`);
       note.textContent = `Each point covers ${fmtDuration(tl.bucket.stepSeconds)}. LAeq is the energy mean; LAFmax the highest fast level. ${tl.la90Basis}. Shaded: night hours 23:00–07:00.${gapNote(tl)}`;
       eventsBox.replaceChildren(eventList(tl));
+      evSpectrum.show(tl);
     } catch (e) { showError(errorBox, e); }
   }
   const periodForm = el('form', { class: 'row', 'aria-label': 'Period' },
@@ -161,8 +167,8 @@ export function levelsSection(c, me) {
         el('span', {}, el('i', { class: 'swatch sw-night' }), 'night'),
         el('span', {}, el('i', { class: 'swatch sw-gap' }), 'no data (monitor\'s own record)'),
         ' To zoom, drag across the chart or change the period above; double-click or tap Show to reset.'),
-      chartBox, note, errorBox),
-    el('section', { 'aria-labelledby': 'events-title' }, el('h2', { id: 'events-title' }, 'Events and clips'), eventsBox),
+      chartBox, note, spectro.node, errorBox),
+    el('section', { 'aria-labelledby': 'events-title' }, el('h2', { id: 'events-title' }, 'Events and clips'), eventsBox, evSpectrum.node),
     exportPanel(c, () => current, me),
   ];
   return { nodes, start: () => load(current) };

@@ -3,10 +3,15 @@ import { api } from './api.js';
 import { el, fmtAgo, fmtBytes } from './format.js';
 import { badge, stackTable } from './ui.js';
 
-const MIC = { ok: ['good', 'working'], silent: ['bad', 'silent'], clipping: ['bad', 'clipping'], 'no-signal': ['bad', 'no signal'], unknown: ['warn', 'unknown'] };
+const MIC = { ok: ['good', 'working'], silent: ['bad', 'silent'], clipping: ['bad', 'clipping'], 'no-signal': ['bad', 'no signal'], unknown: ['warn', 'not measured yet'] };
 
 function clock(m) {
-  if (m.clockSynced === null) return 'unknown';
+  if (m.clockSynced === null) {
+    if (m.clockSource === null || m.clockSource === undefined) return '—';
+    // The monitor found neither chrony nor timedatectl to ask (status/clock-sync.ts): its clock may be right, but it was not checked.
+    if (m.clockSource === 'unknown') return el('span', {}, badge('warn', 'not checked'), el('span', { class: 'hint' }, ' no chrony or timedatectl on the monitor to ask'));
+    return badge('warn', `not known (${m.clockSource})`);
+  }
   if (!m.clockSynced) return badge('bad', 'not synchronised');
   return m.clockOffsetMs === null ? 'synchronised' : `synchronised (${Math.round(m.clockOffsetMs)} ms)`;
 }
@@ -27,7 +32,7 @@ export function monitorTable(monitors, { id, withCase = true } = {}) {
   return stackTable({
     id, caption: 'Monitor health', head,
     rows: monitors.map((m) => [
-      m.deviceId,
+      el('span', { class: 'ref' }, m.deviceId),
       !m.enabled ? badge('bad', 'disabled') : m.online ? badge('online', 'online') : badge('offline', 'offline'),
       m.lastHeardAt === null ? 'never' : fmtAgo(m.lastHeardAt),
       m.mic === null ? '—' : badge(MIC[m.mic][0], MIC[m.mic][1]),
@@ -36,7 +41,7 @@ export function monitorTable(monitors, { id, withCase = true } = {}) {
       m.outboxDepth === null ? '—' : `${m.outboxDepth} message${m.outboxDepth === 1 ? '' : 's'} (${fmtBytes(m.outboxBytes)})`,
       m.firmwareVersion ?? 'not reported',
       config(m),
-      ...(withCase ? [m.caseRef !== null && m.caseRef !== undefined ? el('a', { href: `#/case/${encodeURIComponent(m.caseRef)}` }, m.caseRef) : m.inUse ? 'in use' : 'free'] : []),
+      ...(withCase ? [m.caseRef !== null && m.caseRef !== undefined ? el('a', { href: `#/case/${encodeURIComponent(m.caseRef)}`, class: 'ref' }, m.caseRef) : m.inUse ? 'in use' : 'free'] : []),
     ]),
   });
 }

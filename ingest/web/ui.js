@@ -87,12 +87,15 @@ export function formCard({ title, intro, fields, submit, onSubmit, id, collapsed
   return el('section', { class: 'card' }, ...body);
 }
 
-/** A table that stacks into labelled rows on a phone. */
+/**
+ * A table that stacks into labelled rows on a phone. Wider screens get the table in a box that scrolls
+ * sideways when its columns, each at least as wide as its longest word, do not fit (the page never does).
+ */
 export function stackTable({ id, caption, head, rows }) {
-  return el('table', { id, class: 'stack' },
+  return el('div', { class: 'table-scroll' }, el('table', { id, class: 'stack' },
     caption ? el('caption', { class: 'visually-hidden' }, caption) : null,
     el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
-    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c, i) => el('td', { 'data-label': head[i] }, c))))));
+    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c, i) => el('td', { 'data-label': head[i] }, c)))))));
 }
 
 export const badge = (cls, text) => el('span', { class: `badge ${cls}` }, text);

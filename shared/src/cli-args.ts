@@ -3,7 +3,7 @@
  * zod for the values, and EARSHOT_E_USAGE naming the problem for anything wrong.
  */
 import { parseArgs } from 'node:util';
-import { describeIssues } from './envelope.ts';
+import { describeIssues } from './describe-issues.ts';
 import { EarshotError } from './errors.ts';
 import type { z } from 'zod';
 

@@ -5,11 +5,12 @@
  */
 import { type KeyObject, sign, verify } from 'node:crypto';
 import { z } from 'zod';
+import { describeIssues } from './describe-issues.ts';
 import type { ErrorInfo } from './errors.ts';
+import { IsoUtcMs } from './iso-utc.ts';
 import { DEVICE_ID_PATTERN, SIGNED_KINDS, type SignedKind } from './topics.ts';
 
-/** ISO 8601 UTC with milliseconds, as Date.prototype.toISOString writes it. */
-export const IsoUtcMs = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'ISO 8601 UTC time with milliseconds').refine((s) => !Number.isNaN(Date.parse(s)), 'a real date');
+export { IsoUtcMs } from './iso-utc.ts';
 
 export const EnvelopeHeader = z.object({
   v: z.literal(1),
@@ -80,13 +81,7 @@ export function verifyEnvelope(envelopeBytes: Buffer, signature: Buffer, publicK
   }
 }
 
-/** One readable line from zod issues: "path: problem; path: problem". */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
-}
+export { describeIssues } from './describe-issues.ts';
 
 function fail(code: ErrorInfo['code'], detail: string): Opened {
   return { ok: false, error: { code, detail } };

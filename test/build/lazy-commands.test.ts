@@ -35,14 +35,33 @@ function staticImports(dir: string, file: string, seen = new Set<string>()): Set
 
 const packagesOf = (mods: Set<string>): string[] => [...mods].filter((m) => !m.startsWith('./') && !m.startsWith('node:')).sort();
 
+/** The source files compiled into `file` and the chunks it loads statically (esbuild heads each with `// path`). */
+function sourcesOf(dir: string, file: string): string[] {
+  const chunks = [file, ...[...staticImports(dir, file)].filter((m) => m.startsWith('./')).map((m) => m.slice(2))];
+  const sources = new Set<string>();
+  for (const c of chunks) for (const m of readFileSync(join(dir, c), 'utf8').matchAll(/^\/\/ (?:\.\.\/)*((?:ingest|shared|firmware)\/src\/\S+\.ts)$/gm)) sources.add(m[1]!);
+  return [...sources].sort();
+}
+
 describe('the compiled commands (npm ci → scripts/build.js)', () => {
   it('earshot starts with no npm package loaded: SQLite, fastify, pdfkit, aedes, mqtt come with their command', () => {
     const dir = join(base, 'ingest/dist/cli');
     expect(packagesOf(staticImports(dir, 'main.js'))).toEqual([]);
-    const caseChunk = readdirSync(dir).find((f) => /^case-.*\.js$/.test(f))!;
+    expect(sourcesOf(dir, 'main.js')).not.toContain('ingest/src/db/open.ts');
+    const caseChunk = readdirSync(dir).find((f) => /^case-read-.*\.js$/.test(f))!;
+    // SQLite is required (CommonJS) by db/open.ts when case list loads it.
+    expect(sourcesOf(dir, caseChunk)).toContain('ingest/src/db/open.ts');
     const forCaseList = packagesOf(staticImports(dir, caseChunk));
-    expect(forCaseList).toContain('better-sqlite3');
     for (const heavy of ['fastify', 'pdfkit', 'aedes', 'mqtt', 'playwright-core']) expect(forCaseList).not.toContain(heavy);
+  });
+
+  it('`earshot case list` loads the modules it uses, not all that sit behind the index files it imports from', () => {
+    const dir = join(base, 'ingest/dist/cli');
+    const sources = sourcesOf(dir, readdirSync(dir).find((f) => /^case-read-.*\.js$/.test(f))!);
+    expect(sources).toEqual(expect.arrayContaining(['ingest/src/cases/case-queries.ts', 'ingest/src/db/open.ts', 'ingest/src/evidence/server-key.ts', 'ingest/src/service/migrations.ts']));
+    for (const unused of ['ingest/src/cases/cases.ts', 'ingest/src/cases/diary.ts', 'ingest/src/evidence/evidence-log.ts', 'ingest/src/users/users.ts', 'ingest/src/timeline/case-timeline.ts', 'ingest/src/service/open-ingest.ts', 'shared/src/envelope.ts', 'shared/src/schemas/levels.ts']) {
+      expect(sources).not.toContain(unused);
+    }
   });
 
   it('earshot-device starts with no npm package loaded, and analyze loads none either (zod is compiled in)', () => {

@@ -1,10 +1,11 @@
 /**
  * Reads a WAV file from disk in blocks: one channel decoded into a caller's
- * Float64Array, through one preallocated read buffer (no allocation per block).
+ * Float64Array, through one preallocated read buffer and its sample views
+ * (no allocation per block).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { EarshotError } from '@earshot/shared';
-import { decodeChannel } from './pcm-decode.ts';
+import { SampleViews, decodeChannel, decodeChannelViews } from './pcm-decode.ts';
 import type { WavFormat } from './wav-format.ts';
 import { readWavHeader } from './wav-header.ts';
 
@@ -15,6 +16,7 @@ export class WavFileReader {
   readonly channel: number;
   private readonly fd: number;
   private readonly buffer: Buffer;
+  private readonly views: SampleViews | null;
   private readonly blockFrames: number;
   private framesRead = 0;
   private closed = false;
@@ -25,6 +27,7 @@ export class WavFileReader {
     this.channel = channel;
     this.blockFrames = blockFrames;
     this.buffer = Buffer.alloc(blockFrames * format.blockAlign);
+    this.views = SampleViews.of(this.buffer);
   }
 
   /** Opens `path` and parses its header; throws EarshotError on any problem. */
@@ -73,7 +76,7 @@ export class WavFileReader {
       if (n === 0) throw new EarshotError('EARSHOT_E_WAV_TRUNCATED', `file shrank while reading (at byte ${pos + got})`);
       got += n;
     }
-    decodeChannel(this.buffer, 0, frames, f, this.channel, out);
+    if (this.views === null || !decodeChannelViews(this.views, frames, f, this.channel, out)) decodeChannel(this.buffer, 0, frames, f, this.channel, out);
     this.framesRead += frames;
     return frames;
   }

@@ -29,7 +29,7 @@ export const DeviceConfig = z.strictObject({
   capture: CaptureConfig,
   /** Incident button and status LED (a Firmata board, a signal, a key, or none fitted). */
   io: IoConfig.default({ type: 'none' }),
-  remote: RemoteConfig.default({ version: 0, rules: [], audio: { mode: 'on-event', preTriggerSeconds: 10, maxSeconds: 60, postRollSeconds: 5 }, levelsBatch: 10, heartbeatSeconds: 60 }),
+  remote: RemoteConfig.default({ version: 0, rules: [], audio: { mode: 'on-event', preTriggerSeconds: 10, maxSeconds: 60, postRollSeconds: 5 }, levelsBatch: 10, heartbeatSeconds: 60, bands: 'off' }),
   outbox: z.strictObject({
     quotaBytes: z.number().int().min(1024 * 1024).default(256 * 1024 * 1024),
     /** Full disk (issue 18): bytes kept for the journal's small messages (firmware/src/outbox/journal-reserve.ts). */

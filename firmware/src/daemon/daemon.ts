@@ -424,7 +424,7 @@ export class Daemon {
       this.log.warn('config applied but not saved', { version: next.version, error: String(e) });
     }
     this.scheduleHeartbeat(next.heartbeatSeconds);
-    this.log.info('config applied', { version: next.version, rules: next.rules.length, audio: next.audio.mode });
+    this.log.info('config applied', { version: next.version, rules: next.rules.length, audio: next.audio.mode, bands: next.bands });
     void this.sendStatus();
   }
 

@@ -4,7 +4,8 @@
  * daemon feeds it blocks and button presses and hands what it emits to the
  * outbox. Per block it runs the measurement engine; per 1 s interval it feeds
  * the nuisance rules, emits the events they raise (starting or ending clips),
- * then the interval's level record — each journaled as it is made (batching is
+ * then the interval's level record (with its 1/3-octave bands, `Z3`, when the
+ * config says `bands: "third-octave"`) — each journaled as it is made (batching is
  * the outbox's, on the wire), so a power cut loses at most the second being
  * measured. The daemon journals `openEventsSnapshot()` beside each of them, so
  * events open at a crash can be ended at the next start (issue 18).
@@ -108,6 +109,7 @@ export class Monitor {
       this.engine = new LevelEngine({
         sampleRate: rate,
         fullScaleDb: this.fullScale,
+        ...(this.config.bands === 'third-octave' ? { bands: 'third-octave' as const } : {}),
         onInterval: (r) => this.interval(r),
         onTick: (laf) => this.rules.pushTick(laf),
       });
@@ -167,9 +169,11 @@ export class Monitor {
     return body;
   }
 
-  /** A new retained config from the ingest (already validated): rules, audio mode, cadence. */
+  /** A new retained config from the ingest (already validated): rules, audio mode, cadence, bands. */
   reconfigure(config: RemoteConfig): void {
     this.config = config;
+    // Bands switch at the next interval boundary: no record holds part of a band sum.
+    this.engine?.setBands(config.bands === 'third-octave' ? 'third-octave' : null);
     this.handle(this.rules.reconfigure(config));
     if (this.recorder !== null && this.recorder.mode !== config.audio.mode) {
       // Audio turned off abandons the clip being recorded: events still open must not name it.

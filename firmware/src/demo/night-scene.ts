@@ -13,6 +13,7 @@
  */
 import { meanSquareOfLevel } from '@earshot/shared';
 import { mulberry32 } from './random.ts';
+import { addRaisedVoices } from './raised-voices.ts';
 
 /** Seconds after the night's start (22:00 UK time) when each sound plays. */
 export const NIGHT_SCENE = {
@@ -148,27 +149,9 @@ function doorSlam(fs: number, rnd: () => number): Float64Array {
   return out;
 }
 
-/** Raised voices: two speakers, harmonic-rich glottal buzz shaped by syllable envelopes. */
+/** Raised voices over `seconds`, at full gain (raised-voices.ts). */
 function raisedVoices(fs: number, rnd: () => number, seconds: number): Float64Array {
   const out = new Float64Array(Math.round(seconds * fs));
-  const speakers = [{ f0: 130, phase: 0 }, { f0: 210, phase: 0 }];
-  let syllableEnd = 0;
-  let speaker = 0;
-  let level = 0;
-  for (let i = 0; i < out.length; i++) {
-    const t = i / fs;
-    if (t >= syllableEnd) {
-      syllableEnd = t + 0.15 + 0.25 * rnd();
-      if (rnd() < 0.15) speaker = 1 - speaker;
-      level = rnd() < 0.2 ? 0 : 0.5 + 0.5 * rnd();
-    }
-    const sp = speakers[speaker]!;
-    const f = sp.f0 * (1 + 0.08 * Math.sin(TWO_PI * 3 * t));
-    sp.phase += (TWO_PI * f) / fs;
-    let v = 0;
-    for (let h = 1; h <= 12; h++) v += Math.sin(h * sp.phase) / h;
-    const syll = Math.sin((Math.PI * (syllableEnd - t)) / 0.4) ** 2;
-    out[i] = level * syll * v * 0.5;
-  }
+  addRaisedVoices(out, fs, rnd, 0, seconds, () => 1);
   return out;
 }

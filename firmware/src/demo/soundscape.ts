@@ -8,6 +8,7 @@
  */
 import { meanSquareOfLevel } from '@earshot/shared';
 import { mulberry32 } from './random.ts';
+import { addRaisedVoices } from './raised-voices.ts';
 
 export interface SoundscapeOptions {
   sampleRate: number;
@@ -102,26 +103,8 @@ function addSlam(out: Float64Array, fs: number, rnd: () => number, at: number, p
   }
 }
 
-/** Raised voices: two speakers, harmonic-rich glottal buzz shaped by syllable envelopes. */
+/** The scene's raised voices, faded in and out over their span (raised-voices.ts). */
 function addVoices(out: Float64Array, fs: number, rnd: () => number, peak: number): void {
   const { from, to } = SCENE.voices;
-  const speakers = [{ f0: 130, phase: 0 }, { f0: 210, phase: 0 }];
-  let syllableEnd = from;
-  let speaker = 0;
-  let level = 0;
-  for (let i = Math.floor(from * fs); i < Math.min(out.length, to * fs); i++) {
-    const t = i / fs;
-    if (t >= syllableEnd) {
-      syllableEnd = t + 0.15 + 0.25 * rnd();
-      if (rnd() < 0.15) speaker = 1 - speaker;
-      level = rnd() < 0.2 ? 0 : 0.5 + 0.5 * rnd();
-    }
-    const sp = speakers[speaker]!;
-    const f = sp.f0 * (1 + 0.08 * Math.sin(TWO_PI * 3 * t));
-    sp.phase += (TWO_PI * f) / fs;
-    let v = 0;
-    for (let h = 1; h <= 12; h++) v += Math.sin(h * sp.phase) / h;
-    const syll = Math.sin((Math.PI * (syllableEnd - t)) / 0.4) ** 2;
-    out[i]! += peak * envelope(t, from, to, 0.5) * level * syll * v * 0.5;
-  }
+  addRaisedVoices(out, fs, rnd, from, to, (t) => peak * envelope(t, from, to, 0.5));
 }

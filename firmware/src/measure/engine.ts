@@ -13,7 +13,9 @@
  * bit-identical results, and nothing is allocated per block.
  *
  * With `bands: 'third-octave'` each run's raw samples also go through the 1/3-octave
- * filter bank (bands/), which closes its band levels with every interval.
+ * filter bank (bands/), which closes its band levels with every interval. The live
+ * monitor may switch the bank on or off (`setBands`, a new remote config): the switch
+ * takes effect at the next interval boundary, so no interval holds part of a band sum.
  */
 import { DEFAULT_FULL_SCALE_DB, EarshotError, levelOfMeanSquare } from '@earshot/shared';
 import type { EngineOptions, IntervalLevels } from './types.ts';
@@ -42,7 +44,9 @@ export class LevelEngine {
   private readonly alphaF: number;
   private readonly alphaS: number;
   /** The 1/3-octave bank (options.bands), fed the raw (Z) samples of every run; null when off. */
-  private readonly bank: ThirdOctaveFilterBank | null;
+  private bank: ThirdOctaveFilterBank | null;
+  /** A `setBands` waiting for the interval in progress to end; undefined when none. */
+  private bandsNext: 'third-octave' | null | undefined = undefined;
 
   // Filter state (transposed direct form II, two words per section).
   private h1 = 0;
@@ -97,8 +101,26 @@ export class LevelEngine {
       LAeq: null, LCeq: null, LZeq: null, LAFmax: null, LAFmin: null, LASmax: null, LCpeak: null,
       msA: 0, msC: 0, msZ: 0, clippedSamples: 0, silent: true,
     };
-    this.bank = options.bands === 'third-octave' ? new ThirdOctaveFilterBank(sampleRate) : null;
+    this.bank = null;
+    this.applyBands(options.bands ?? null);
+  }
+
+  /**
+   * Turns the 1/3-octave bank on or off (EngineOptions.bands) from the next interval on:
+   * at once if no interval is in progress, else when it ends. A bank switched on starts
+   * from rest, as the engine's own filters do.
+   */
+  setBands(bands: 'third-octave' | null): void {
+    if (this.inInterval === 0) this.applyBands(bands);
+    else this.bandsNext = bands;
+  }
+
+  private applyBands(bands: 'third-octave' | null): void {
+    this.bandsNext = undefined;
+    if ((bands === 'third-octave') === (this.bank !== null)) return;
+    this.bank = bands === 'third-octave' ? new ThirdOctaveFilterBank(this.sampleRate) : null;
     if (this.bank !== null) this.result.bands = this.bank.levels;
+    else delete this.result.bands;
   }
 
   /** Nominal midbands of the 1/3-octave bands measured (lowest first), or null without `bands`. */
@@ -116,9 +138,15 @@ export class LevelEngine {
     return levelOfMeanSquare(this.fast, this.fullScaleDb);
   }
 
-  /** Sample count after which tick k (k ≥ 1) falls: ⌊k·fs/100⌋, exact for non-integer 10 ms. */
+  /**
+   * Sample count after which tick k (k ≥ 1) falls: ⌊k·fs/100⌋, exact for non-integer 10 ms. Taken as whole
+   * seconds plus the ticks left over, the same integer, because k·fs itself passes 2³¹ after 447 s at 48 kHz:
+   * the optimised `process` (into which this is inlined) would be thrown out there and rebuilt, running slow
+   * code meanwhile (some 7 % of a 10-minute analyze, and more where the recompiling waits for a busy core).
+   */
   private tickBoundary(k: number): number {
-    return Math.floor((k * this.sampleRate) / TICKS_PER_SECOND);
+    const seconds = Math.floor(k / TICKS_PER_SECOND);
+    return seconds * this.sampleRate + Math.floor(((k - seconds * TICKS_PER_SECOND) * this.sampleRate) / TICKS_PER_SECOND);
   }
 
   /** Feeds mono samples (floats in [−1, 1), DESIGN §2) from `samples[start..end)`. */
@@ -127,7 +155,8 @@ export class LevelEngine {
     const hb0 = f.hp1.b0, hb1 = f.hp1.b1, hb2 = f.hp1.b2, ha1 = f.hp1.a1, ha2 = f.hp1.a2;
     const lb0 = f.lp4.b0, lb1 = f.lp4.b1, lb2 = f.lp4.b2, la1 = f.lp4.a1, la2 = f.lp4.a2;
     const pb0 = f.hp23.b0, pb1 = f.hp23.b1, pb2 = f.hp23.b2, pa1 = f.hp23.a1, pa2 = f.hp23.a2;
-    const aF = this.alphaF, aS = this.alphaS;
+    // `* 1` (exact) gives the optimiser a float here: read bare, the fields were unboxed from tagged numbers on every sample.
+    const aF = this.alphaF * 1, aS = this.alphaS * 1;
     let h1 = this.h1, h2 = this.h2, l1 = this.l1, l2 = this.l2, p1 = this.p1, p2 = this.p2;
     let fast = this.fast, slow = this.slow;
     let sumZ = this.sumZ, sumC = this.sumC, sumA = this.sumA, peakC = this.peakC;
@@ -145,7 +174,7 @@ export class LevelEngine {
       const runStart = i;
       for (; i < runEnd; i++) {
         const x = samples[i]!;
-        if (x >= CLIP_LEVEL || x <= -CLIP_LEVEL) clipped++;
+        if (Math.abs(x) >= CLIP_LEVEL) clipped++;
         sumZ += x * x;
         const v = hb0 * x + h1;
         h1 = hb1 * x - ha1 * v + h2;
@@ -232,5 +261,6 @@ export class LevelEngine {
     this.intervalIndex++;
     this.inInterval = 0;
     if (this.onInterval !== undefined) this.onInterval(r);
+    if (this.bandsNext !== undefined) this.applyBands(this.bandsNext);
   }
 }

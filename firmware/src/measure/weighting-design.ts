@@ -22,6 +22,7 @@
  */
 import { A1000_DB, C1000_DB, F1, F2, F3, F4, annexEA, annexEC } from './annex-e.ts';
 import { type Biquad, cascadeMagnitude, scaleBiquad } from './biquad.ts';
+import { type Coefficients, WEIGHTING_TABLE } from './weighting-table.ts';
 
 export interface WeightingFilters {
   readonly sampleRate: number;
@@ -99,7 +100,7 @@ const FIT_TOL_HIGH_DB = 0.5;
  * Chooses the low-pass pole and fitting frequency that minimise the worst error of
  * the whole A and C cascades against Annex E from 10 Hz to min(16 kHz, 0.45·fs),
  * errors above 10 kHz counting at a fifth of their size (the tolerance ratio).
- * The search is a deterministic grid refined twice: a few milliseconds, once at start.
+ * The search is a deterministic grid refined twice, once per rate; the common rates' results are tabulated.
  */
 function fitLowPass(fs: number, hp1: Biquad, hp23: Biquad): Biquad {
   const top = Math.min(FIT_TOP_HZ, 0.45 * fs);
@@ -147,17 +148,24 @@ function fitLowPass(fs: number, hp1: Biquad, hp23: Biquad): Biquad {
 
 const designs = new Map<number, WeightingFilters>();
 
-/** The A and C filters for a sample rate; designed once per rate (a pure function of it). */
+const section = ([b0, b1, b2, a1, a2]: Coefficients): Biquad => ({ b0, b1, b2, a1, a2 });
+
+/**
+ * The A and C filters for a sample rate: a pure function of it, so taken from weighting-table.ts for the common
+ * rates (what the search gives, bit for bit) and otherwise searched once per rate.
+ */
 export function designWeighting(sampleRate: number): WeightingFilters {
   let w = designs.get(sampleRate);
   if (w === undefined) {
-    w = design(sampleRate);
+    const t = Object.hasOwn(WEIGHTING_TABLE, sampleRate) ? WEIGHTING_TABLE[sampleRate] : undefined;
+    w = t === undefined ? searchWeighting(sampleRate) : { sampleRate, hp1: section(t.hp1), lp4: section(t.lp4), hp23: section(t.hp23) };
     designs.set(sampleRate, w);
   }
   return w;
 }
 
-function design(sampleRate: number): WeightingFilters {
+/** The design itself, run afresh (designWeighting keeps its results; the table holds those of the common rates). */
+export function searchWeighting(sampleRate: number): WeightingFilters {
   if (!(sampleRate >= MIN_SAMPLE_RATE && sampleRate <= MAX_SAMPLE_RATE)) {
     throw new RangeError(`sample rate ${sampleRate} Hz is outside ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz`);
   }

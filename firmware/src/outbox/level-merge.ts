@@ -5,9 +5,13 @@
  * (IEC 61672-1:2013 §3.9, Leq as the time-mean of squared sound pressure),
  * with a silent interval (null, DESIGN §2) counted as zero energy over its
  * duration; maxima are the max of maxima, minima the min of minima (ignoring
- * silent intervals, whose minimum is unknown). Pure.
+ * silent intervals, whose minimum is unknown). 1/3-octave bands (`Z3`) merge as
+ * LZeq does, band by band, and back to 0.1 dB integers; a silent record (which
+ * carries no bands) is zero energy in every band. Records whose bands differ (one
+ * with bands and one without, after a config change, or another set of bands) are
+ * never merged: a band's mean would otherwise cover less time than its record. Pure.
  */
-import { round2, type LevelRecord } from '@earshot/shared';
+import { bandDb10, round2, type LevelRecord } from '@earshot/shared';
 
 /** Records further apart than this are not contiguous (a gap in measuring must not be hidden by a merge). */
 const CONTIGUITY_TOLERANCE_MS = 5;
@@ -15,6 +19,51 @@ const CONTIGUITY_TOLERANCE_MS = 5;
 /** Whether `b` starts where `a` ends. */
 export function contiguous(a: LevelRecord, b: LevelRecord): boolean {
   return Math.abs(Date.parse(a.t) + a.d * 1000 - Date.parse(b.t)) <= CONTIGUITY_TOLERANCE_MS;
+}
+
+/** What a record says about bands: its `Z3` layout, "none" when it measured none, null when silent (zero in any band). */
+function bandLayout(r: LevelRecord): string | null {
+  if (r.Z3 !== undefined) return `${r.Z3.f0}/${r.Z3.dB10.length}`;
+  return r.silent === true ? null : 'none';
+}
+
+/** Whether `a` and `b` may be merged as far as bands go (a silent record goes with any). */
+export function sameBands(a: LevelRecord, b: LevelRecord): boolean {
+  const la = bandLayout(a);
+  const lb = bandLayout(b);
+  return la === null || lb === null || la === lb;
+}
+
+/**
+ * Bands of the merge: per band L = 10·log10(Σ dᵢ·10^(Lᵢ/10) / Σ dᵢ) over every record, a null band
+ * or a silent record counting as zero energy; null where no record had energy. Undefined when
+ * no record has bands or the records' bands differ.
+ */
+function mergedBands(records: readonly LevelRecord[], duration: number): LevelRecord['Z3'] {
+  let layout: string | null = null;
+  let first: NonNullable<LevelRecord['Z3']> | null = null;
+  for (const r of records) {
+    const l = bandLayout(r);
+    if (l === null) continue;
+    if (l === 'none' || (layout !== null && l !== layout)) return undefined;
+    layout = l;
+    first ??= r.Z3!;
+  }
+  if (first === null) return undefined;
+  const n = first.dB10.length;
+  const dB10 = new Array<number | null>(n);
+  for (let i = 0; i < n; i++) {
+    let energy = 0;
+    let any = false;
+    for (const r of records) {
+      const v = r.Z3?.dB10[i] ?? null;
+      if (v === null) continue;
+      any = true;
+      energy += r.d * 10 ** (v / 100);
+    }
+    dB10[i] = any ? bandDb10(10 * Math.log10(energy / duration)) : null;
+  }
+  return { f0: first.f0, dB10 };
 }
 
 type EqKey = 'LAeq' | 'LCeq' | 'LZeq';
@@ -73,6 +122,8 @@ export function mergeLevelRecords(records: readonly LevelRecord[]): LevelRecord 
   if (anyClipped) merged.clipped = clipped;
   if (allSilent) merged.silent = true;
   if (n >= 2) merged.n = n;
+  const bands = mergedBands(records, d);
+  if (bands !== undefined) merged.Z3 = bands;
   return merged;
 }
 
@@ -94,7 +145,7 @@ export function halveRecords(records: readonly LevelRecord[], maxSeconds: number
   while (i < records.length) {
     const a = records[i]!;
     const b = records[i + 1];
-    if (b !== undefined && a.d + b.d <= maxSeconds && contiguous(a, b)) {
+    if (b !== undefined && a.d + b.d <= maxSeconds && contiguous(a, b) && sameBands(a, b)) {
       out.push(mergeLevelRecords([a, b]));
       merged1s += (a.n === undefined ? 1 : 0) + (b.n === undefined ? 1 : 0);
       i += 2;

@@ -65,7 +65,7 @@ export const ClipRecordJson = z.object({
 });
 export type ClipRecordJson = z.infer<typeof ClipRecordJson>;
 
-/** Data of a `compact` record: u32 LE count, count × f64 LE replaced ids, then the merged body JSON. */
+/** Data of a `compact` record: u32 LE count, count × f64 LE replaced ids, then the merged levels body (levels-codec.ts). */
 export function encodeCompactData(replaces: readonly number[], bodyJson: Buffer): Buffer {
   const out = Buffer.allocUnsafe(4 + replaces.length * 8 + bodyJson.length);
   out.writeUInt32LE(replaces.length, 0);

@@ -56,6 +56,7 @@ import { describeClipFile, readClipChunk } from './clip-file.ts';
 import { JournalReserve } from './journal-reserve.ts';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame.ts';
 import { compactionGroups, type CompactionCandidate } from './level-compaction.ts';
+import { decodeLevelsBody, encodeLevelsBody } from './levels-codec.ts';
 import {
   CHUNK_ACKED, CHUNK_DELIVERED, CHUNK_IN_FLIGHT, CHUNK_PENDING, decodeCompactData, encodeCompactData, OutboxState,
   type ClipRecordJson, type Entry, type Loc,
@@ -63,7 +64,7 @@ import {
 import { decodeRecord, encodeRecord, RECORD_HEAD_BYTES, type RecordType } from './record-codec.ts';
 import { ActiveSegment, fsyncDir, listSegments, readFromSegment, readSegment, removeSegment } from './segment-files.ts';
 
-/** 72 h of 1 s levels in 10-record batches journal to ≈ 41 MiB (bench/outbox-drain.ts); 256 MiB holds that six times over plus clips, on a 16 GB SD card. */
+/** 72 h of 1 s levels, one record a message as the daemon journals them, take ≈ 34 MiB with 33 bands (levels-codec.ts: 111 + 26 bytes a record), 17 MiB without; 256 MiB holds that seven times over plus clips, on a 16 GB SD card. */
 export const DEFAULT_QUOTA_BYTES = 256 * 1024 * 1024;
 /** ≈ 2 500 levels batches (7 h) per segment: few files, and a segment is read whole at open. */
 export const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
@@ -218,7 +219,8 @@ export class Outbox {
     if (!parsed.success) throw new EarshotError('EARSHOT_E_BODY_INVALID', `${kind}: ${describeIssues(parsed.error)}`);
     const id = this.state.nextId;
     const reserve = opts.reserve ?? true;
-    this.append('message', kind, id, 0, Buffer.from(JSON.stringify(parsed.data), 'utf8'), reserve);
+    const data = kind === 'levels' ? encodeLevelsBody(parsed.data as LevelsBody) : Buffer.from(JSON.stringify(parsed.data), 'utf8');
+    this.append('message', kind, id, 0, data, reserve);
     // After the message: a power cut between the two keeps the message and the older checkpoint (at worst an event ended twice).
     if (opts.checkpoint !== undefined) this.writeCheckpoint(opts.checkpoint, reserve);
     this.active.sync();
@@ -333,7 +335,7 @@ export class Outbox {
       const clip = e.clip;
       if (clip !== null && clip.broken !== null) continue;
       if (wire !== null && e.kind === 'levels' && e.signed === null && e.body !== null && !e.inFlight) {
-        const body = JSON.parse(this.bodyJson(e.body).toString('utf8')) as LevelsBody;
+        const body = decodeLevelsBody(this.bodyBytes(e.body));
         if (run.length > 0 && (body.fullScaleDb !== run[0]!.body.fullScaleDb || runRecords + body.records.length > maxRunRecords)) {
           if (!flushRun() || parts.length >= limit) break;
         }
@@ -372,7 +374,7 @@ export class Outbox {
     const records: LevelsBody['records'] = [];
     for (const r of run) for (const rec of r.body.records) records.push(rec);
     const body: LevelsBody = { fullScaleDb: run[0]!.body.fullScaleDb, records };
-    this.append('compact', 'levels', run[0]!.entry.id, 0, encodeCompactData(run.map((r) => r.entry.id), Buffer.from(JSON.stringify(body), 'utf8')));
+    this.append('compact', 'levels', run[0]!.entry.id, 0, encodeCompactData(run.map((r) => r.entry.id), encodeLevelsBody(body)));
   }
 
   /** The broker acknowledged `part` (PUBACK): it leaves the outbox. */
@@ -576,16 +578,22 @@ export class Outbox {
     return payload;
   }
 
-  /** The body JSON bytes of an unsigned message (from a message or compact record). */
-  private bodyJson(loc: Loc): Buffer {
+  /** The body bytes of an unsigned message (from a message or compact record): JSON, or a levels body (levels-codec.ts). */
+  private bodyBytes(loc: Loc): Buffer {
     const rec = decodeRecord(this.readPayload(loc))!;
     return rec.type === 'compact' ? decodeCompactData(rec.data).bodyJson : rec.data;
+  }
+
+  /** The body of an unsigned message, as the envelope carries it. */
+  private body(e: Entry): unknown {
+    const bytes = this.bodyBytes(e.body!);
+    return e.kind === 'levels' ? decodeLevelsBody(bytes) : JSON.parse(bytes.toString('utf8'));
   }
 
   private signedPart(e: Entry): OutgoingPart {
     const topic = topics[e.kind](this.opts.deviceId);
     if (e.signed !== null) return { id: e.id, chunk: -1, topic, payload: decodeRecord(this.readPayload(e.signed))!.data, seq: e.seq };
-    const body: unknown = e.clip !== null ? e.clip.manifest : JSON.parse(this.bodyJson(e.body!).toString('utf8'));
+    const body: unknown = e.clip !== null ? e.clip.manifest : this.body(e);
     const seq = this.state.nextSeq;
     const payload = signEnvelope({ v: 1, device: this.opts.deviceId, seq, sentAt: this.now().toISOString(), type: e.kind, body }, this.opts.privateKey);
     this.append('signed', e.kind, e.id, seq, payload);
@@ -689,7 +697,7 @@ export class Outbox {
           const data: ClipRecordJson = { path: e.clip.path, manifest: e.clip.manifest, ackedChunks: acked, manifestAcked: e.clip.manifestAcked };
           this.append('clip', 'clip', e.id, 0, Buffer.from(JSON.stringify(data), 'utf8'));
         } else {
-          this.append('message', e.kind, e.id, 0, this.bodyJson(e.body));
+          this.append('message', e.kind, e.id, 0, this.bodyBytes(e.body));
         }
       }
       if (e.signed !== null && victims.has(e.signed.seg)) {
@@ -707,10 +715,10 @@ export class Outbox {
     for (const e of this.state.entries.values()) {
       if (e.kind === 'levels' && e.signed === null && e.body !== null) candidates.push({ id: e.id, bytes: e.body.len + FRAME_HEADER_BYTES });
     }
-    const bodyOf = (c: CompactionCandidate): LevelsBody => LevelsBody.parse(JSON.parse(this.bodyJson(this.state.entries.get(c.id)!.body!).toString('utf8')));
+    const bodyOf = (c: CompactionCandidate): LevelsBody => LevelsBody.parse(decodeLevelsBody(this.bodyBytes(this.state.entries.get(c.id)!.body!)));
     let saved = 0;
     for (const g of compactionGroups(candidates, bodyOf, 2 * this.recordsPerMessage, this.maxRecordSeconds)) {
-      const loc = this.append('compact', 'levels', g.ids[0]!, 0, encodeCompactData(g.ids, Buffer.from(JSON.stringify(g.body), 'utf8')));
+      const loc = this.append('compact', 'levels', g.ids[0]!, 0, encodeCompactData(g.ids, encodeLevelsBody(g.body)));
       saved += g.oldBytes - (loc.len + FRAME_HEADER_BYTES);
       this.compactedRecords += g.merged1s;
       if (saved >= target) break;

@@ -8,13 +8,16 @@
  * | type      | id          | aux      | data                                   |
  * |-----------|-------------|----------|----------------------------------------|
  * | header    | next id     | next seq | (none): first record of every segment  |
- * | message   | message id  | 0        | body JSON (levels, event, status)      |
+ * | message   | message id  | 0        | body: JSON (event, status), levels †   |
  * | clip      | message id  | 0        | ClipEntryJson (path, manifest, acks)   |
  * | signed    | message id  | seq      | the exact signed payload to publish    |
  * | ack       | message id  | 0        | (none): PUBACK of the (signed) message |
  * | ackChunk  | message id  | chunk n  | (none): PUBACK of chunk n of a clip    |
- * | compact   | message id  | 0        | CompactJson (replaced ids, merged body)|
+ * | compact   | message id  | 0        | replaced ids, merged levels body †     |
  * | checkpoint| 0           | 0        | the monitor's state JSON (open events)  |
+ *
+ * † A levels body is binary (levels-codec.ts: 0.01 dB levels and 0.1 dB bands as
+ * 16-bit integers), or JSON as journals before it wrote them; the first byte tells.
  *
  * Pure: no I/O.
  */

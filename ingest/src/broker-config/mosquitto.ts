@@ -64,6 +64,9 @@ function ingestAcls(): Acl[] {
     { acltype: 'subscribePattern', topic: `${TOPIC_ROOT}/+/#`, allow: true },
     { acltype: 'publishClientSend', topic: `${TOPIC_ROOT}/+/config`, allow: true },
     { acltype: 'publishClientSend', topic: `${TOPIC_ROOT}/+/receipt`, allow: true },
+    // Its own configs and receipts are not handed back to it through the shared subscription (one each per commit).
+    { acltype: 'publishClientReceive', topic: `${TOPIC_ROOT}/+/config`, allow: false },
+    { acltype: 'publishClientReceive', topic: `${TOPIC_ROOT}/+/receipt`, allow: false },
   ];
 }
 
@@ -121,8 +124,13 @@ export function mosquittoConf(o: MosquittoConfOptions): string {
   ].join('\n');
 }
 
+/** One request on DYNSEC_CONTROL. */
+export interface DynsecRequest {
+  readonly commands: readonly { readonly command: string; readonly [field: string]: unknown }[];
+}
+
 /** A device account and its role, as the ingest sends them on DYNSEC_CONTROL: username and client id = device id (DESIGN §4). */
-export function createDeviceCommand(deviceId: string, secret: string): unknown {
+export function createDeviceCommand(deviceId: string, secret: string): DynsecRequest {
   return {
     commands: [
       { command: 'createRole', rolename: deviceRole(deviceId), textname: `Earshot monitor ${deviceId}: its own topics only`, acls: deviceAcls(deviceId) },
@@ -131,10 +139,10 @@ export function createDeviceCommand(deviceId: string, secret: string): unknown {
   };
 }
 
-export function disableDeviceCommand(deviceId: string): unknown {
+export function disableDeviceCommand(deviceId: string): DynsecRequest {
   return { commands: [{ command: 'disableClient', username: deviceId }] };
 }
 
-export function enableDeviceCommand(deviceId: string): unknown {
+export function enableDeviceCommand(deviceId: string): DynsecRequest {
   return { commands: [{ command: 'enableClient', username: deviceId }] };
 }

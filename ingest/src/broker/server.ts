@@ -4,7 +4,7 @@
  */
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type Client } from 'aedes';
+import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { topics } from '@earshot/shared';
 import type { Logger } from 'pino';
 import type { DeviceRegistry } from '../devices/registry.ts';
@@ -55,6 +55,24 @@ interface ClientTable {
   clients: Record<string, Client | undefined>;
 }
 
+type Route = (packet: PublishPacket, client: Client | null | undefined | ((err?: Error) => void), done?: (err?: Error) => void) => void;
+
+/**
+ * A device's PUBLISH is stored by the pipeline before its PUBACK (authorize-publish.ts), and no client may
+ * subscribe to another's topics (authorize-subscribe.ts), so routing it afterwards, as aedes does with every
+ * publish once acknowledged (aedes lib/handlers/publish.js enqueuePublish → aedes.js publish: the retained
+ * store, the offline queues, the emitter), reaches no one: a few topic matches per message for nothing
+ * (issue 19). Only what has no client — the ingest's own configs and receipts, aedes' $SYS messages — is routed.
+ */
+function routeOnlyTheIngests(aedes: Aedes): void {
+  const broker = aedes as unknown as { publish: Route };
+  const route = broker.publish.bind(aedes);
+  broker.publish = (packet, client, done) => {
+    if (client !== null && typeof client === 'object') return done?.();
+    route(packet, client, done);
+  };
+}
+
 export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const { logger, registry } = opts;
   const commit = new GroupCommit(opts.pipeline, logger);
@@ -75,6 +93,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   });
   // One retained config per device: a SUBSCRIBE looks its topic up instead of matching every one (issue 19: readmission).
   indexRetained((aedes as unknown as { persistence: unknown }).persistence);
+  routeOnlyTheIngests(aedes);
   aedes.on('clientError', (client, err) => logger.warn({ clientId: client.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (client, err) => logger.warn({ clientId: client.id, err: err.message }, 'connection error'));
   // A device's rate bucket outlives its connection: reconnecting must not buy a fresh burst.

@@ -1,19 +1,33 @@
 /**
  * data/levels.csv written straight into bytes (issue 10: a month of two
  * monitors is 5.2 M rows, and the export must stay under 10 s): no string is
- * made per row or per value; times are cut from a per-hour prefix (UK clocks
- * change only on the UTC hour) and levels copied from a table of their bytes.
+ * made per row or per value. Rows come a level block at a time
+ * (store/level-blocks/codec.ts); times are cut from a per-hour prefix (UK
+ * clocks change only on the UTC hour), and a level held as its 0.01 dB code is
+ * copied from a table of its bytes, chosen by the code, with no arithmetic.
+ * Bytes are stored four at a time (a DataView over the chunk): a table entry
+ * or a prefix is written whole, padded, and the write position moves on by its
+ * true length, so the padding is overwritten by what follows.
  *
  * The text is byte for byte what LevelRowFormatter (csv.ts) makes of the same
- * record: the same table of level strings (String(k / 100), and String(v) for a
- * value not held to 0.01 dB or outside −200 … 250 dB), the same UTC and
+ * record: the same level strings (String(k / 100), and String(v) for a value
+ * not held to 0.01 dB or outside −200 … 250 dB), the same UTC and
  * Europe/London times, and an hour whose times do not print as 24-character
  * ISO strings is written by LevelRowFormatter itself.
- * ingest/test/bundle/levels-csv-bytes.test.ts holds the two to each other.
+ * ingest/test/export/level-csv.test.ts holds the two to each other.
  */
-import { CRLF_BYTES, LEVELS_HEADER, LevelRowFormatter, csvRecord } from './csv.ts';
+import { type LevelBlock, NULL_CODE, PATCH_CODE } from '../store/level-blocks/codec.ts';
+import { LEVELS_HEADER, LevelRowFormatter, csvRecord } from './csv.ts';
 import { LondonClock } from './london-clock.ts';
 import type { LevelRow } from './model.ts';
+
+/** The clock flag of each record, walked forward in time (export/clock-sync.ts ClockFlagCursor). */
+export interface FlagWalk {
+  /** The flag at `t`; `t` never decreasing between calls. */
+  at(t: number): string | null;
+  /** When the flag last returned by at() next changes (+Infinity: never). */
+  until(): number;
+}
 
 /** Table index k + OFFSET for a level of k / 100 dB, k in −20 000 … 25 000 (shared Level schema: −200 … 250 dB). */
 const LEVEL_CODE_OFFSET = 20_000;
@@ -22,38 +36,68 @@ const LEVEL_CODE_MAX = 45_000;
 const HOUR_MS = 3_600_000;
 /** Bytes per chunk handed to the ZIP. */
 const CHUNK_BYTES = 1 << 20;
-/** Room kept at the end of a chunk: a row is < 400 bytes (a 64-character device id, the longest flag, values of up to 24 characters). */
+/** Room kept at the end of a chunk: a row is < 400 bytes (a 64-character device id, the longest flag, values of up to 24 characters), padding included. */
 const ROW_ROOM = 1024;
-const MAX_LEVEL_CHARS = 8;
 
-/** The bytes of String(k / 100) for every code, as LevelRowFormatter's table holds them. */
-const LEVEL_BYTES = new Uint8Array((LEVEL_CODE_MAX + 1) * MAX_LEVEL_CHARS);
-const LEVEL_LENGTH = new Uint8Array(LEVEL_CODE_MAX + 1);
-for (let c = 0; c <= LEVEL_CODE_MAX; c++) {
-  const s = String((c - LEVEL_CODE_OFFSET) / 100);
-  LEVEL_LENGTH[c] = s.length;
-  for (let i = 0; i < s.length; i++) LEVEL_BYTES[c * MAX_LEVEL_CHARS + i] = s.charCodeAt(i);
+const COMMA = 44;
+
+/** Bytes as little-endian 32-bit words (zero-padded) and their true length. */
+interface Words {
+  readonly w: Uint32Array;
+  readonly n: number;
+}
+
+function words(bytes: Uint8Array): Words {
+  const w = new Uint32Array(Math.ceil(bytes.length / 4));
+  for (let i = 0; i < bytes.length; i++) w[i >> 2]! |= bytes[i]! << (8 * (i & 3));
+  return { w, n: bytes.length };
 }
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (ch) => ch.charCodeAt(0));
-const ZERO = 48;
-const COMMA = 44;
+const word = (s: string): number => words(ascii(s)).w[0]!;
+
+/** "," and String(k / 100) for every code, as LevelRowFormatter's table holds them: at most 8 bytes ("-199.99" and its comma), two words. */
+const LEVEL_WORDS = new Uint32Array((LEVEL_CODE_MAX + 1) * 2);
+const LEVEL_LENGTH = new Uint8Array(LEVEL_CODE_MAX + 1);
+for (let c = 0; c <= LEVEL_CODE_MAX; c++) {
+  const { w, n } = words(ascii(`,${String((c - LEVEL_CODE_OFFSET) / 100)}`));
+  LEVEL_WORDS[2 * c] = w[0]!;
+  LEVEL_WORDS[2 * c + 1] = w[1] ?? 0;
+  LEVEL_LENGTH[c] = n;
+}
+
+/** For second q of the hour (minute × 60 + second): "mm:s" and "s.00" (the second's units, then the start of ".000"). */
+const MM_S = new Uint32Array(3600);
+const S_00 = new Uint32Array(3600);
+for (let q = 0; q < 3600; q++) {
+  const mm = String(Math.floor(q / 60)).padStart(2, '0');
+  const ss = String(q % 60).padStart(2, '0');
+  MM_S[q] = word(`${mm}:${ss[0]!}`);
+  S_00[q] = word(`${ss[1]!}.00`);
+}
+const ZERO_Z_COMMA = word('0Z,');
+const CRLF = word('\r\n');
+const NO_WORDS: Words = { w: new Uint32Array(0), n: 0 };
 
 /** Builds data/levels.csv in 1 MB chunks, the header first. */
 export class LevelsCsvBytes {
   readonly #clock = new LondonClock();
   readonly #slow = new LevelRowFormatter();
   #buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  #view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
   #pos = 0;
   #hour = Number.NaN;
-  /** "YYYY-MM-DDTHH:" UTC and local, and the local offset "+00:00" / "+01:00". */
-  #utc: Uint8Array = new Uint8Array(14);
-  #local: Uint8Array = new Uint8Array(14);
-  #suffix: Uint8Array = new Uint8Array(6);
+  /** "YYYY-MM-DDTHH:" UTC and local (14 bytes each). */
+  #utc: Words = NO_WORDS;
+  #local: Words = NO_WORDS;
+  /** The local offset, "+00:00" / "+01:00". */
+  #suffix: Words = NO_WORDS;
   /** ",<device>," */
-  #device: Uint8Array = new Uint8Array(0);
+  #device: Words = NO_WORDS;
   #deviceField = '';
-  readonly #flags = new Map<string, Uint8Array>();
+  readonly #flags = new Map<string, Words>();
+  readonly #memo = new PatchMemo();
+  readonly #cursor = new Int32Array(8);
 
   constructor() {
     this.#pos = this.#buf.write(csvRecord(LEVELS_HEADER), 0, 'utf8');
@@ -67,65 +111,103 @@ export class LevelsCsvBytes {
       const local = new Date(hourMs + off).toISOString();
       if (utc.length !== 24 || local.length !== 24 || hourMs % HOUR_MS !== 0) return false;
       this.#hour = hourMs;
-      this.#utc = ascii(utc.slice(0, 14));
-      this.#local = ascii(local.slice(0, 14));
-      this.#suffix = ascii(off === 0 ? '+00:00' : '+01:00');
+      this.#utc = words(ascii(utc.slice(0, 14)));
+      this.#local = words(ascii(local.slice(0, 14)));
+      this.#suffix = words(ascii(off === 0 ? '+00:00' : '+01:00'));
     }
     if (deviceField !== this.#deviceField) {
       this.#deviceField = deviceField;
-      this.#device = Buffer.from(`,${deviceField},`, 'utf8');
+      // The comma before the device ends the last level, which the level table does not carry.
+      this.#device = words(Buffer.from(`,${deviceField},`, 'utf8'));
     }
     return true;
   }
 
-  /** A record of the current hour: its offset in the hour (ms) and its values as stored. */
-  record(offsetMs: number, d: number, laeq: number | null, lceq: number | null, lzeq: number | null, lafmax: number | null, lafmin: number | null, lasmax: number | null, lcpeak: number | null, flag: string | null): void {
+  /**
+   * Records [first, end) of a block of the current hour (hour() returned true for it), until the chunk is full;
+   * returns the index of the first record not written (`end` when all were). `flags` is at or before the first record.
+   */
+  block(blk: LevelBlock, first: number, end: number, flags: FlagWalk): number {
     const b = this.#buf;
+    const dv = this.#view;
     let p = this.#pos;
-    const minute = Math.floor(offsetMs / 60_000);
-    const inMinute = offsetMs - minute * 60_000;
-    const sec = Math.floor(inMinute / 1000);
-    const ms = inMinute - sec * 1000;
-    p = put(b, p, this.#utc);
-    b[p++] = ZERO + Math.floor(minute / 10);
-    b[p++] = ZERO + (minute % 10);
-    b[p++] = 58; // ':'
-    b[p++] = ZERO + Math.floor(sec / 10);
-    b[p++] = ZERO + (sec % 10);
-    b[p++] = 46; // '.'
-    b[p++] = ZERO + Math.floor(ms / 100);
-    b[p++] = ZERO + (Math.floor(ms / 10) % 10);
-    b[p++] = ZERO + (ms % 10);
-    b[p++] = 90; // 'Z'
-    b[p++] = COMMA;
-    p = put(b, p, this.#local);
-    b[p++] = ZERO + Math.floor(minute / 10);
-    b[p++] = ZERO + (minute % 10);
-    b[p++] = 58;
-    b[p++] = ZERO + Math.floor(sec / 10);
-    b[p++] = ZERO + (sec % 10);
-    p = put(b, p, this.#suffix);
-    b[p++] = COMMA;
-    p = level(b, p, d);
-    b[p++] = COMMA;
-    p = level(b, p, laeq);
-    b[p++] = COMMA;
-    p = level(b, p, lceq);
-    b[p++] = COMMA;
-    p = level(b, p, lzeq);
-    b[p++] = COMMA;
-    p = level(b, p, lafmax);
-    b[p++] = COMMA;
-    p = level(b, p, lafmin);
-    b[p++] = COMMA;
-    p = level(b, p, lasmax);
-    b[p++] = COMMA;
-    p = level(b, p, lcpeak);
-    p = put(b, p, this.#device);
-    if (flag !== null) p = put(b, p, this.#flag(flag));
-    b[p++] = CRLF_BYTES[0]!;
-    b[p++] = CRLF_BYTES[1]!;
+    const limit = CHUNK_BYTES - ROW_ROOM;
+    const offsets = blk.offsetMs;
+    // The fixed parts as words in locals: "YYYY-MM-DDTHH:" (14 bytes, 4 words) UTC and local, the offset (6 bytes, 2 words).
+    const [u0, u1, u2, u3] = this.#utc.w as unknown as [number, number, number, number];
+    const [l0, l1, l2, l3] = this.#local.w as unknown as [number, number, number, number];
+    const [s0, s1] = this.#suffix.w as unknown as [number, number];
+    const device = this.#device;
+    // The eight columns in locals: one shape per site keeps the loop monomorphic.
+    const [c0, c1, c2, c3, c4, c5, c6, c7] = blk.codes as [Int16Array, Int16Array, Int16Array, Int16Array, Int16Array, Int16Array, Int16Array, Int16Array];
+    // A column's values kept whole, taken in row order: cursor[c] is the next one's index.
+    const pv = (c: number): Float64Array => blk.patchValues(c);
+    const v0 = pv(0), v1 = pv(1), v2 = pv(2), v3 = pv(3), v4 = pv(4), v5 = pv(5), v6 = pv(6), v7 = pv(7);
+    const cursor = this.#cursor;
+    for (let c = 0; c < 8; c++) cursor[c] = blk.patchesBefore(c, first);
+    const memo = this.#memo;
+    const hour = blk.hourMs;
+    let flag = flags.at(hour + offsets[first]!);
+    let flagWords = flag === null ? NO_WORDS : this.#flag(flag);
+    let flagUntil = flags.until();
+    let i = first;
+    for (; i < end && p <= limit; i++) {
+      const o = offsets[i]!;
+      if (hour + o >= flagUntil) {
+        flag = flags.at(hour + o);
+        flagWords = flag === null ? NO_WORDS : this.#flag(flag);
+        flagUntil = flags.until();
+      }
+      const q = (o / 1000) | 0;
+      const ms = o - q * 1000;
+      // "YYYY-MM-DDTHH:" "mm:ss.mmmZ,"
+      dv.setUint32(p, u0, true);
+      dv.setUint32(p + 4, u1, true);
+      dv.setUint32(p + 8, u2, true);
+      dv.setUint32(p + 12, u3, true);
+      p += 14;
+      const mms = MM_S[q]!;
+      const s00 = S_00[q]!;
+      dv.setUint32(p, mms, true);
+      if (ms === 0) {
+        dv.setUint32(p + 4, s00, true);
+        dv.setUint32(p + 8, ZERO_Z_COMMA, true);
+      } else {
+        b[p + 4] = s00 & 0xff;
+        b[p + 5] = 46; // '.'
+        b[p + 6] = 48 + ((ms / 100) | 0);
+        b[p + 7] = 48 + (((ms / 10) | 0) % 10);
+        b[p + 8] = 48 + (ms % 10);
+        b[p + 9] = 90; // 'Z'
+        b[p + 10] = COMMA;
+      }
+      // "YYYY-MM-DDTHH:" "mm:ss" "+01:00"
+      p += 11;
+      dv.setUint32(p, l0, true);
+      dv.setUint32(p + 4, l1, true);
+      dv.setUint32(p + 8, l2, true);
+      dv.setUint32(p + 12, l3, true);
+      dv.setUint32(p + 14, mms, true);
+      b[p + 18] = s00 & 0xff;
+      dv.setUint32(p + 19, s0, true);
+      dv.setUint32(p + 23, s1, true);
+      p += 25;
+      // ",d" and ",<level>" seven times, then ",<device>,", the flag and CRLF.
+      p = code(b, dv, p, c0[i]!, v0, cursor, 0, memo);
+      p = code(b, dv, p, c1[i]!, v1, cursor, 1, memo);
+      p = code(b, dv, p, c2[i]!, v2, cursor, 2, memo);
+      p = code(b, dv, p, c3[i]!, v3, cursor, 3, memo);
+      p = code(b, dv, p, c4[i]!, v4, cursor, 4, memo);
+      p = code(b, dv, p, c5[i]!, v5, cursor, 5, memo);
+      p = code(b, dv, p, c6[i]!, v6, cursor, 6, memo);
+      p = code(b, dv, p, c7[i]!, v7, cursor, 7, memo);
+      p = put(dv, p, device);
+      p = put(dv, p, flagWords);
+      dv.setUint16(p, CRLF, true);
+      p += 2;
+    }
     this.#pos = p;
+    return i;
   }
 
   /** A record of an hour whose times do not print as 24-character ISO strings, written by the row formatter. */
@@ -142,30 +224,66 @@ export class LevelsCsvBytes {
   rest(): Buffer {
     const out = this.#buf.subarray(0, this.#pos);
     this.#buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
     this.#pos = 0;
     return out;
   }
 
-  #flag(flag: string): Uint8Array {
+  #flag(flag: string): Words {
     let f = this.#flags.get(flag);
-    if (f === undefined) this.#flags.set(flag, (f = Buffer.from(flag, 'utf8')));
+    if (f === undefined) this.#flags.set(flag, (f = words(Buffer.from(flag, 'utf8'))));
     return f;
   }
 }
 
-function put(b: Buffer, p: number, bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; i++) b[p + i] = bytes[i]!;
-  return p + bytes.length;
+/**
+ * A value as its block code (store/level-blocks/codec.ts) and the comma before it: String(k / 100) from the table;
+ * nothing for null; a value kept whole (PATCH_CODE) as LevelRowFormatter.level writes it, the column's next patch.
+ */
+function code(b: Buffer, dv: DataView, p: number, k: number, patches: Float64Array, cursor: Int32Array, column: number, memo: PatchMemo): number {
+  const c = k + LEVEL_CODE_OFFSET;
+  if (c >= 0 && c <= LEVEL_CODE_MAX) {
+    dv.setUint32(p, LEVEL_WORDS[2 * c]!, true);
+    dv.setUint32(p + 4, LEVEL_WORDS[2 * c + 1]!, true);
+    return p + LEVEL_LENGTH[c]!;
+  }
+  b[p] = COMMA;
+  if (k === NULL_CODE) return p + 1;
+  if (k === PATCH_CODE) return memo.put(dv, p + 1, patches[cursor[column]!++]!);
+  return p + 1 + b.write(String(k / 100), p + 1, 'latin1');
 }
 
-/** As LevelRowFormatter.level: String(v), from the table when v is k / 100 within it. */
-function level(b: Buffer, p: number, v: number | null): number {
-  if (v === null) return p;
+/** As LevelRowFormatter.level: String(k / 100) when v is k / 100 within the table, else String(v). */
+function levelString(v: number): string {
   const k = Math.round(v * 100);
   const c = k + LEVEL_CODE_OFFSET;
-  if (k / 100 !== v || c < 0 || c > LEVEL_CODE_MAX) return p + b.write(String(v), p, 'latin1');
-  const n = LEVEL_LENGTH[c]!;
-  const at = c * MAX_LEVEL_CHARS;
-  for (let i = 0; i < n; i++) b[p + i] = LEVEL_BYTES[at + i]!;
-  return p + n;
+  return k / 100 !== v || c < 0 || c > LEVEL_CODE_MAX ? String(v) : String(k / 100);
+}
+
+/** Distinct values a month of blocks may hold whole: beyond this the memo starts again. */
+const MEMO_VALUES = 1 << 16;
+
+/**
+ * The bytes of values kept whole in a block (PATCH_CODE), remembered: the same values recur (a level plus a
+ * fixed offset that is not exact at 0.01 dB, say), and String(v) is the costly part.
+ */
+class PatchMemo {
+  readonly #words = new Map<number, Words>();
+
+  /** Writes v as LevelRowFormatter.level does at p; returns the position after it. */
+  put(dv: DataView, p: number, v: number): number {
+    let w = this.#words.get(v);
+    if (w === undefined) {
+      if (this.#words.size >= MEMO_VALUES) this.#words.clear();
+      // Map keys are SameValueZero: −0 shares 0's entry, and both print "0".
+      this.#words.set(v, (w = words(ascii(levelString(v)))));
+    }
+    return put(dv, p, w);
+  }
+}
+
+function put(dv: DataView, p: number, x: Words): number {
+  const w = x.w;
+  for (let j = 0; j < w.length; j++) dv.setUint32(p + 4 * j, w[j]!, true);
+  return p + x.n;
 }

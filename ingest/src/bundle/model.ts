@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import { CaseRef } from '../cases/reference.ts';
 import { DEVICE_ID_PATTERN, EarshotError, EventId, IsoUtcMs, Level, Sha256Hex, describeIssues } from '@earshot/shared';
+import type { BandsCsvSource } from './bands-csv.ts';
+import { LowFrequencySection } from './low-frequency-model.ts';
 
 const Text = z.string().min(1).max(2000);
 const Seconds = z.number().nonnegative();
@@ -126,7 +128,7 @@ export const Rule = z.strictObject({
 export type Rule = z.infer<typeof Rule>;
 
 /** Why a record's device time is not to be trusted to 2 s (store/status.ts clockFlag); null when synced within 2 s. */
-export const ClockFlag = z.enum(['no-heartbeat', 'unsynchronised', 'offset-unknown', 'offset-over-2s', 'implausible-time']).nullable();
+export const ClockFlag = z.enum(['no-heartbeat', 'sync-unknown', 'unsynchronised', 'offset-unknown', 'offset-over-2s', 'implausible-time']).nullable();
 export type ClockFlag = z.infer<typeof ClockFlag>;
 
 export const BundleEvent = z.strictObject({
@@ -389,6 +391,8 @@ export const BundleModel = z
     levelCount: z.number().int().nonnegative(),
     /** A deployment's own leaf says demonstration data (ingest/src/cases/demonstration.ts): every page and CSV row says so. */
     demonstration: z.literal(true).optional(),
+    /** Issue 16: the low-frequency section, when the period has events of the low-frequency rule (low-frequency-model.ts). */
+    lowFrequency: LowFrequencySection.optional(),
   })
   .refine((m) => Date.parse(m.period.from) < Date.parse(m.period.to), { message: 'period.from must be before period.to', path: ['period'] });
 export type BundleModel = z.infer<typeof BundleModel>;
@@ -403,6 +407,8 @@ export interface BundleSource {
    * writer formats levelRows().
    */
   levelsCsv?(): Iterable<Uint8Array>;
+  /** Issue 16: data/bands.csv, when the period holds 1/3-octave bands (absent: no such file). */
+  readonly bands?: BandsCsvSource;
 }
 
 /** Validates a model at the boundary; throws EARSHOT_E_BUNDLE_MODEL_INVALID. */

@@ -24,6 +24,8 @@ import { HashingStream } from './hashing-stream.ts';
 import { MANIFEST_FILE, type ManifestEntry, formatManifest } from './manifest.ts';
 import { type BundleSource, parseBundleModel } from './model.ts';
 import { renderBundlePdf } from './pdf/render-pdf.ts';
+import { bandsCsvEntry } from './bands-csv-entry.ts';
+import { useZlibCrc32 } from './zip-crc32.ts';
 
 export const BUNDLE_PDF = 'bundle.pdf';
 export const DATA_FILES = { levels: 'data/levels.csv', events: 'data/events.csv', diary: 'data/diary.csv', nights: 'data/nights.csv' } as const;
@@ -92,6 +94,8 @@ export async function writeBundle(source: BundleSource, options: WriteBundleOpti
       // The source's own bytes when it has them (export/level-csv.ts); a demonstration bundle marks every row, from the formatted rows.
       open: () => Readable.from(demo ? markCsvChunks(levelsCsv(source.levelRows())) : (source.levelsCsv?.() ?? levelsCsv(source.levelRows()))),
     },
+    // Issue 16: data/bands.csv, only when the period holds bands.
+    ...(source.bands === undefined ? [] : [bandsCsvEntry(source.bands, demo)]),
     buffer(DATA_FILES.events, Buffer.from(csvOf(eventsCsv(model, exhibits)), 'utf8')),
     buffer(DATA_FILES.diary, Buffer.from(csvOf(diaryCsv(model, recordings)), 'utf8')),
     buffer(DATA_FILES.nights, Buffer.from(csvOf(nightsCsv(model)), 'utf8')),
@@ -144,6 +148,7 @@ function clipSize(path: string): number {
 /** Streams the entries and then the manifest into a ZIP at `path`; resolves with the manifest entries. */
 function streamZip(planned: readonly PlannedEntry[], path: string, mtime: Date, onProgress: WriteBundleOptions['onProgress']): Promise<ManifestEntry[]> {
   return new Promise((resolve, reject) => {
+    useZlibCrc32();
     const zip = new ZipFile();
     const out = createWriteStream(path);
     const manifest: ManifestEntry[] = [];

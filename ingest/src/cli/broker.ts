@@ -41,12 +41,13 @@ const config: Command = (args, io) => {
   const host = a.host ?? '127.0.0.1';
   writeFileSync(files.dynsec, `${JSON.stringify(dynsecConfig(password), null, 2)}\n`, { mode: 0o600 });
   chmodSync(files.dynsec, 0o600);
-  writeFileSync(files.account, `${JSON.stringify({ url: `mqtt://${host}:${a.port}`, username: INGEST_USERNAME, password })}\n`, { mode: 0o600 });
+  writeFileSync(files.account, `${JSON.stringify({ url: `mqtt://${host}:${a.port}`, username: INGEST_USERNAME, password, accounts: 'mosquitto-dynamic-security' })}\n`, { mode: 0o600 });
   chmodSync(files.account, 0o600);
   writeFileSync(files.conf, mosquittoConf({ port: a.port, user: a.user ?? userInfo().username, ...(a.host === undefined ? {} : { host: a.host }), dir, pluginPath }));
   io.out(`wrote ${files.conf}, ${files.dynsec} and ${files.account} (the ingest's broker account, mode 0600)`);
   if (!existsSync(pluginPath)) io.out(`note: ${pluginPath} is not on this machine; install Debian's mosquitto package there, or give --plugin PATH`);
   io.out(`run: mosquitto -c ${files.conf}   (it runs as the user that wrote these files, or --user: the plugin saves account changes into dynamic-security.json)`);
+  io.out(`then: EARSHOT_BROKER_URL=mqtt://${host}:${a.port} EARSHOT_BROKER_ACCOUNT=${files.account} earshot serve   (and the same two variables for earshot device add/disable/enable)`);
   return 0;
 };
 

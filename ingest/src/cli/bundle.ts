@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { exportCaseBundle } from '../export/exporter.ts';
 import { loadSettings } from '../service/settings.ts';
 import { accessPortFor, createAccessLog } from '../users/index.ts';
-import { type Command, DATA_DIR_OPTION, withIngest } from './context.ts';
+import { type Command, DATA_DIR_OPTION } from './context.ts';
+import { withIngest } from './with-ingest.ts';
 
 const exportCommand: Command = (args, io) => {
   const a = parseCommand(args, {
@@ -20,6 +21,7 @@ const exportCommand: Command = (args, io) => {
     config: z.string().optional(), from: z.string().optional(), to: z.string().optional(), out: z.string().default('.'), initials: z.string().optional(), 'include-complainant': z.boolean().default(false),
   }));
   return withIngest(a['data-dir'], async (ingest) => {
+    const settings = loadSettings(a.config);
     let shown = -1;
     const r = await exportCaseBundle(ingest, a.positionals[0]!, {
       from: a.from, to: a.to, initials: a.initials, includeComplainant: a['include-complainant'],
@@ -30,7 +32,7 @@ const exportCommand: Command = (args, io) => {
           io.err(`  ${pct}%`);
         }
       },
-    }, { outDir: resolve(a.out), rules: loadSettings(a.config).rules });
+    }, { outDir: resolve(a.out), rules: settings.rules, lowFrequency: settings.lowFrequency });
     // Every export is part of the record (issue 5), from the web view or from here.
     createAccessLog(ingest.db, accessPortFor(ingest.log)).record({ username: `cli:${userInfo().username}`, action: 'export', caseRef: a.positionals[0]!, target: basename(r.path) });
     io.out(r.path);

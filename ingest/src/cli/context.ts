@@ -1,10 +1,8 @@
 /**
- * What every `earshot` subcommand is given: where to write, and the data
- * folder it works on (`--data-dir`, else EARSHOT_DATA_DIR, else ./data).
+ * What every `earshot` subcommand is given: where to write, and the option naming
+ * the data folder it works on (`--data-dir`, else EARSHOT_DATA_DIR, else ./data),
+ * which with-ingest.ts (the whole service) or with-record.ts (reading only) opens.
  */
-import { resolveDataDir } from '../data-dir.ts';
-import { type Ingest, openIngest } from '../service/open-ingest.ts';
-
 export interface Io {
   out(line: string): void;
   err(line: string): void;
@@ -17,14 +15,9 @@ export type Command = (args: readonly string[], io: Io) => Promise<number> | num
 /** The options every data-folder command takes. */
 export const DATA_DIR_OPTION = { 'data-dir': { type: 'string' } } as const;
 
-/** Opens the data folder for the command, closing it whatever happens. */
-export async function withIngest<T>(dataDir: string | undefined, f: (ingest: Ingest) => T | Promise<T>): Promise<T> {
-  const ingest = openIngest(resolveDataDir(dataDir));
-  try {
-    return await f(ingest);
-  } finally {
-    ingest.close();
-  }
+/** A command whose module is imported only when it runs (so a group's light subcommands load nothing heavy). */
+export function lazyCommand(load: () => Promise<Command>): Command {
+  return async (args, io) => (await load())(args, io);
 }
 
 /** Prints rows as aligned columns (or nothing but a note when there are none). */

@@ -20,7 +20,8 @@ import { renderInstallSheet } from '../resident/install-sheet.ts';
 import { loadSettings, publicHttpUrl } from '../service/settings.ts';
 import type { Ingest } from '../service/open-ingest.ts';
 import { accessPortFor, createAccessLog } from '../users/index.ts';
-import { type Command, DATA_DIR_OPTION, withIngest } from './context.ts';
+import { type Command, DATA_DIR_OPTION } from './context.ts';
+import { withIngest } from './with-ingest.ts';
 
 const BaseUrl = z.string().regex(/^https?:\/\/[^\s/#?]+(\/[^\s#?]*)?$/, 'must be an http:// or https:// address');
 

@@ -18,7 +18,8 @@ import { EarshotError, parseCommand } from '@earshot/shared';
 import { z } from 'zod';
 import { type Deployment, endDeployment, listDeployments, startDeployment } from '../cases/index.ts';
 import type { EquipmentInput } from '../cases/deployment-input.ts';
-import { type Command, DATA_DIR_OPTION, table, withIngest } from './context.ts';
+import { type Command, DATA_DIR_OPTION, table } from './context.ts';
+import { withIngest } from './with-ingest.ts';
 import { deployLinkCommands } from './deploy-link.ts';
 
 const DataDir = { 'data-dir': z.string().optional() };

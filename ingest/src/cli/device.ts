@@ -1,15 +1,21 @@
 /**
  * `earshot device add <id> [--public-key FILE] [--server URL] [--ca-file PEM] [--config FILE] [--json]`
- * `earshot device list [--json]` · `earshot device disable <id>` · `earshot device enable <id>`
+ * `earshot device list [--json]` · `earshot device disable <id> [--config FILE]` · `earshot device enable <id> [--config FILE]`
  *
  * `add` prints the provisioning details once (the secret is stored only as its
  * scrypt hash), as a JSON line `earshot-device provision --details` reads.
+ * With an external mosquitto broker whose accounts Earshot keeps (DESIGN §8,
+ * EARSHOT_BROKER_URL), add, disable and enable change the device's account
+ * there too, before they return (broker-client/device-accounts.ts).
  */
 import { readFileSync } from 'node:fs';
-import { EarshotError, type ProvisioningDetails, parseCommand } from '@earshot/shared';
+import { EarshotError, isEarshotError, type ProvisioningDetails, parseCommand } from '@earshot/shared';
 import { z } from 'zod';
-import { loadSettings, publicMqttUrl } from '../service/settings.ts';
-import { type Command, DATA_DIR_OPTION, table, withIngest } from './context.ts';
+import { brokerTarget } from '../broker-client/target.ts';
+import { type OpenAccounts, openDeviceAccounts } from '../broker-client/cli-accounts.ts';
+import { loadSettings, publicMqttUrl, type Settings } from '../service/settings.ts';
+import { type Command, DATA_DIR_OPTION, table } from './context.ts';
+import { withIngest } from './with-ingest.ts';
 
 function readText(file: string): string {
   try {
@@ -19,9 +25,15 @@ function readText(file: string): string {
   }
 }
 
+/** The external broker's device accounts when Earshot keeps them, else null; opened before anything is changed. */
+async function brokerAccounts(settings: Settings): Promise<OpenAccounts | null> {
+  const target = brokerTarget(settings);
+  return target?.accounts === 'mosquitto-dynamic-security' ? openDeviceAccounts(target) : null;
+}
+
 const Common = { positionals: z.array(z.string()), 'data-dir': z.string().optional(), json: z.boolean().default(false) };
 
-const add: Command = (args, io) => {
+const add: Command = async (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION, json: { type: 'boolean' }, 'public-key': { type: 'string' }, config: { type: 'string' }, server: { type: 'string' }, 'ca-file': { type: 'string' } }, z.object({
     ...Common,
     positionals: z.array(z.string()).length(1, 'one device id: earshot device add <id>'),
@@ -33,19 +45,32 @@ const add: Command = (args, io) => {
   const settings = loadSettings(a.config);
   const publicKeyPem = a['public-key'] === undefined ? undefined : readText(a['public-key']);
   const caPem = a['ca-file'] === undefined ? undefined : readText(a['ca-file']);
-  return withIngest(a['data-dir'], (ingest) => {
-    const p = ingest.registry.add(a.positionals[0]!, publicKeyPem === undefined ? {} : { publicKeyPem });
-    const details: ProvisioningDetails = {
-      v: 1, deviceId: p.deviceId, secret: p.secret, server: a.server ?? publicMqttUrl(settings), serverPublicKeyPem: ingest.serverKey.publicKeyPem,
-      ...(caPem === undefined ? {} : { caPem }),
-    };
-    if (!a.json) {
-      io.out(`Device ${p.deviceId} added. Its secret is shown this once: keep the line below for \`earshot-device provision --details FILE\`.`);
-      io.out(publicKeyPem === undefined ? 'Its public key will be pinned at its first connection.' : 'Its public key is pinned.');
-    }
-    io.out(JSON.stringify(details));
-    return 0;
-  });
+  const broker = await brokerAccounts(settings);
+  try {
+    broker?.accounts.checkId(a.positionals[0]!);
+    return await withIngest(a['data-dir'], async (ingest) => {
+      const p = ingest.registry.add(a.positionals[0]!, publicKeyPem === undefined ? {} : { publicKeyPem });
+      try {
+        await broker?.accounts.add(p.deviceId, p.secret);
+      } catch (e) {
+        // No account at the broker: no device either, so that `device add` can simply be run again.
+        ingest.registry.undoAdd(p.deviceId, ingest.registry.get(p.deviceId)!.createdAt);
+        throw e;
+      }
+      const details: ProvisioningDetails = {
+        v: 1, deviceId: p.deviceId, secret: p.secret, server: a.server ?? publicMqttUrl(settings), serverPublicKeyPem: ingest.serverKey.publicKeyPem,
+        ...(caPem === undefined ? {} : { caPem }),
+      };
+      if (!a.json) {
+        io.out(`Device ${p.deviceId} added. Its secret is shown this once: keep the line below for \`earshot-device provision --details FILE\`.`);
+        io.out(publicKeyPem === undefined ? 'Its public key will be pinned at its first connection.' : 'Its public key is pinned.');
+      }
+      io.out(JSON.stringify(details));
+      return 0;
+    });
+  } finally {
+    await broker?.close();
+  }
 };
 
 const list: Command = (args, io) => {
@@ -64,15 +89,30 @@ const list: Command = (args, io) => {
 };
 
 function toggle(enable: boolean): Command {
-  return (args, io) => {
-    const a = parseCommand(args, { ...DATA_DIR_OPTION }, z.object({ positionals: z.array(z.string()).length(1, 'one device id'), 'data-dir': z.string().optional() }));
-    return withIngest(a['data-dir'], (ingest) => {
+  return async (args, io) => {
+    const a = parseCommand(args, { ...DATA_DIR_OPTION, config: { type: 'string' } }, z.object({ positionals: z.array(z.string()).length(1, 'one device id'), 'data-dir': z.string().optional(), config: z.string().optional() }));
+    const target = brokerTarget(loadSettings(a.config));
+    await withIngest(a['data-dir'], (ingest) => {
       const id = a.positionals[0]!;
       if (enable) ingest.registry.enable(id);
       else ingest.registry.disable(id);
       io.out(enable ? `Device ${id} enabled.` : `Device ${id} disabled: a running service cuts its connection within a second and refuses it from now on.`);
-      return 0;
     });
+    if (target?.accounts !== 'mosquitto-dynamic-security') return 0;
+    // The registry holds the change now; the broker is told at once, and by every running `earshot serve` within a second.
+    const id = a.positionals[0]!;
+    try {
+      const broker = await openDeviceAccounts(target);
+      try {
+        await broker.accounts.setEnabled(id, enable);
+      } finally {
+        await broker.close();
+      }
+    } catch (e) {
+      throw new EarshotError(isEarshotError(e) ? e.code : 'EARSHOT_E_BROKER_UNREACHABLE', `${id} is ${enable ? 'enabled' : 'disabled'} in the registry, not yet at the broker (a running earshot serve applies it once it reaches the broker): ${(e as Error).message}`);
+    }
+    io.out(`The broker's account for ${id} is ${enable ? 'enabled' : 'disabled'}.`);
+    return 0;
   };
 }
 

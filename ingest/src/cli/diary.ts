@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { EarshotError, parseCommand } from '@earshot/shared';
 import { z } from 'zod';
 import { addDiaryEntry, importDiaryCsv, listDiary } from '../cases/index.ts';
-import { type Command, DATA_DIR_OPTION, table, withIngest } from './context.ts';
+import { type Command, DATA_DIR_OPTION, table } from './context.ts';
+import { withIngest } from './with-ingest.ts';
 
 const DataDir = { 'data-dir': z.string().optional() };
 

@@ -11,7 +11,8 @@ import { resolveDataDir } from '../data-dir.ts';
 import type { LogReport } from '../evidence/verify-log.ts';
 import { signTreeHeadOnPostgres, verifyLogOnPostgres } from '../storage/log-on-postgres.ts';
 import { storeFromEnv } from '../storage/store-url.ts';
-import { type Command, DATA_DIR_OPTION, withIngest } from './context.ts';
+import { type Command, DATA_DIR_OPTION } from './context.ts';
+import { withIngest } from './with-ingest.ts';
 
 const verify: Command = async (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION, json: { type: 'boolean' } }, z.object({ positionals: z.array(z.string()).max(0), 'data-dir': z.string().optional(), json: z.boolean().default(false) }));

@@ -9,7 +9,7 @@ import type { Command, Io } from './context.ts';
 
 const USAGE = `usage: earshot <command> [options]   (every command takes --data-dir DIR, default $EARSHOT_DATA_DIR or ./data)
   serve [--config FILE] [--mqtt-port N] [--http-port N]     run the ingest service (broker, web view, API)
-  device add <id> [--public-key FILE] [--server URL] [--ca-file PEM] [--json] | list | disable <id> | enable <id>
+  device add <id> [--public-key FILE] [--server URL] [--ca-file PEM] [--config FILE] [--json] | list | disable <id> [--config FILE] | enable <id> [--config FILE]
   user add <username> --name NAME --initials JS --role officer|supervisor|admin [--password-stdin] | list
   case open --category high-risk|general --officer USERNAME --address TEXT [--ref REF] [--complainant-name N --complainant-contact C]
   case list [--status S] [--officer NAME] | show REF [--complainant] | categorise REF --category C --reason R --by NAME

@@ -1,9 +1,10 @@
 /**
  * `earshot serve [--data-dir ./data] [--config earshot.json] [--mqtt-port 1883] [--http-port 8080]`
  *
- * The whole ingest service in one process: the broker for devices, the officer
- * web view and API, on one data folder. Logs JSON lines (pino) to standard
- * output; EARSHOT_LOG_LEVEL sets the level (default info). Ctrl-C / SIGTERM
+ * The whole ingest service in one process: the broker for devices (or, with
+ * EARSHOT_BROKER_URL, a consumer of an external one: DESIGN §8), the officer
+ * web view and API with /healthz and /readyz, on one data folder. Logs JSON
+ * lines (pino) to standard output; EARSHOT_LOG_LEVEL sets the level (default info). Ctrl-C / SIGTERM
  * stop it cleanly: connections closed, a last tree head signed.
  */
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ import { z } from 'zod';
 import { resolveDataDir } from '../data-dir.ts';
 import { createBundleExporter } from '../export/index.ts';
 import { createHttpApp } from '../http/index.ts';
+import { readiness } from '../http/health.ts';
+import { ALL_MIGRATIONS } from '../service/migrations.ts';
 import { loadSettings, publicMqttUrl } from '../service/settings.ts';
 import { serve } from '../service/serve.ts';
 import { createTimelineService } from '../timeline/index.ts';
@@ -41,7 +44,7 @@ export const serveCommand: Command = async (args, io) => {
     db: ingest.db,
     users: createUsers(ingest.db),
     timeline: createTimelineService(ingest.db),
-    exportBundle: createBundleExporter(ingest, { outDir: join(ingest.dir.root, 'bundles'), rules: settings.rules }),
+    exportBundle: createBundleExporter(ingest, { outDir: join(ingest.dir.root, 'bundles'), rules: settings.rules, lowFrequency: settings.lowFrequency }),
     evidence: accessPortFor(ingest.log),
     clipsDir: ingest.dir.clips,
     // Case changes from the browser and the resident's diary entries (issues 12, 13) write through the same context as the CLI.
@@ -50,11 +53,14 @@ export const serveCommand: Command = async (args, io) => {
     registry: ingest.registry,
     provisioning: { server: publicMqttUrl(settings), serverPublicKeyPem: ingest.serverKey.publicKeyPem },
     onDeploymentsChanged: () => void service.syncConfigs(),
+    // /readyz (http/health.ts): the store, its schema, the broker.
+    readiness: readiness({ db: ingest.db, migrations: ALL_MIGRATIONS.map((m) => m.name), broker: () => service.link.ready() }),
     logger: logger.child({ part: 'http' }),
   });
   await app.listen({ host: settings.http.host, port: settings.http.port });
   const httpPort = (app.server.address() as { port: number }).port;
-  io.err(`earshot: ingest service running — devices: mqtt${settings.mqtt.tlsCertFile === undefined ? '' : 's'}://${settings.mqtt.host}:${service.mqttPort}, officers: http://${settings.http.host}:${httpPort}/ (data in ${ingest.dir.root})`);
+  const devices = service.broker === null ? settings.mqtt.brokerUrl! : `mqtt${settings.mqtt.tlsCertFile === undefined ? '' : 's'}://${settings.mqtt.host}:${service.mqttPort}`;
+  io.err(`earshot: ingest service running — devices: ${devices}, officers: http://${settings.http.host}:${httpPort}/ (data in ${ingest.dir.root}${service.broker === null ? '; external broker' : ''})`);
 
   // The handlers stay until the stop is done: a second signal must not cut the shutdown short.
   let stopping = false;

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { parseCommand } from '@earshot/shared';
 import { z } from 'zod';
 import { createUsers } from '../users/index.ts';
-import { type Command, DATA_DIR_OPTION, table, withIngest } from './context.ts';
+import { type Command, DATA_DIR_OPTION, table } from './context.ts';
+import { withIngest } from './with-ingest.ts';
 
 const add: Command = async (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION, name: { type: 'string' }, initials: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } }, z.object({

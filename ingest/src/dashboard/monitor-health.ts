@@ -17,6 +17,8 @@ export interface MonitorHealth {
   readonly mic: 'ok' | 'silent' | 'clipping' | 'no-signal' | 'unknown' | null;
   readonly clockSynced: boolean | null;
   readonly clockOffsetMs: number | null;
+  /** What the monitor asked about its clock: "chrony", "timedatectl", or "unknown" when it had neither to ask. */
+  readonly clockSource: string | null;
   readonly diskFreeBytes: number | null;
   readonly diskTotalBytes: number | null;
   readonly outboxDepth: number | null;
@@ -59,6 +61,7 @@ export function createMonitorHealth(db: Db): (now: number, filter?: { readonly d
         mic: body?.mic.state ?? null,
         clockSynced: body?.clock.synced ?? null,
         clockOffsetMs: body?.clock.offsetMs ?? null,
+        clockSource: body?.clock.source ?? null,
         diskFreeBytes: body?.disk?.freeBytes ?? null,
         diskTotalBytes: body?.disk?.totalBytes ?? null,
         outboxDepth: body?.outbox.depth ?? null,

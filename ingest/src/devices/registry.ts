@@ -58,6 +58,12 @@ export interface DeviceRegistry {
   disabledSince(since: number): string[];
   /** Called in this process whenever a device is disabled. */
   onDisable(listener: (id: string) => void): void;
+  /** Devices changed after `since` (ms) with their state now, for an external broker's accounts (broker-client/account-sync.ts). */
+  changedSince(since: number): { id: string; enabled: boolean }[];
+  /** Called in this process with each device added, while its secret still exists (an external broker's account is made from it). */
+  onAdd(listener: (p: Provisioned) => void): void;
+  /** Takes back an `add` of moments ago (its broker account could not be made); false when the row is not that one any more. */
+  undoAdd(id: string, createdAt: number): boolean;
 }
 
 interface Row {
@@ -99,11 +105,14 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
   const setEnabled = db.prepare<[number, number, string]>('UPDATE devices SET enabled = ?, changed_at = ? WHERE id = ?');
   const setKey = db.prepare<[string, number, number, string]>('UPDATE devices SET public_key = ?, key_pinned_at = ?, changed_at = ? WHERE id = ? AND public_key IS NULL');
   const disabledAfter = db.prepare<[number], { id: string }>('SELECT id FROM devices WHERE enabled = 0 AND changed_at > ?');
+  const removeNew = db.prepare<[string, number]>('DELETE FROM devices WHERE id = ? AND created_at = ?');
+  const changedAfter = db.prepare<[number], { id: string; enabled: number }>('SELECT id, enabled FROM devices WHERE changed_at > ?');
   const keys = new Map<string, KeyObject>();
   const setHash = db.prepare<[Buffer, Buffer, number, number, number, string]>('UPDATE devices SET secret_salt = ?, secret_hash = ?, scrypt_n = ?, scrypt_r = ?, scrypt_p = ? WHERE id = ?');
   const dummy = hashSecret(newSecret());
   const legacy = new FairQueue(LEGACY_CHECKS);
   const listeners: ((id: string) => void)[] = [];
+  const addListeners: ((p: Provisioned) => void)[] = [];
 
   function mustGet(id: string): Row {
     const r = byId.get(id);
@@ -125,7 +134,9 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
       const h = hashSecret(secret);
       const r = insert.run(id, h.salt, h.hash, h.params.N, h.params.r, h.params.p, key, key === null ? null : now, now, now);
       if (r.changes === 0) throw new EarshotError('EARSHOT_E_DEVICE_EXISTS', id);
-      return { deviceId: id, secret };
+      const p = { deviceId: id, secret };
+      for (const l of addListeners) l(p);
+      return p;
     },
     get(id) {
       const r = byId.get(id);
@@ -196,6 +207,16 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
     },
     onDisable(listener) {
       listeners.push(listener);
+    },
+    changedSince(since) {
+      return changedAfter.all(since).map((r) => ({ id: r.id, enabled: r.enabled === 1 }));
+    },
+    onAdd(listener) {
+      addListeners.push(listener);
+    },
+    undoAdd(id, createdAt) {
+      keys.delete(id);
+      return removeNew.run(id, createdAt).changes === 1;
     },
   };
 }

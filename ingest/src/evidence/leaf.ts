@@ -25,7 +25,7 @@ export const RECORD_KINDS = ['diary', 'deployment', 'calibration', 'annotation',
  * whose device clock was unsynchronised or off by more than 2 s); null when the
  * clock was synchronised and within 2 s. The same words as the store's ClockInfo.
  */
-export const ClockFlag = z.enum(['no-heartbeat', 'unsynchronised', 'offset-unknown', 'offset-over-2s', 'implausible-time']).nullable();
+export const ClockFlag = z.enum(['no-heartbeat', 'sync-unknown', 'unsynchronised', 'offset-unknown', 'offset-over-2s', 'implausible-time']).nullable();
 export type ClockFlag = z.infer<typeof ClockFlag>;
 
 const CaseRef = z.string().min(1).max(128).nullable();

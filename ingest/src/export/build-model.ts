@@ -30,6 +30,10 @@ import { activeRules } from './rules.ts';
 import { createThresholdReader } from './thresholds.ts';
 import { deploymentSpans, measuredSpans } from './spans.ts';
 import { caseIsDemonstration } from '../cases/demonstration.ts';
+import { createBlockReader } from '../store/level-blocks/index.ts';
+import type { LowFrequencyCriterionCurve } from '../bundle/low-frequency-model.ts';
+import { bandsCsvSource } from './bands-csv.ts';
+import { lowFrequencySection } from './bands-low-frequency.ts';
 
 export interface SourceOptions {
   readonly clipsDir: string;
@@ -37,6 +41,8 @@ export interface SourceOptions {
   readonly serviceRules: readonly DeviceRule[];
   readonly includeComplainant: boolean;
   readonly nowMs: number;
+  /** Issue 16: the low-frequency criterion curve of the settings; absent or null: none. */
+  readonly lowFrequencyCriterion?: LowFrequencyCriterionCurve | null;
 }
 
 /** `db` is the export's snapshot; `log` and `head` give the leaves and their proofs. */
@@ -44,7 +50,9 @@ export function buildBundleSource(db: Db, log: EvidenceLog, head: IssuedTreeHead
   const iso = (ms: number): string => new Date(ms).toISOString();
   const c = bundleCase(db, caseRef, o.includeComplainant);
   const spans = deploymentSpans(db, caseRef, period, o.nowMs);
-  const { deployments, levelCount, calibrationLeaves } = bundleDeployments(db, spans);
+  // Every read of the 1 s records goes through the hours' level blocks (store/level-blocks/).
+  const blocks = createBlockReader(db);
+  const { deployments, levelCount, calibrationLeaves } = bundleDeployments(db, spans, blocks);
   const configHistory = createConfigHistoryReader(db, o.serviceRules);
   const thresholdsOf = createThresholdReader(db);
   const configPeriods = measuredSpans(spans).map((s) => ({ span: s, periods: configHistory(s) }));
@@ -58,7 +66,7 @@ export function buildBundleSource(db: Db, log: EvidenceLog, head: IssuedTreeHead
     thresholds: configPeriods.flatMap((c) => thresholdsOf(c.span, c.periods)),
     events: bundleEvents(db, events, spans, period, o.nowMs),
     gaps: gaps.map(toBundleGap),
-    series: levelCount === 0 ? [] : nightSeries(db, period, spans),
+    series: levelCount === 0 ? [] : nightSeries(db, period, spans, blocks),
     diary: caseDiary(db, caseRef, period, spans),
     contacts: caseContacts(db, caseRef, period, o.includeComplainant, o.nowMs),
     exhibits: caseExhibits(db, o.clipsDir, caseRef, period),
@@ -73,7 +81,11 @@ export function buildBundleSource(db: Db, log: EvidenceLog, head: IssuedTreeHead
     nights: [],
     ...(caseIsDemonstration(db, caseRef) ? { demonstration: true as const } : {}),
   };
-  model.nights = caseNights(db, period, spans, { events: model.events, diary: model.diary, params: (id) => noiseActParams(db, id) });
+  model.nights = caseNights(db, period, spans, { events: model.events, diary: model.diary, params: (id) => noiseActParams(db, id) }, blocks);
   const streamed = measuredSpans(spans);
-  return { model, levelRows: () => levelRows(db, streamed), levelsCsv: () => levelsCsvFromDb(db, streamed) };
+  // Issue 16: the low-frequency section and data/bands.csv, each only when there is something to put in it.
+  const lowFrequency = lowFrequencySection(db, events, model.events, spans, o.lowFrequencyCriterion ?? null, o.nowMs);
+  if (lowFrequency !== undefined) model.lowFrequency = lowFrequency;
+  const bands = bandsCsvSource(db, streamed);
+  return { model, levelRows: () => levelRows(db, streamed, blocks), levelsCsv: () => levelsCsvFromDb(db, streamed, blocks), ...(bands === undefined ? {} : { bands }) };
 }

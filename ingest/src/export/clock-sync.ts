@@ -36,7 +36,7 @@ export function createClockSyncReader(db: Db): (span: DeploymentSpan) => ClockSy
       if (r.clock_offset_ms !== null) maxOffset = Math.max(maxOffset ?? 0, Math.abs(r.clock_offset_ms));
       const flag = clockFlag(r.clock_synced === null ? null : r.clock_synced === 1, r.clock_offset_ms);
       // Synchronised with no offset estimate is not a fault (store/status.ts 'offset-unknown').
-      if (flag === 'unsynchronised' || flag === 'offset-over-2s') {
+      if (flag === 'unsynchronised' || flag === 'sync-unknown' || flag === 'offset-over-2s') {
         bad++;
         unsyncedMs += (list[i + 1]?.sent_at ?? span.to) - r.sent_at;
       }
@@ -107,5 +107,10 @@ export class ClockFlagCursor {
     const c = this.changes;
     while (this.#i + 1 < c.length && c[this.#i + 1]!.t <= t) this.#i++;
     return c[this.#i]?.flag ?? null;
+  }
+
+  /** When the flag last returned by at() next changes (+Infinity: never). */
+  until(): number {
+    return this.changes[this.#i + 1]?.t ?? Number.POSITIVE_INFINITY;
   }
 }

@@ -4,9 +4,11 @@
  * records, so whole minutes come from the per-minute rollup (timeline/migrations.ts
  * `levels_1m`, kept exact by triggers): a minute holding 60 records is fully
  * monitored. Only the span's ragged ends and minutes with fewer records are read
- * record by record, which is where any gap is.
+ * record by record, which is where any gap is, from the hours' level blocks
+ * (store/level-blocks/read-blocks.ts), each hour's block fetched once.
  */
 import type { Db } from '../db/open.ts';
+import { D, type BlockReader, type LevelBlock, RecordCursor, createBlockReader } from '../store/level-blocks/index.ts';
 import type { DeploymentSpan } from './spans.ts';
 
 /**
@@ -57,15 +59,16 @@ class CoverageWalk {
   }
 }
 
-export function createCoverageReader(db: Db): (span: DeploymentSpan) => SpanCoverage {
+export function createCoverageReader(db: Db, blocks: BlockReader = createBlockReader(db)): (span: DeploymentSpan) => SpanCoverage {
   const minutes = db.prepare<[string, number, number], { start: number; records: number }>(
     'SELECT start, records FROM levels_1m WHERE device = ? AND start >= ? AND start < ? ORDER BY start',
   );
-  const raw = db.prepare<[number, number, string], [number, number]>('SELECT t, d FROM levels WHERE t >= ? AND t < ? AND device = ? ORDER BY t').raw(true);
   return (span) => {
     const walk = new CoverageWalk(span);
+    const records = new RecordCursor(blocks, span.deviceId, span.from, span.to);
+    const piece = (b: LevelBlock, i: number): void => walk.piece(b.hourMs + b.offsetMs[i]!, b.values(D)[i]! * 1000, 1);
     const rawPieces = (from: number, to: number): void => {
-      if (to > from) for (const [t, d] of raw.all(from, to, span.deviceId)) walk.piece(t, d * 1000, 1);
+      if (to > from) records.each(from, to, piece);
     };
     const m0 = Math.ceil(span.from / MINUTE_MS) * MINUTE_MS;
     const m1 = Math.floor(span.to / MINUTE_MS) * MINUTE_MS;

@@ -13,6 +13,7 @@ import { monitorCalibrations } from '../cases/monitor-calibrations.ts';
 import type { Db } from '../db/open.ts';
 import { LondonClock, londonMinute } from '../bundle/london-clock.ts';
 import type { CalibrationCheck, Deployment, Equipment } from '../bundle/model.ts';
+import { type BlockReader, createBlockReader } from '../store/level-blocks/index.ts';
 import { createClockSyncReader } from './clock-sync.ts';
 import { createCoverageReader } from './coverage.ts';
 import { createFullScaleReader } from './full-scale.ts';
@@ -81,11 +82,13 @@ function equipment(d: CaseDeployment): Equipment {
 }
 
 /** The deployments as the bundle shows them, how many level records their spans hold, and the calibration leaves they cite. */
-export function bundleDeployments(db: Db, spans: readonly DeploymentSpan[]): { deployments: Deployment[]; levelCount: number; calibrationLeaves: { leafIndex: number; caseRef: string | null }[] } {
-  const coverage = createCoverageReader(db);
+export function bundleDeployments(
+  db: Db, spans: readonly DeploymentSpan[], blocks: BlockReader = createBlockReader(db),
+): { deployments: Deployment[]; levelCount: number; calibrationLeaves: { leafIndex: number; caseRef: string | null }[] } {
+  const coverage = createCoverageReader(db, blocks);
   const clock = createClockSyncReader(db);
   const input = createInputReader(db);
-  const fullScale = createFullScaleReader(db);
+  const fullScale = createFullScaleReader(db, blocks);
   const london = new LondonClock();
   const when = (t: string): string => londonMinute(t, london);
   const records = new Map<string, MonitorCalibration[]>();

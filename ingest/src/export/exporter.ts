@@ -3,7 +3,8 @@
  * `earshot bundle export` and the web's export button both run, so they produce
  * the same ZIP.
  *
- * Steps: the case exists → the period is valid → take a read snapshot → sign a
+ * Steps: the case exists → the period is valid → seal the level blocks of the
+ * case's hours that lack one (seal-case-hours.ts) → take a read snapshot → sign a
  * fresh tree head (after the snapshot began, so it covers every leaf the snapshot
  * holds) → build the model → write the ZIP, streaming the levels from the
  * snapshot → release the snapshot.
@@ -20,7 +21,10 @@ import type { Ingest } from '../service/open-ingest.ts';
 import { DEFAULT_RULES } from '../service/settings.ts';
 import { buildBundleSource } from './build-model.ts';
 import { type PeriodInput, resolvePeriod } from './period.ts';
+import { sealCaseHours } from './seal-case-hours.ts';
+import { deploymentSpans } from './spans.ts';
 import { openSnapshot } from './snapshot.ts';
+import { type LowFrequencySettings, criterionCurve } from './bands-criterion.ts';
 
 export interface ExporterOptions {
   /** Where the ZIPs are written. */
@@ -29,6 +33,8 @@ export interface ExporterOptions {
   readonly rules?: readonly DeviceRule[];
   /** Default: the ingest's clock (the one its case operations use). */
   readonly now?: () => number;
+  /** Issue 16: the settings' low-frequency criterion (Settings.lowFrequency); absent: none. */
+  readonly lowFrequency?: LowFrequencySettings | undefined;
 }
 
 export interface ExportRequest extends PeriodInput {
@@ -47,6 +53,7 @@ export async function exportCaseBundle(ingest: Ingest, caseRef: string, request:
   requireCase(ingest.db, caseRef);
   const period = resolvePeriod(ingest.db, caseRef, request, nowMs);
   request.onProgress?.(0, 'reading the record');
+  await sealCaseHours(ingest.db, deploymentSpans(ingest.db, caseRef, period, nowMs), nowMs);
   const snapshot = openSnapshot(ingest.dir.database);
   try {
     const head = ingest.log.signTreeHead();
@@ -55,8 +62,11 @@ export async function exportCaseBundle(ingest: Ingest, caseRef: string, request:
       serviceRules: options.rules ?? DEFAULT_RULES.map((r) => Rule.parse(r)),
       includeComplainant: request.includeComplainant === true,
       nowMs,
+      lowFrequencyCriterion: criterionCurve(options.lowFrequency),
     });
     const onProgress = request.onProgress;
+    // Until the ZIP's first bytes: the model checked and the PDF laid out (bundle.pdf is rendered whole before it streams).
+    onProgress?.(GATHER_SHARE, 'laying out the PDF');
     return await writeBundle(source, {
       outDir: options.outDir,
       ...(request.initials === undefined ? {} : { initials: request.initials }),

@@ -6,13 +6,16 @@
  * mid-deployment, a change with no calibration record behind it, or levels or
  * heartbeats stating another calibration than the record in force.
  *
- * The level rows are walked change point to change point (one indexed query
- * per run), so a month of 1 s rows costs one range scan, not a row per second
- * in JavaScript.
+ * The level records are walked in time order from the span's level blocks
+ * (store/level-blocks/read-blocks.ts, which hold each record's fullScaleDb): a
+ * run lasts until a record states a value SAME_DB or more from the run's first.
+ * A sealed hour whose records all state one value is taken from its block's
+ * summary (first record, end of the last, the value) without reading the block.
  */
 import type { MonitorCalibration } from '../cases/monitor-calibrations.ts';
 import type { Db } from '../db/open.ts';
 import type { FullScalePeriod } from '../bundle/model.ts';
+import { D, FULL_SCALE, HOUR_MS, PATCH_CODE, type BlockReader, createBlockReader } from '../store/level-blocks/index.ts';
 import type { DeploymentSpan } from './spans.ts';
 
 /** Levels state fullScaleDb to 0.01 dB (round2): closer than this is the same calibration. */
@@ -26,30 +29,48 @@ export interface FullScaleReport {
   readonly flags: string[];
 }
 
-export function createFullScaleReader(db: Db): (span: DeploymentSpan, records: readonly MonitorCalibration[], when: (isoTime: string) => string) => FullScaleReport {
-  const first = db.prepare<[number, number, string], { t: number; fs: number }>(
-    'SELECT t, full_scale_db AS fs FROM levels WHERE t >= ? AND t < ? AND device = ? ORDER BY t LIMIT 1',
-  );
-  const change = db.prepare<[number, number, string, number, number], { t: number; fs: number }>(
-    'SELECT t, full_scale_db AS fs FROM levels WHERE t > ? AND t < ? AND device = ? AND abs(full_scale_db - ?) >= ? ORDER BY t LIMIT 1',
-  );
-  const lastEnd = db.prepare<[number, number, string], { end: number }>(
-    'SELECT t + CAST(d * 1000 AS INTEGER) AS end FROM levels WHERE t >= ? AND t < ? AND device = ? ORDER BY t DESC LIMIT 1',
-  );
+export function createFullScaleReader(db: Db, blocks: BlockReader = createBlockReader(db)): (span: DeploymentSpan, records: readonly MonitorCalibration[], when: (isoTime: string) => string) => FullScaleReport {
   const statuses = db.prepare<[string, number, number], { t: number; fs: number | null }>(
     "SELECT sent_at AS t, json_extract(body, '$.fullScaleDb') AS fs FROM status WHERE device = ? AND sent_at >= ? AND sent_at < ? ORDER BY sent_at, seq",
   );
   return (span, records, when) => {
     const periods: FullScalePeriod[] = [];
     const flags: string[] = [];
-    // Levels: runs of one fullScaleDb.
-    let row = first.get(span.from, span.to, span.deviceId);
-    while (row !== undefined) {
-      const next = change.get(row.t, span.to, span.deviceId, row.fs, SAME_DB);
-      const to = next?.t ?? Math.min(span.to, lastEnd.get(row.t, span.to, span.deviceId)?.end ?? span.to);
-      periods.push({ from: iso(row.t), to: iso(Math.max(to, row.t)), fullScaleDb: row.fs, source: 'levels' });
-      row = next;
+    // Levels: runs of one fullScaleDb, each from its first record to the next run's first (the last to the end of its last record).
+    let runT = Number.NaN;
+    let runFs = Number.NaN;
+    let lastEnd = Number.NaN;
+    const start = (t: number, v: number): void => {
+      if (runT !== runT) {
+        runT = t;
+        runFs = v;
+      } else if (Math.abs(v - runFs) >= SAME_DB) {
+        periods.push({ from: iso(runT), to: iso(Math.max(t, runT)), fullScaleDb: runFs, source: 'levels' });
+        runT = t;
+        runFs = v;
+      }
+    };
+    for (const h of blocks.hours(span.deviceId, span.from, span.to)) {
+      // An hour wholly inside the span whose records all state one fullScaleDb: its first record is all that can start a run.
+      const s = h.sealed;
+      if (s !== null && s.fullScaleDb !== null && h.hourMs >= span.from && h.hourMs + HOUR_MS <= span.to) {
+        start(s.firstMs, s.fullScaleDb);
+        lastEnd = s.endMs;
+        continue;
+      }
+      const slice = blocks.slice(h, span.from, span.to);
+      if (slice === null) continue;
+      const { block, first, end } = slice;
+      // The column's 0.01 dB codes, without making its values.
+      const codes = block.codes[FULL_SCALE]!;
+      for (let i = first; i < end; i++) {
+        const k = codes[i]!;
+        start(block.hourMs + block.offsetMs[i]!, k === PATCH_CODE ? block.valueAt(FULL_SCALE, i) : k / 100);
+      }
+      // A record's end as SQLite's CAST(d * 1000 AS INTEGER) gives it: truncated to the ms.
+      lastEnd = block.hourMs + block.offsetMs[end - 1]! + Math.trunc(block.valueAt(D, end - 1) * 1000);
     }
+    if (runT === runT) periods.push({ from: iso(runT), to: iso(Math.max(Math.min(span.to, lastEnd), runT)), fullScaleDb: runFs, source: 'levels' });
     // Heartbeats: where no level rows came, what the monitor said it measured with.
     const beats = statuses.all(span.deviceId, span.from, span.to).filter((b): b is { t: number; fs: number } => typeof b.fs === 'number');
     if (periods.length === 0 && beats.length > 0) {

@@ -3,15 +3,17 @@
  * levels are never merged): local noon to the next local noon (Europe/London),
  * so each night hour (Noise Act 1996 s.2(6): 23:00–07:00) sits whole in the
  * middle of one chart and the day either side is still shown. Points come from
- * the timeline's level-series reader (rollups, energy means) over this case's
+ * the rollups (energy means) and the level blocks at the edges, as the
+ * timeline's level-series reader gives them (chart-levels.ts), over this case's
  * deployment spans only; nights with nothing measured get no chart.
  */
 import { londonDate, londonLocalToUtc, nextDate } from '../cases/london-time.ts';
 import type { Db } from '../db/open.ts';
 import { chartTitle } from '../bundle/chart-title.ts';
 import type { LevelSeries } from '../bundle/model.ts';
+import type { BlockReader } from '../store/level-blocks/index.ts';
 import { chooseGrid } from '../timeline/index.ts';
-import { createLevelSeriesReader } from '../timeline/level-series.ts';
+import { createChartLevelsReader } from './chart-levels.ts';
 import type { Period } from './period.ts';
 import { type DeploymentSpan, clipSpans } from './spans.ts';
 
@@ -38,8 +40,8 @@ export function nightWindows(period: Period): { from: number; to: number }[] {
 }
 
 /** One chart per window per monitor, in time order and, within a window, in the monitors' order of deployment. */
-export function nightSeries(db: Db, period: Period, spans: readonly DeploymentSpan[]): LevelSeries[] {
-  const reader = createLevelSeriesReader(db);
+export function nightSeries(db: Db, period: Period, spans: readonly DeploymentSpan[], blocks?: BlockReader): LevelSeries[] {
+  const read = createChartLevelsReader(db, blocks);
   const devices = [...new Set(spans.map((s) => s.deviceId))];
   const iso = (ms: number): string => new Date(ms).toISOString();
   return nightWindows(period).flatMap((w): LevelSeries[] => {
@@ -47,7 +49,7 @@ export function nightSeries(db: Db, period: Period, spans: readonly DeploymentSp
     return devices.flatMap((device): LevelSeries[] => {
       const ranges = clipSpans(spans, device, w.from, w.to);
       if (ranges.length === 0) return [];
-      const s = reader.read(device, ranges, grid);
+      const s = read(device, ranges, grid);
       const t: number[] = [];
       const LAeq: (number | null)[] = [];
       const LAFmax: (number | null)[] = [];

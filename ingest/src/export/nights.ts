@@ -3,13 +3,14 @@
  * night (23:00–07:00 UK time, Noise Act 1996 s.2(6)) that the period touches and
  * per monitor deployed for the case (one row per night with no monitor when none
  * was). Levels are read once, night by night, only inside this case's deployment
- * spans and only the night's own records (a third of a month's 2.6 M rows), four
- * columns each, in hour-sized reads as export/level-rows.ts does.
+ * spans and only the night's own records (a third of a month's 2.6 M rows), from
+ * the hours' level blocks (store/level-blocks/read-blocks.ts) as level-rows.ts reads them.
  */
 import { NoiseActNightRule, Rule as RuleSchema } from '@earshot/shared';
 import { z } from 'zod';
 import type { Db } from '../db/open.ts';
 import type { BundleEvent, DiaryEntry, NightSummary } from '../bundle/model.ts';
+import { D, LAEQ, LAFMAX, NULL_CODE, PATCH_CODE, type BlockReader, type LevelBlock, createBlockReader } from '../store/level-blocks/index.ts';
 import { type Night, nightsTouching } from './night-hours.ts';
 import { NightAssessment, type NoiseActParams } from './noise-act-periods.ts';
 import type { Period } from './period.ts';
@@ -17,9 +18,6 @@ import { type DeploymentSpan, clipSpans } from './spans.ts';
 
 /** WHO Night Noise Guidelines for Europe (2009) / WHO Guidelines for Community Noise (1999): LAFmax 45 dB inside bedrooms. */
 export const WHO_NIGHT_LAFMAX_DB = 45;
-
-/** One hour of 1 s records per read. */
-const CHUNK_MS = 3_600_000;
 
 const StoredConfig = z.object({ rules: z.array(RuleSchema) });
 
@@ -44,8 +42,6 @@ export function noiseActParams(db: Db, deviceId: string): NoiseActParams {
   return rule?.type === 'noise-act-night' ? rule : ENGLAND_NOISE_ACT;
 }
 
-type Raw = [number, number, number | null, number | null];
-
 const iso = (ms: number): string => new Date(ms).toISOString();
 const round1 = (v: number): number => Math.round(v * 10) / 10;
 
@@ -55,8 +51,7 @@ export interface NightInputs {
   readonly params: (deviceId: string) => NoiseActParams;
 }
 
-export function caseNights(db: Db, period: Period, spans: readonly DeploymentSpan[], inputs: NightInputs): NightSummary[] {
-  const read = db.prepare<[number, number, string], Raw>('SELECT t, d, laeq, lafmax FROM levels WHERE t >= ? AND t < ? AND device = ? ORDER BY t').raw(true);
+export function caseNights(db: Db, period: Period, spans: readonly DeploymentSpan[], inputs: NightInputs, blocks: BlockReader = createBlockReader(db)): NightSummary[] {
   const devices = [...new Set(spans.filter((s) => s.to > s.from).map((s) => s.deviceId))].sort();
   const rows: NightSummary[] = [];
   for (const night of nightsTouching(period.from, period.to)) {
@@ -71,8 +66,14 @@ export function caseNights(db: Db, period: Period, spans: readonly DeploymentSpa
       const params = inputs.params(deviceId);
       const a = new NightAssessment(night.start, night.end, params);
       for (const s of clipSpans(spans, deviceId, from, to)) {
-        for (let t = s.from; t < s.to; t += CHUNK_MS) {
-          for (const r of read.all(t, Math.min(t + CHUNK_MS, s.to), deviceId)) a.add(r[0], r[1], r[2], r[3]);
+        for (const { block, first, end } of blocks.slices(deviceId, s.from, s.to)) {
+          // The 0.01 dB codes (store/level-blocks/codec.ts), a value kept whole looked up: no column made per hour.
+          const d = block.codes[D]!;
+          const laeq = block.codes[LAEQ]!;
+          const lafmax = block.codes[LAFMAX]!;
+          for (let i = first; i < end; i++) {
+            a.add(block.hourMs + block.offsetMs[i]!, valueOf(block, D, d[i]!, i)!, valueOf(block, LAEQ, laeq[i]!, i), valueOf(block, LAFMAX, lafmax[i]!, i));
+          }
         }
       }
       const events = inputs.events.filter((e) => e.deviceId === deviceId && inWindow(Date.parse(e.start), night));
@@ -80,6 +81,12 @@ export function caseNights(db: Db, period: Period, spans: readonly DeploymentSpa
     }
   }
   return rows;
+}
+
+/** A block's value from its code: null for NULL_CODE, the whole double for PATCH_CODE. */
+function valueOf(block: LevelBlock, column: number, code: number, row: number): number | null {
+  if (code === NULL_CODE) return null;
+  return code === PATCH_CODE ? block.valueAt(column, row) : code / 100;
 }
 
 function inWindow(ms: number, night: Night): boolean {

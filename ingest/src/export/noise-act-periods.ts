@@ -101,6 +101,15 @@ export class NightAssessment {
     let exceedances = 0;
     let worstLAeq: number | null = null;
     let worstOver: number | null = null;
+    // The bins the night's levels fall in: the histogram is empty outside them, so exceeded() need not look further.
+    let lowBin = HIST_BINS - 1;
+    let highBin = 0;
+    for (let k = 0; k < this.seconds; k++) {
+      if (this.state[k] !== LEVEL) continue;
+      const b = binOf(this.la[k]!);
+      if (b < lowBin) lowBin = b;
+      if (b > highBin) highBin = b;
+    }
     for (let s = 0; s + w <= this.seconds; s += w) {
       const e = s + w;
       // The underlying window [max(0, e − u), e), slid forward by whole periods.
@@ -122,7 +131,7 @@ export class NightAssessment {
       }
       if (!complete || levels === 0 || histCount === 0) continue;
       const laeq = round2(10 * Math.log10(energy / levels));
-      const underlying = exceeded(hist, histCount, 90);
+      const underlying = exceeded(hist, histCount, 90, lowBin, highBin);
       const permitted = round2(permittedLevel(underlying, p));
       const over = round2(laeq - permitted);
       assessed++;
@@ -135,11 +144,11 @@ export class NightAssessment {
   }
 }
 
-/** LN: the r-th highest level, r = max(1, ⌈N/100 · count⌉) (the monitor's LevelHistogram.exceeded). */
-function exceeded(hist: Int32Array, count: number, percent: number): number {
+/** LN: the r-th highest level, r = max(1, ⌈N/100 · count⌉) (the monitor's LevelHistogram.exceeded); bins outside [low, high] are empty. */
+function exceeded(hist: Int32Array, count: number, percent: number, low: number, high: number): number {
   const rank = Math.max(1, Math.ceil((percent / 100) * count - 1e-9));
   let cum = 0;
-  for (let b = HIST_BINS - 1; b >= 0; b--) {
+  for (let b = high; b >= low; b--) {
     cum += hist[b]!;
     if (cum >= rank) return Math.round(HIST_MIN_DB * 10 + b) / 10;
   }

@@ -17,6 +17,8 @@ import type { Db } from '../db/open.ts';
 import type { TimelineService } from '../timeline/index.ts';
 import { type AccessEvidencePort, createAccessLog, type Users } from '../users/index.ts';
 import { bundleRoutes } from './bundle-routes.ts';
+import { type CheckName, healthRoutes, readiness } from './health.ts';
+import { bandRoutes } from './band-routes.ts';
 import { caseRoutes } from './case-routes.ts';
 import { type ClipLookup, createClipLookup } from './clip-lookup.ts';
 import { clipRoutes } from './clip-routes.ts';
@@ -62,6 +64,8 @@ export interface HttpDeps {
   readonly provisioning?: ProvisioningBase;
   /** After a deployment starts or ends (the service publishes the monitor's config). */
   readonly onDeploymentsChanged?: () => void;
+  /** /readyz's checks (health.ts); default: the store answers. */
+  readonly readiness?: () => Partial<Record<CheckName, boolean>>;
 }
 
 /**
@@ -166,8 +170,10 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
       .header('content-security-policy', CONTENT_SECURITY_POLICY).header('strict-transport-security', STRICT_TRANSPORT_SECURITY);
     return payload;
   });
+  healthRoutes(app, deps.readiness ?? readiness({ db: deps.db }));
   sessionRoutes(app, ctx);
   caseRoutes(app, ctx);
+  bandRoutes(app, ctx);
   clipRoutes(app, ctx);
   bundleRoutes(app, ctx);
   dashboardRoutes(app, ctx);

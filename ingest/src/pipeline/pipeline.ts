@@ -38,6 +38,7 @@ import { type KeyPinning, verifyStep } from './steps/verify.ts';
 import { publishRefusal } from './topic-rule.ts';
 import type { Alerter, Attacher, EvidenceLog, Incoming, Outcome } from './types.ts';
 import type { Prepared } from './workers/prepare.ts';
+import { workerKeyForm } from './workers/key-form.ts';
 import { createPreparePool, type PreparePool } from './workers/pool.ts';
 
 /** Largest signed message: 3 600 level records (MAX_RECORDS_PER_BATCH) are ~600 KB of JSON. */
@@ -124,15 +125,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     ['alert', alertStep(deps.alert)],
   ];
 
-  /** Pinned keys as the workers get them; a pinned key is never replaced, only dropped when its pinning is rolled back. */
+  /** Pinned keys as the workers get them (workers/key-form.ts); a pinned key is never replaced, only dropped when its pinning is rolled back. */
   const pems = new Map<string, string>();
   const pemOf = deps.pinnedKeyPem ?? ((id: string) => deps.pinnedKey(id)?.export({ format: 'pem', type: 'spki' }).toString() ?? null);
   function workerKey(device: string): string | null {
     const cached = pems.get(device);
     if (cached !== undefined) return cached;
     const pem = pemOf(device);
-    if (pem !== null) pems.set(device, pem);
-    return pem;
+    if (pem === null) return null;
+    const key = workerKeyForm(pem);
+    pems.set(device, key);
+    return key;
   }
 
   /** From dedupe on: what runs here when a worker ran the steps before (workers/prepare.ts). */
@@ -161,7 +164,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   /** `heldAs`: a quarantined message processed again; refused again, it stays in its row (no new one). */
   function runOne(msg: Incoming, after: (() => void)[], heldAs: number | null = null): Outcome {
     const topic = parseTopic(msg.topic);
-    const forbidden = publishRefusal(msg.clientId, msg.topic);
+    const forbidden = publishRefusal(msg.clientId, msg.topic, topic);
     // Issue 11 item 16: a forbidden publish is filed under the client that sent it, never under the device its topic names.
     const device = forbidden !== null ? msg.clientId : topic?.deviceId ?? msg.clientId;
     const refuse = (info: ErrorInfo): Outcome => {
@@ -304,7 +307,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     prepare(msg, ready) {
       if (pool === null || msg.payload.length > maxPayloadBytes) return false;
       const topic = parseTopic(msg.topic);
-      if (topic === null || topic.kind === 'clip-chunk' || topic.kind === 'config' || publishRefusal(msg.clientId, msg.topic) !== null) return false;
+      if (topic === null || topic.kind === 'clip-chunk' || topic.kind === 'config' || publishRefusal(msg.clientId, msg.topic, topic) !== null) return false;
       const key = workerKey(topic.deviceId);
       if (key === null) return false;
       return pool.prepare(topic.kind, topic.deviceId, msg.payload, msg.receivedAt, key, (result) => {

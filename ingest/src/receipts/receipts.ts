@@ -1,6 +1,6 @@
 /**
- * Stored receipts, the ingest's side (DESIGN §4 "Stored receipts"): after each
- * commit, one signed, retained QoS 1 receipt per device the batch touched, on
+ * Stored receipts, the ingest's side (DESIGN §4 "Stored receipts"): after a
+ * commit, one signed, retained QoS 1 receipt per device the commit touched, on
  * earshot/v1/<id>/receipt, whose `stored` is the highest n such that every
  * signed message of that device with seq ≤ n is durably stored or durably
  * quarantined. The monitor drops journal entries only on such a receipt.
@@ -9,6 +9,13 @@
  *   devices the batch touched (no work per message beyond that), so the PUBACKs
  *   are not held up; the receipts follow on the next turn of the event loop, at
  *   most one per device however many batches came meanwhile.
+ * - Receipts are signed at most RECEIPT_RATE.perSecond a second (after a burst):
+ *   an Ed25519 signature and its publish cost about as much as the message's
+ *   own store (issue 19), and one receipt covers every commit before it. While
+ *   the budget holds, a device's receipt waits its turn, first in first out,
+ *   and covers everything committed for it meanwhile: a small fleet gets a
+ *   receipt per commit, 10,000 monitors each one every ~20 s (their journals'
+ *   resend timeout is two minutes, firmware uplink.ts RECEIPT_TIMEOUT_MS).
  * - The mark moves forward through seqs that are in the message ledger (a clip
  *   manifest only once all its chunks are stored: coverage.ts) or that this
  *   process saw durably quarantined. A quarantined message counts when its
@@ -25,6 +32,7 @@
 import type { KeyObject } from 'node:crypto';
 import { encodeReceipt, openEnvelope, parseTopic, topics } from '@earshot/shared';
 import type { Logger } from 'pino';
+import { Budget, type BucketOptions } from '../broker/rate-limit.ts';
 import type { Db } from '../db/open.ts';
 import type { Incoming, Outcome } from '../pipeline/types.ts';
 import { createCoverage } from './coverage.ts';
@@ -35,6 +43,17 @@ export type ReceiptPublish = (topic: string, payload: Buffer) => void;
 /** How long a receipted mark may wait to be written: a crash only makes the next start read a few seconds of ledger again. */
 export const MARK_WRITE_MS = 5_000;
 
+/**
+ * Receipts signed per second, after a burst. An Ed25519 signature is ~60 µs of CPU here
+ * (bench/ingest-load/store-path.ts), so 500 a second is ~3 % of a core; a device waits about
+ * (devices with something new) / 500 s for its receipt: ~20 s at 10,000 monitors, ~40 s at 20,000.
+ */
+export const RECEIPT_RATE: BucketOptions = { burst: 1_000, perSecond: 500 };
+/** While the budget is spent, how often what waits is drained (25 receipts a time at 500/s). */
+const DRAIN_EVERY_MS = 50;
+/** Receipts signed in one turn of the event loop at most (~60 µs each): a burst must not hold the PUBACKs up. */
+export const MAX_PER_TURN = 64;
+
 export interface ReceiptsOptions {
   readonly db: Db;
   /** The server's Ed25519 private key (evidence/server-key.ts), the one the monitors were provisioned with. */
@@ -42,6 +61,8 @@ export interface ReceiptsOptions {
   readonly logger: Logger;
   readonly publish?: ReceiptPublish;
   readonly markWriteMs?: number;
+  /** Receipts signed per second (RECEIPT_RATE by default). */
+  readonly rate?: BucketOptions;
   readonly now?: () => number;
 }
 
@@ -52,7 +73,7 @@ export interface Receipts {
   attach(publish: ReceiptPublish): void;
   /** The seq receipted to a device now, -1 for none. */
   mark(device: string): number;
-  /** Publishes what is pending now (normally on the next turn of the event loop). */
+  /** Publishes every receipt pending now, whatever the rate (normally they go on the next turn of the event loop, at RECEIPT_RATE). */
   flush(): void;
   /** Publishes what is pending and writes the marks. */
   close(): void;
@@ -74,13 +95,18 @@ export function createReceipts(opts: ReceiptsOptions): Receipts {
   const marks = new Map<string, number>();
   /** Seqs seen durably quarantined above the mark, per device. */
   const quarantined = new Map<string, Set<number>>();
-  // Reused from batch to batch: the devices touched, and those that resent something already receipted.
+  // The devices touched and not yet receipted, in the order they were first touched (a Set keeps insertion order:
+  // the queue of the budget), and those that resent something already receipted.
   const touched = new Set<string>();
   const again = new Set<string>();
   const dirty = new Set<string>();
   /** Devices this process has sent a receipt: the first commit of each after a start sends one (the broker may have lost the retained copy). */
   const sentOnce = new Set<string>();
-  let scheduled = false;
+  const rate = opts.rate ?? RECEIPT_RATE;
+  const budget = new Budget(rate, now());
+  /** A drain is due: on the next turn (immediate), or once the budget has refilled (timer). */
+  let immediate: NodeJS.Immediate | null = null;
+  let timer: NodeJS.Timeout | null = null;
   let closed = false;
 
   const markOf = (device: string): number => {
@@ -116,33 +142,64 @@ export function createReceipts(opts: ReceiptsOptions): Receipts {
     touched.add(topic.deviceId);
   };
 
-  function flush(): void {
-    scheduled = false;
+  /** The receipt a device is due now, or -1 for none; moves its mark. */
+  const due = (device: string): number => {
+    const m = markOf(device);
+    const q = quarantined.get(device);
+    let s = m + 1;
+    while (q?.has(s) === true || coverage.stored(device, s)) s++;
+    const n = s - 1;
+    if (q !== undefined) {
+      for (const x of q) if (x <= n) q.delete(x);
+      if (q.size === 0) quarantined.delete(device);
+    }
+    if (n > m) {
+      marks.set(device, n);
+      dirty.add(device);
+    }
+    return n >= 0 && (n > m || again.has(device) || !sentOnce.has(device)) ? n : -1;
+  };
+
+  /** Sends the receipts of the devices waiting, oldest first: all of them (`all`), or as many as the budget allows now. */
+  function drain(all: boolean): void {
+    if (immediate !== null) clearImmediate(immediate);
+    if (timer !== null) clearTimeout(timer);
+    immediate = null;
+    timer = null;
+    let sent = 0;
     try {
       for (const device of touched) {
-        const m = markOf(device);
-        const q = quarantined.get(device);
-        let s = m + 1;
-        while (q?.has(s) === true || coverage.stored(device, s)) s++;
-        const n = s - 1;
-        if (q !== undefined) {
-          for (const x of q) if (x <= n) q.delete(x);
-          if (q.size === 0) quarantined.delete(device);
-        }
-        if (n > m) {
-          marks.set(device, n);
-          dirty.add(device);
-        }
-        if (n >= 0 && (n > m || again.has(device) || !sentOnce.has(device))) {
-          sentOnce.add(device);
-          send(device, n);
-        }
+        // A device whose receipt would change nothing costs no token; one that would waits for a token before its mark is read.
+        if (!all && (sent === MAX_PER_TURN || !budget.has(now()))) break;
+        touched.delete(device);
+        const n = due(device);
+        again.delete(device);
+        if (n < 0) continue;
+        if (!all) budget.tryTake(now());
+        sent++;
+        sentOnce.add(device);
+        send(device, n);
       }
     } catch (e) {
       logger.error({ err: e }, 'stored receipts could not be worked out; the next commit tries again');
+      touched.clear();
+      again.clear();
     }
-    touched.clear();
-    again.clear();
+    if (touched.size === 0 || closed) return;
+    // More waiting with tokens to spare: the next turn, after what the event loop holds (PUBACKs first).
+    if (sent === MAX_PER_TURN && budget.has(now())) immediate = setImmediate(drain, false);
+    else wait();
+  }
+
+  /** Drains again once the budget has refilled a little: one timer, however many devices wait. */
+  function wait(): void {
+    if (timer !== null || immediate !== null) return;
+    timer = setTimeout(drain, Math.max(DRAIN_EVERY_MS, Math.ceil(1000 / rate.perSecond)), false);
+    timer.unref();
+  }
+
+  function flush(): void {
+    drain(true);
   }
 
   function persist(): void {
@@ -154,8 +211,8 @@ export function createReceipts(opts: ReceiptsOptions): Receipts {
       logger.warn({ err: e }, 'receipt marks not written; tried again later');
     }
   }
-  const timer = setInterval(persist, opts.markWriteMs ?? MARK_WRITE_MS);
-  timer.unref();
+  const markTimer = setInterval(persist, opts.markWriteMs ?? MARK_WRITE_MS);
+  markTimer.unref();
 
   return {
     committed(msgs, outcomes) {
@@ -174,10 +231,7 @@ export function createReceipts(opts: ReceiptsOptions): Receipts {
           }
         }
       }
-      if (!scheduled && touched.size > 0) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      if (immediate === null && timer === null && touched.size > 0) immediate = setImmediate(drain, false);
     },
     attach(p) {
       publish = p;
@@ -188,7 +242,8 @@ export function createReceipts(opts: ReceiptsOptions): Receipts {
       if (closed) return;
       flush();
       closed = true;
-      clearInterval(timer);
+      if (immediate !== null) clearImmediate(immediate);
+      clearInterval(markTimer);
       persist();
     },
   };

@@ -28,7 +28,7 @@ export interface DeviceConfigs {
 }
 
 export function createDeviceConfigs(ingest: Ingest, settings: Settings): DeviceConfigs {
-  const base = parseRemoteConfig({ version: 0, rules: settings.rules });
+  const base = parseRemoteConfig({ version: 0, rules: settings.rules, bands: 'third-octave' }); // issue 16: deployments measure bands
   if (!base.ok) throw new Error(`the service's rules do not form a device config: ${base.error.detail}`);
   const { version: _v, ...common } = base.config;
   // One body per audio mode, made once: what a device should run depends only on its deployment.

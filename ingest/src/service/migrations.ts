@@ -6,6 +6,8 @@ import { evidenceMigrations } from '../evidence/index.ts';
 import { receiptsMigrations } from '../receipts/migrations.ts';
 import { residentMigrations } from '../resident/migrations.ts';
 import { storeMigrations } from '../store/migrations.ts';
+import { levelBandsMigrations } from '../store/level-bands-migrations.ts';
+import { levelBlocksMigrations } from '../store/level-blocks/migrations.ts';
 import { timelineMigrations } from '../timeline/index.ts';
 import { usersMigrations } from '../users/index.ts';
 
@@ -60,4 +62,6 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...usersMigrations,
   ...serviceMigrations,
   ...receiptsMigrations,
+  ...levelBandsMigrations,
+  ...levelBlocksMigrations,
 ];

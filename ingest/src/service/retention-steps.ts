@@ -18,6 +18,7 @@ import {
   purgeQuarantineRows,
 } from '../retention/index.ts';
 import { purgePhoneRecordings } from '../resident/retention.ts';
+import { purgeLevelBands } from '../store/level-bands-retention.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -52,6 +53,7 @@ export function retentionSteps(clipsDir: string, bundlesDir?: string): PurgeStep
     purgePhoneRecordings(clipsDir),
     deleteCaseRows({ name: 'events', table: 'events', caseColumn: 'case_ref' }),
     purgeOldTimeSeries({ name: 'levels', table: 'levels', timeColumn: 't', deviceColumn: 'device', timeUnit: 'ms', sliceMs: DAY_MS }),
+    purgeLevelBands,
     purgeQuarantinePayloads,
     purgeQuarantineRows,
     purgeOrphanChunks,

@@ -1,6 +1,7 @@
 /**
  * `earshot serve`: the whole ingest service in one process (issue 4) — the
- * embedded broker and message pipeline, signed tree heads, device configs,
+ * embedded broker (or a consumer of an external one, DESIGN §8:
+ * broker-client/) and message pipeline, signed tree heads, device configs,
  * live alerts, retention, the optional InfluxDB mirror, and the officer HTTP
  * side — on one data folder. Stops cleanly on SIGINT/SIGTERM.
  */
@@ -11,6 +12,7 @@ import { createLiveAlerter } from '../alerts/alerter.ts';
 import { liveAlertFor } from '../alerts/live-alert.ts';
 import { startOfflineWatch } from '../alerts/offline-watch.ts';
 import { startBroker, type RunningBroker } from '../broker/server.ts';
+import { brokerTarget, type BrokerLink, embeddedLink, startBrokerClient } from '../broker-client/index.ts';
 import { startTreeHeadTimer } from '../evidence/index.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { createReceipts } from '../receipts/index.ts';
@@ -20,6 +22,7 @@ import { createInfluxLevelSink, type InfluxLevelSink } from '../sinks/influx.ts'
 import { influxTargetFromEnv } from '../sinks/influx-config.ts';
 import { removeStaleTemporaries } from '../store/clip-file.ts';
 import { startClipAssemblyRetry } from '../store/clip-retry.ts';
+import { startLevelBlockSealer } from '../store/level-blocks/index.ts';
 import { createDeviceConfigs } from './device-config.ts';
 import { type Ingest, openIngest } from './open-ingest.ts';
 import { retentionSteps } from './retention-steps.ts';
@@ -30,8 +33,12 @@ const CONFIG_SYNC_MS = 5_000;
 
 export interface RunningService {
   readonly ingest: Ingest;
-  readonly broker: RunningBroker;
+  /** The embedded broker; null in external broker mode (DESIGN §8: EARSHOT_BROKER_URL). */
+  readonly broker: RunningBroker | null;
+  /** The embedded broker's port; 0 in external broker mode. */
   readonly mqttPort: number;
+  /** The broker as configs and receipts see it, embedded or external. */
+  readonly link: BrokerLink;
   /** Publishes changed device configs now (after a deployment change in this process). */
   syncConfigs(): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +53,8 @@ export interface ServeOptions {
 
 export async function serve(opts: ServeOptions): Promise<RunningService> {
   const { settings, logger } = opts;
+  // Read first: a bad broker setting stops the service before anything is opened.
+  const target = brokerTarget(settings);
   const ingest = openIngest(opts.dataDir);
   const alerter = createLiveAlerter(settings.alerts, logger);
   const influxTarget = influxTargetFromEnv(opts.env ?? process.env);
@@ -84,9 +93,9 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
   // A clip whose file could not be written (the disk full) is assembled again once there is room (issue 18).
   const clipRetry = startClipAssemblyRetry({ clips: pipeline.clips, clipsDir: ingest.dir.clips, logger });
 
-  const exposed = mqttExposureWarning(settings);
+  const exposed = target === null ? mqttExposureWarning(settings) : null;
   if (exposed !== null) logger.warn({ code: 'EARSHOT_E_MQTT_PLAINTEXT_EXPOSED', host: settings.mqtt.host, port: settings.mqtt.port }, `WARNING: ${exposed}`);
-  const broker = await startBroker({
+  const broker = target !== null ? null : await startBroker({
     registry: ingest.registry,
     pipeline,
     logger,
@@ -97,14 +106,15 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
       : { tls: { cert: readFileSync(settings.mqtt.tlsCertFile), key: readFileSync(settings.mqtt.tlsKeyFile) } }),
   });
 
-  receipts.attach((topic, payload) => broker.aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: true, dup: false }, (err) => {
-    if (err) logger.warn({ topic, err: err.message }, 'stored receipt not published');
-  }));
+  const link = broker === null
+    ? startBrokerClient({ target: target!, pipeline, registry: ingest.registry, logger })
+    : embeddedLink(broker, (topic, err) => logger.warn({ topic, err: err.message }, 'stored receipt not published'));
+  receipts.attach(link.publishReceipt);
   // Retained configs live in the broker's memory: publish every device's again, then keep them in step with deployments.
   const configs = createDeviceConfigs(ingest, settings);
   for (const d of ingest.registry.list()) {
     const c = configs.current(d.id);
-    if (c !== null) await broker.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
+    if (c !== null) await link.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
   }
   let syncing: Promise<void> | null = null;
   const syncOnce = async (): Promise<void> => {
@@ -115,7 +125,7 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
       const d = devices[i]!;
       const c = configs.next(d.id, Date.now());
       if (c === null) continue;
-      await broker.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
+      await link.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
       logger.info({ device: d.id, version: c.version, audio: c.audio.mode }, 'device config published');
     }
   };
@@ -148,13 +158,18 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     onReport: (r) => logger.info({ report: r }, 'retention purge ran'),
     onError: (e) => logger.error({ err: e }, 'retention purge failed'),
   });
+  // Each hour's level blocks once it is over (store/level-blocks/): what an export reads instead of the 1 s rows.
+  const levelBlocks = startLevelBlockSealer(ingest.db, { onError: (e) => logger.error({ err: e }, 'sealing level blocks failed') });
 
-  logger.info({ mqttPort: broker.port, dataDir: ingest.dir.root, devices: ingest.registry.list().length, logSize: ingest.log.size }, 'ingest service running');
+  // One process holds every role for now: several on one store need the PostgreSQL store, which serve does not yet run on.
+  const roles = [link.role, 'pipeline', 'config-sync', 'tree-heads', 'retention', 'offline-alerts'];
+  logger.info({ roles, mqttPort: broker?.port ?? null, broker: target?.url ?? null, dataDir: ingest.dir.root, devices: ingest.registry.list().length, logSize: ingest.log.size }, 'ingest service running');
   let closed: Promise<void> | null = null;
   return {
     ingest,
     broker,
-    mqttPort: broker.port,
+    mqttPort: broker?.port ?? 0,
+    link,
     syncConfigs,
     close() {
       closed ??= (async () => {
@@ -162,8 +177,9 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
         clipRetry.stop();
         treeHeads.stop();
         retention.stop();
+        await levelBlocks.stop();
         offlineWatch.stop();
-        await broker.close();
+        await link.close();
         receipts.close();
         await pipeline.close();
         await alerter.drain();

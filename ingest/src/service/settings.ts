@@ -3,11 +3,12 @@
  * defaults, with the InfluxDB sink from the environment (INFLUX_*). Validated
  * with zod at start; a bad setting stops the service with EARSHOT_E_CONFIG_INVALID.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from './read-json-file.ts';
 import { hostname } from 'node:os';
 import { EarshotError, Rule, describeIssues } from '@earshot/shared';
 import { z } from 'zod';
 import { AlertConfig } from '../alerts/config.ts';
+import { LowFrequencySettings } from '../export/bands-criterion.ts';
 
 /**
  * Rules a deployment runs unless the service's settings say otherwise: the Noise
@@ -35,6 +36,18 @@ export const Settings = z.strictObject({
     tlsKeyFile: z.string().optional(),
     /** How devices dial the broker, printed by `earshot device add` (default mqtt[s]://<this host>:<port>). */
     publicUrl: z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/).optional(),
+    /**
+     * External broker mode (DESIGN §8, broker-client/target.ts; EARSHOT_BROKER_URL, EARSHOT_BROKER_ACCOUNT and
+     * EARSHOT_BROKER_CLIENT_ID override): no embedded broker. No credentials in the URL: they go in the account file.
+     */
+    brokerUrl: z.string().regex(/^mqtts?:\/\/[^\s/@]+:\d+\/?$/, 'mqtt://HOST:PORT or mqtts://HOST:PORT, no user or password (those go in the account file)').optional(),
+    brokerAccountFile: z.string().min(1).optional(),
+    brokerClientId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/).optional(),
+    /**
+     * Broker sessions this process consumes on (broker-client/target.ts: default 8); each holds one message at a time, so several
+     * let messages commit together: 1 → 8 took a 3,000-message backlog from 200–380 to 950–1,430 messages/s on a loaded 2-core machine.
+     */
+    brokerConnections: z.number().int().min(1).max(32).optional(),
   }).default({ port: 1883 }),
   http: z.strictObject({
     host: z.string().default('127.0.0.1'),
@@ -51,6 +64,8 @@ export const Settings = z.strictObject({
     levelsDays: z.number().int().min(30).max(36_500).default(400),
     evidenceYearsAfterClose: z.number().int().min(1).max(100).default(7),
   }).default({ levelsDays: 400, evidenceYearsAfterClose: 7 }),
+  /** Issue 16: the low-frequency criterion curve the bundle compares bass events with (export/bands-criterion.ts); none by default. */
+  lowFrequency: LowFrequencySettings.optional(),
 }).refine((s) => (s.mqtt.tlsCertFile === undefined) === (s.mqtt.tlsKeyFile === undefined), { message: 'give both tlsCertFile and tlsKeyFile, or neither', path: ['mqtt'] })
   .transform((s) => ({ ...s, mqtt: { ...s.mqtt, host: s.mqtt.host ?? (s.mqtt.tlsCertFile === undefined ? '127.0.0.1' : '0.0.0.0') } }));
 export type Settings = z.output<typeof Settings>;
@@ -67,19 +82,21 @@ export function mqttExposureWarning(s: Settings): string | null {
     + 'Give mqtt.tlsCertFile and mqtt.tlsKeyFile, or listen on 127.0.0.1 behind a TLS proxy.';
 }
 
-export function loadSettings(file: string | undefined): Settings {
-  let raw: unknown = {};
-  if (file !== undefined) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw code !== undefined
-        ? new EarshotError('EARSHOT_E_FILE_UNREADABLE', `${file}: ${code}`)
-        : new EarshotError('EARSHOT_E_CONFIG_INVALID', `${file} is not JSON: ${(e as Error).message}`);
-    }
-  }
-  const parsed = Settings.safeParse(raw);
+/** The environment's broker variables over the file's (DESIGN §8), validated with it. */
+const BROKER_ENV = { EARSHOT_BROKER_URL: 'brokerUrl', EARSHOT_BROKER_ACCOUNT: 'brokerAccountFile', EARSHOT_BROKER_CLIENT_ID: 'brokerClientId' } as const;
+
+function withBrokerEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  const set = Object.entries(BROKER_ENV).filter(([k]) => (env[k] ?? '') !== '');
+  if (set.length === 0 || typeof raw !== 'object' || raw === null) return raw;
+  const r = raw as { mqtt?: unknown };
+  const mqtt = typeof r.mqtt === 'object' && r.mqtt !== null ? { ...r.mqtt } as Record<string, unknown> : {};
+  for (const [k, field] of set) mqtt[field] = env[k];
+  return { ...r, mqtt };
+}
+
+export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Settings {
+  const raw: unknown = file === undefined ? {} : readJsonFile(file);
+  const parsed = Settings.safeParse(withBrokerEnv(raw, env));
   if (!parsed.success) throw new EarshotError('EARSHOT_E_CONFIG_INVALID', `${file ?? 'settings'}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
@@ -87,6 +104,7 @@ export function loadSettings(file: string | undefined): Settings {
 /** The address devices are told to dial. */
 export function publicMqttUrl(s: Settings): string {
   if (s.mqtt.publicUrl !== undefined) return s.mqtt.publicUrl;
+  if (s.mqtt.brokerUrl !== undefined) return s.mqtt.brokerUrl.replace(/\/$/, '');
   const scheme = s.mqtt.tlsCertFile === undefined ? 'mqtt' : 'mqtts';
   const host = s.mqtt.host === '0.0.0.0' || s.mqtt.host === '::' ? hostname() : s.mqtt.host;
   return `${scheme}://${host}:${s.mqtt.port}`;

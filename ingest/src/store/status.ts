@@ -11,7 +11,7 @@ export interface ClockInfo {
    * 'implausible-time': before 2020 or over a day after receipt (issue 11 item 13,
    * pipeline/device-time.ts); set by the pipeline, never by clockFlag below.
    */
-  flag: 'no-heartbeat' | 'unsynchronised' | 'offset-unknown' | 'offset-over-2s' | 'implausible-time' | null;
+  flag: 'no-heartbeat' | 'sync-unknown' | 'unsynchronised' | 'offset-unknown' | 'offset-over-2s' | 'implausible-time' | null;
 }
 
 /** Issue 4: flag evidence whose device clock was off by more than 2 s. */
@@ -23,8 +23,14 @@ export interface StatusStore {
   clock(device: string): ClockInfo;
 }
 
+/**
+ * `synced` null: the monitor could not ask its clock service (no chrony or
+ * timedatectl to answer), so its time is not known to be right — but it is not
+ * known to be wrong either, and the flag says which.
+ */
 export function clockFlag(synced: boolean | null, offsetMs: number | null): ClockInfo['flag'] {
-  if (synced !== true) return 'unsynchronised';
+  if (synced === null) return 'sync-unknown';
+  if (!synced) return 'unsynchronised';
   if (offsetMs === null) return 'offset-unknown';
   return Math.abs(offsetMs) > MAX_CLOCK_OFFSET_MS ? 'offset-over-2s' : null;
 }

@@ -40,6 +40,15 @@ export function chooseGrid(from: number, to: number, width: number): Grid | null
   return null;
 }
 
+/** What every per-bucket answer of a case's period starts with: the case, the period and each bucket's start (epoch ms). */
+export function bucketHead(req: { readonly caseRef: string; readonly from: number; readonly to: number }, grid: Grid): {
+  caseRef: string; from: string; to: string; bucket: { stepSeconds: number; t: number[] };
+} {
+  const t = new Array<number>(grid.count);
+  for (let i = 0; i < grid.count; i++) t[i] = grid.start + i * grid.stepMs;
+  return { caseRef: req.caseRef, from: new Date(req.from).toISOString(), to: new Date(req.to).toISOString(), bucket: { stepSeconds: grid.stepMs / 1000, t } };
+}
+
 /** Energy mean (IEC 61672-1:2013 §3.9): 10·log10(Σ d·10^(L/10) / Σ d), to 0.01 dB; null without any level. */
 export function energyMeanDb(energy: number, seconds: number): number | null {
   if (!(seconds > 0) || !(energy > 0)) return null;

@@ -7,7 +7,7 @@ import { EarshotError } from '@earshot/shared';
 import { listDeployments } from '../cases/deployments.ts';
 import { requireCase } from '../cases/case-row.ts';
 import type { Db } from '../db/open.ts';
-import { chooseGrid } from './buckets.ts';
+import { bucketHead, chooseGrid } from './buckets.ts';
 import { type EvidenceItems, createEvidenceItemsReader } from './evidence-items.ts';
 import { type LevelSeries, type Range, createLevelSeriesReader } from './level-series.ts';
 import { type Interval, nightHours } from './night-hours.ts';
@@ -79,13 +79,9 @@ export function createTimelineService(db: Db, now: () => number = Date.now): Tim
         list.push({ from, to });
         ranges.set(d.deviceId, list);
       }
-      const t = new Array<number>(grid.count);
-      for (let i = 0; i < grid.count; i++) t[i] = grid.start + i * grid.stepMs;
+      const head = bucketHead(req, grid);
       return {
-        caseRef: req.caseRef,
-        from: new Date(req.from).toISOString(),
-        to: new Date(req.to).toISOString(),
-        bucket: { stepSeconds: grid.stepMs / 1000, t },
+        ...head,
         levels: [...ranges].map(([device, r]) => series.read(device, r, grid)),
         la90Basis: grid.stepMs >= 60_000
           ? 'LA90 of the 1 s LAeq values in each bucket, to 1 dB (per-minute 1 dB histograms); not LAF90'

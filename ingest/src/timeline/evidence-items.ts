@@ -70,7 +70,7 @@ export interface Threshold {
 }
 
 interface EventRow { device: string; event_id: string; body: string; leaf_index: number | null; clock_flag: ClockFlag }
-type ClockFlag = 'no-heartbeat' | 'unsynchronised' | 'offset-unknown' | 'offset-over-2s' | 'implausible-time' | null;
+type ClockFlag = 'no-heartbeat' | 'sync-unknown' | 'unsynchronised' | 'offset-unknown' | 'offset-over-2s' | 'implausible-time' | null;
 interface ClipRow { device: string; clip_id: string; event_id: string; sha256: string; bytes: number; state: TimelineClip['state']; leaf_index: number | null; body: string }
 interface DiaryRow { id: number; started_ms: number; ended_ms: number | null; content: string | null; leaf_index: number }
 

@@ -93,6 +93,25 @@ describe('broker: acknowledged means stored', () => {
     expect(JSON.parse(out)).toEqual({ err: null, rows: 1 });
   });
 
+  it('stores and acknowledges a device message without routing it; the ingest’s own publishes are routed', async () => {
+    const routed: string[] = [];
+    broker.aedes.on('publish', (packet) => {
+      if (!packet.topic.startsWith('$SYS')) routed.push(packet.topic);
+    });
+    const c = await device();
+    await c.publishAsync(topics.levels(dev.id), dev.sign('levels', levelsBody()), { qos: 1, retain: true });
+    expect(count(f.db, 'levels')).toBe(10);
+    await broker.publishConfig(dev.id, Buffer.from('{"version":4}'));
+    expect(routed).toEqual([topics.config(dev.id)]);
+    // Nothing of the device's is kept as retained broker state.
+    const retained = await new Promise<unknown[]>((resolve) => {
+      const got: unknown[] = [];
+      const s = (broker.aedes as unknown as { persistence: { createRetainedStream(p: string): NodeJS.ReadableStream } }).persistence.createRetainedStream(topics.levels(dev.id));
+      s.on('data', (p) => got.push(p)).on('end', () => resolve(got));
+    });
+    expect(retained).toEqual([]);
+  });
+
   it('stores the same seq sent twice once', async () => {
     const c = await device();
     const p = dev.sign('levels', levelsBody());

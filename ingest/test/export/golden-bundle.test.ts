@@ -336,7 +336,7 @@ describe('the golden bundle\'s PDF', () => {
     const u = (halfWidths: number[]): number => Math.sqrt(halfWidths.reduce((t, a) => t + (a / Math.sqrt(3)) ** 2, 0));
     expect(s).toContain(`root sum of squares, ${u([0.4, 1, 0.2, 1]).toFixed(2)} dB; the expanded uncertainty with coverage factor k = 2 (about 95 % confidence) is ±${(2 * u([0.4, 1, 0.2, 1])).toFixed(1)} dB`);
     // The clock: mon-b unsynchronised from 01:00 to 02:00.
-    expect(s).toContain('Unsynchronised or off by more than 2 s for 1 h 00 min');
+    expect(s).toContain('Not known to be right to within 2 s for 1 h 00 min (unsynchronised, not checked, or off by more than 2 s)');
   });
 
   it('gives the rules in force at each time: the impulsive threshold before and after the change', () => {

@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { topics } from '@earshot/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addDevice, clipBytes, clipManifest, type Fixture, incoming, levelsBody, type TestDevice } from '../pipeline/support/ingest-fixture.ts';
+import { MAX_PER_TURN } from '../../src/receipts/index.ts';
 import { makeReceiptFixture, type ReceiptFixture } from './support.ts';
 
 let f: ReceiptFixture;
@@ -99,6 +100,40 @@ describe('stored receipts', () => {
     f.pipeline.process(incoming(topics.clipChunk(dev.id, 'clip-1', 2), wav.subarray(2 * chunk), dev.id));
     await tick();
     expect(storedOf('dev-1')).toEqual([0, 2]);
+  });
+
+  it('signs no more receipts than its rate allows, and one receipt covers what a device committed while it waited', async () => {
+    const slow = makeReceiptFixture({ rate: { burst: 2, perSecond: 20 } });
+    try {
+      const [a, b, c] = ['dev-a', 'dev-b', 'dev-c'].map((id) => deviceOf(slow, id));
+      const lv = (d: TestDevice, seq: number) => incoming(topics.levels(d.id), d.sign('levels', levelsBody(Date.parse('2026-11-24T22:00:00.000Z') + seq * 10_000), seq), d.id);
+      slow.pipeline.processBatch([lv(a!, 0), lv(b!, 0), lv(c!, 0)]);
+      await tick();
+      // The burst is two: the third device waits its turn.
+      expect(slow.published.map((p) => p.topic)).toEqual([topics.receipt('dev-a'), topics.receipt('dev-b')]);
+      slow.pipeline.process(lv(a!, 1));
+      slow.pipeline.process(lv(a!, 2));
+      await tick();
+      expect(slow.published).toHaveLength(2);
+      // A token every 50 ms: dev-c first (it waited longest), then one receipt for both of dev-a's later commits.
+      await vi.waitFor(() => expect(slow.published).toHaveLength(4), { timeout: 2_000, interval: 10 });
+      expect(slow.published.map((p) => p.topic).slice(2)).toEqual([topics.receipt('dev-c'), topics.receipt('dev-a')]);
+      expect(slow.receiptsOf('dev-a').map((r) => r.stored)).toEqual([0, 2]);
+      expect(slow.receiptsOf('dev-c').map((r) => r.stored)).toEqual([0]);
+    } finally {
+      slow.close();
+    }
+  });
+
+  it('signs at most MAX_PER_TURN receipts in one turn of the event loop, the rest on the next', async () => {
+    const n = MAX_PER_TURN + 10;
+    const many = Array.from({ length: n }, (_, i) => deviceOf(f, `dev-m${i}`));
+    f.pipeline.processBatch(many.map((d) => levels(d, 0)));
+    await tick();
+    expect(f.published).toHaveLength(MAX_PER_TURN);
+    await tick();
+    expect(f.published).toHaveLength(n);
+    expect(new Set(f.published.map((p) => p.topic)).size).toBe(n);
   });
 
   it('sends the current receipt again to a device that resends what is receipted', async () => {

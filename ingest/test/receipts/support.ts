@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openReceipt, type ReceiptBody } from '@earshot/shared';
+import type { BucketOptions } from '../../src/broker/rate-limit.ts';
 import { type Db, openDatabase } from '../../src/db/open.ts';
 import { createDeviceRegistry, type DeviceRegistry } from '../../src/devices/registry.ts';
 import { createPipeline, type Pipeline } from '../../src/pipeline/pipeline.ts';
@@ -31,14 +32,16 @@ export interface ReceiptFixture {
   close(): void;
 }
 
-export function makeReceiptFixture(opts: { quarantineBytesPerDevice?: number } = {}): ReceiptFixture {
+export function makeReceiptFixture(opts: { quarantineBytesPerDevice?: number; rate?: BucketOptions } = {}): ReceiptFixture {
   const dir = mkdtempSync(join(tmpdir(), 'earshot-receipts-'));
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const published: Published[] = [];
   const open = () => {
     const db = openDatabase(join(dir, 'earshot.db'), [...migrations, ...receiptsMigrations]);
     const registry = createDeviceRegistry(db);
-    const receipts = createReceipts({ db, serverKey: privateKey, logger: quiet, publish: (topic, payload) => published.push({ topic, payload }) });
+    const receipts = createReceipts({
+      db, serverKey: privateKey, logger: quiet, publish: (topic, payload) => published.push({ topic, payload }), ...(opts.rate === undefined ? {} : { rate: opts.rate }),
+    });
     const pipeline = createPipeline({
       db,
       dataDir: dir,

@@ -33,7 +33,7 @@ describe('device clock (issue 4: flag unsynchronised or |offset| > 2 s)', () => 
     expect(clockFlag(true, 2000)).toBeNull();
     expect(clockFlag(true, -2001)).toBe('offset-over-2s');
     expect(clockFlag(false, 0)).toBe('unsynchronised');
-    expect(clockFlag(null, 0)).toBe('unsynchronised');
+    expect(clockFlag(null, 0)).toBe('sync-unknown');
     expect(clockFlag(true, null)).toBe('offset-unknown');
     const s = createStatusStore(f.db);
     expect(s.clock('dev-1')).toEqual({ synced: null, offsetMs: null, flag: 'no-heartbeat' });

@@ -122,8 +122,10 @@ const count = (db: Db, sql: string): number => (db.prepare(sql).get() as { n: nu
 describe('level rollups kept per batch (issue 19)', () => {
   it('drops the per-record insert trigger and keeps the delete trigger', () => {
     const db = openDb(ALL_MIGRATIONS);
-    const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'levels' ORDER BY name").all();
-    expect(triggers).toEqual([{ name: 'levels_rollup_delete' }]);
+    const triggers = db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'levels' ORDER BY name").all();
+    // The level blocks' own delete trigger (store/level-blocks) beside the rollups'; no trigger runs per inserted record.
+    expect(triggers.map((t) => t.name)).toEqual(['levels_blocks_delete', 'levels_rollup_delete']);
+    expect(triggers.filter((t) => /AFTER\s+INSERT/i.test(t.sql))).toEqual([]);
     expect(rollupMode(db)).toBe('batch');
     expect(rollupMode(openDb(storeMigrations))).toBe('none');
     expect(rollupMode(openDb([...storeMigrations, ...timelineMigrations.slice(0, 1)]))).toBe('trigger');

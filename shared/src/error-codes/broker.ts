@@ -16,4 +16,8 @@ export const brokerErrors = {
   EARSHOT_E_CONNECTIONS_FULL: { message: 'too many connections not yet authenticated: %s', http: 503, exit: 1 },
   EARSHOT_E_CONNECT_DEADLINE: { message: 'no authenticated CONNECT in time, connection closed: %s', http: 408, exit: 1 },
   EARSHOT_E_MQTT_PLAINTEXT_EXPOSED: { message: 'MQTT without TLS on a non-loopback address: %s', http: 500, exit: 2 },
+  // External broker mode (DESIGN §8, ingest/src/broker-client/).
+  EARSHOT_E_BROKER_UNREACHABLE: { message: 'the MQTT broker could not be reached: %s', http: 503, exit: 1 },
+  EARSHOT_E_BROKER_REFUSED: { message: 'the MQTT broker refused the ingest account: %s', http: 502, exit: 1 },
+  EARSHOT_E_BROKER_ACCOUNTS_FAILED: { message: 'the broker did not make the device account change: %s', http: 502, exit: 1 },
 } as const satisfies Record<string, ErrorSpec>;

@@ -133,6 +133,13 @@ export const RULE_TYPES: readonly RuleType[] = ['absolute', 'background-relative
 export const AudioMode = z.enum(['off', 'button-only', 'on-event']);
 export type AudioMode = z.infer<typeof AudioMode>;
 
+/**
+ * Issue #16: whether the monitor measures 1/3-octave bands and sends them with its 1 s
+ * records (`Z3`, DESIGN §3 "Bands"). A config without the field asks for none.
+ */
+export const BandsMode = z.enum(['third-octave', 'off']);
+export type BandsMode = z.infer<typeof BandsMode>;
+
 /** A device runs a handful of rules; 32 bounds the per-second work. */
 export const MAX_RULES = 32;
 
@@ -156,6 +163,8 @@ export const RemoteConfig = z.strictObject({
   levelsBatch: z.number().int().min(1).max(MAX_RECORDS_PER_BATCH).default(10),
   // Issue #3: a heartbeat every 60 s by default.
   heartbeatSeconds: z.number().int().min(10).max(3_600).default(60),
+  // Issue #16: deployments' configs ask for bands (ingest/src/service/device-config.ts); a bare config does not.
+  bands: BandsMode.default('off'),
 });
 export type RemoteConfig = z.infer<typeof RemoteConfig>;
 export type RemoteConfigInput = z.input<typeof RemoteConfig>;

@@ -5,13 +5,10 @@
  * frequencies of IEC 61260-1:2014 Annex E, 10 Hz to 20 kHz.
  */
 
-/** IEC 61260-1:2014 Annex E, Table E.1: nominal 1/3-octave midband frequencies, 10 Hz – 20 kHz, k = −20 … 13. */
-export const NOMINAL_THIRD_OCTAVES = [
-  '10', '12.5', '16', '20', '25', '31.5', '40', '50', '63', '80',
-  '100', '125', '160', '200', '250', '315', '400', '500', '630', '800',
-  '1000', '1250', '1600', '2000', '2500', '3150', '4000', '5000', '6300', '8000',
-  '10000', '12500', '16000', '20000',
-] as const;
+import { NOMINAL_THIRD_OCTAVES } from '@earshot/shared';
+
+/** IEC 61260-1:2014 Annex E, Table E.1, 10 Hz – 20 kHz, k = −20 … 13: one list in shared for the monitor and the ingest. */
+export { NOMINAL_THIRD_OCTAVES };
 
 /** Band number k of the first entry (10 Hz): fm = 1000·10^(k/10). */
 const FIRST_K = -20;

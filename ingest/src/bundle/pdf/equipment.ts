@@ -30,7 +30,7 @@ function clockSync(d: Deployment): string {
   const worst = s.maxOffsetMs === null ? '' : ` Largest offset seen: ${(s.maxOffsetMs / 1000).toFixed(3)} s.`;
   if (s.status === 'ok') return `Synchronised throughout.${worst}`;
   if (s.status === 'unknown') return 'Unknown: the monitor reported no clock status in this period.';
-  return `Unsynchronised or off by more than 2 s for ${duration(s.unsyncedSeconds)}; events in that time are marked in the data.${worst}`;
+  return `Not known to be right to within 2 s for ${duration(s.unsyncedSeconds)} (unsynchronised, not checked, or off by more than 2 s); events in that time are marked in the data.${worst}`;
 }
 
 function instrument(e: Equipment): (readonly [string, string])[] {

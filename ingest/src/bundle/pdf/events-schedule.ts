@@ -14,6 +14,7 @@ import { type NoteRow, drawTable } from './table.ts';
 /** How each clock flag reads (store/status.ts clockFlag; issue 4: evidence is flagged beyond 2 s). */
 export const CLOCK_FLAG_TEXT: Readonly<Record<NonNullable<ClockFlag>, string>> = {
   unsynchronised: 'clock unsynchronised',
+  'sync-unknown': 'clock synchronisation not checked',
   'offset-over-2s': 'clock off by more than 2 s',
   'offset-unknown': 'clock offset unknown',
   'no-heartbeat': 'clock not yet reported',
@@ -29,7 +30,7 @@ const GAP_REASON: Readonly<Record<DataGapRecord['reason'], string>> = {
 export const INCIDENT_TEXT = 'Incident button pressed by the resident';
 
 const CLOCK_LEGEND =
-  'Clock flag: the monitor\'s clock was not known to be right to within 2 seconds when it recorded the event — it had lost its time synchronisation, was off by more than 2 s, could not say its offset, or had not yet reported its clock. The event\'s times may then be out by more than 2 s; its levels are unaffected. Flagged events and 1 s records carry the flag in data/events.csv and data/levels.csv (clock_flag).';
+  'Clock flag: the monitor\'s clock was not known to be right to within 2 seconds when it recorded the event — it had lost its time synchronisation, could not check it, was off by more than 2 s, could not say its offset, or had not yet reported its clock. The event\'s times may then be out by more than 2 s; its levels are unaffected. Flagged events and 1 s records carry the flag in data/events.csv and data/levels.csv (clock_flag).';
 
 function hm(ms: number, clock: LondonClock): string {
   return new Date(ms + clock.offsetMs(ms)).toISOString().slice(11, 16);

@@ -26,6 +26,7 @@ import { renderMethod } from './method.ts';
 import { renderRecordsCertificate } from './records-certificate.ts';
 import { renderWitnessStatement } from './witness-statement.ts';
 import { renderNightsSummary } from './nights-summary.ts';
+import { renderLowFrequency } from './low-frequency.ts';
 
 type Render = (ctx: SectionContext, bookmark: (label: string) => void, zipName: string) => void;
 
@@ -33,13 +34,15 @@ type Render = (ctx: SectionContext, bookmark: (label: string) => void, zipName: 
  * The sections in order, each from a new page; their numbers ("1. …") follow
  * from this order. Add a section by adding one line here.
  */
-const SECTIONS: readonly { readonly name: string; readonly render: Render }[] = [
+const SECTIONS: readonly { readonly name: string; readonly render: Render; readonly only?: (m: BundleModel) => boolean }[] = [
   { name: 'Nights summary', render: renderNightsSummary },
   { name: 'Case summary', render: renderCaseSummary },
   { name: 'Equipment and deployment record', render: renderEquipment },
   { name: 'Method in plain English', render: renderMethod },
   { name: 'Schedule of events', render: renderEventsSchedule },
   { name: 'Charts of measured levels', render: renderCharts },
+  // Issue 16: only when the period has low-frequency events (model.lowFrequency).
+  { name: 'Low-frequency noise', render: renderLowFrequency, only: (m) => m.lowFrequency !== undefined },
   { name: 'Diary corroboration', render: renderDiary },
   { name: 'Contact with the complainant', render: renderContactLog },
   { name: 'Exhibit list', render: renderExhibitList },
@@ -49,8 +52,12 @@ const SECTIONS: readonly { readonly name: string; readonly render: Render }[] = 
   { name: 'Records certificate', render: renderRecordsCertificate },
 ];
 
-/** The section headings as printed and bookmarked: "1. Case summary", … */
-export const SECTION_TITLES: readonly string[] = SECTIONS.map((s, i) => `${i + 1}. ${s.name}`);
+/** The section headings as printed and bookmarked: "1. Case summary", … (a bundle with low-frequency events adds its section after the charts). */
+export const SECTION_TITLES: readonly string[] = sectionTitles(SECTIONS.filter((s) => s.only === undefined));
+
+function sectionTitles(sections: readonly { readonly name: string }[]): string[] {
+  return sections.map((s, i) => `${i + 1}. ${s.name}`);
+}
 
 export function renderBundlePdf(model: BundleModel, exhibits: readonly Exhibit[], zipName: string, recordings: readonly RecordingExhibit[] = []): Doc {
   const doc = new PDFDocument({
@@ -75,8 +82,11 @@ export function renderBundlePdf(model: BundleModel, exhibits: readonly Exhibit[]
   const ctx = newContext(doc, model, exhibits, recordings);
   doc.outline.addItem('Index');
 
-  const index: IndexEntry[] = SECTIONS.map((s, i) => {
-    const title = SECTION_TITLES[i]!;
+  // A section for what only some periods have is numbered only when present.
+  const sections = SECTIONS.filter((s) => s.only?.(model) ?? true);
+  const titles = sectionTitles(sections);
+  const index: IndexEntry[] = sections.map((s, i) => {
+    const title = titles[i]!;
     const page = startSection(doc, title);
     const item = doc.outline.addItem(title);
     s.render(ctx, (label) => item.addItem(label), zipName);

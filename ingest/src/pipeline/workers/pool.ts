@@ -43,7 +43,7 @@ export interface PreparePool {
    * Queues one signed message for its device's worker; `done` gets the result, or null if the worker died.
    * Returns false, queuing nothing, while that worker is still loading (at start, after a crash).
    */
-  /** `keyPem`: the device's pinned key (SubjectPublicKeyInfo PEM), sent to its worker the first time. */
+  /** `keyPem`: the device's pinned key (key-form.ts workerKeyForm of its PEM), sent to its worker the first time. */
   prepare(kind: SignedKind, deviceId: string, payload: Buffer, receivedAt: number, keyPem: string, done: PreparedDone): boolean;
   /** The device's cached key is no longer valid (its pinning was rolled back). */
   forget(deviceId: string): void;

@@ -4,8 +4,8 @@
  * given, and answers each batch with one message, in order. Payloads arrive
  * in one transferred buffer per batch; the SHA-256s go back in another.
  */
-import { createPublicKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import { keyFromWorkerForm } from './key-form.ts';
 import { createPreparer } from './prepare.ts';
 import type { BatchReply, BatchRequest, WorkerConfig } from './protocol.ts';
 
@@ -22,7 +22,7 @@ port.on('message', (req: BatchRequest) => {
   const results: BatchReply['results'] = new Array(n);
   for (let i = 0; i < n; i++) {
     const it = req.items[i]!;
-    if (it.key !== undefined) preparer.setKey(it.device, createPublicKey({ key: it.key, format: 'pem' }));
+    if (it.key !== undefined) preparer.setKey(it.device, keyFromWorkerForm(it.key));
     const p = preparer.prepare({ kind: it.kind, deviceId: it.device, payload: bytes.subarray(it.offset, it.offset + it.length), receivedAt: it.receivedAt });
     if (p.status === 'ready') {
       const h = hashes.subarray(32 * i, 32 * i + 32);

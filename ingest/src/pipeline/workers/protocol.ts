@@ -13,7 +13,7 @@ export interface BatchItem {
   /** Where the payload is in the batch's buffer. */
   readonly offset: number;
   readonly length: number;
-  /** The device's pinned key (SubjectPublicKeyInfo PEM), sent the first time the worker needs it. */
+  /** The device's pinned key (key-form.ts: the raw Ed25519 key base64url, or the PEM), sent the first time the worker needs it. */
   readonly key?: string;
 }
 

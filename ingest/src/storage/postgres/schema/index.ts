@@ -8,6 +8,8 @@ import { casesPg } from './cases.ts';
 import { clipFilesPg } from './clip-files.ts';
 import { devicesPg } from './devices.ts';
 import { evidencePg } from './evidence.ts';
+import { levelBandsPg } from './level-bands.ts';
+import { levelBlocksPg } from './level-blocks.ts';
 import type { PgMigration } from './migration.ts';
 import { receiptsPg } from './receipts.ts';
 import { residentPg } from './resident.ts';
@@ -31,4 +33,6 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   ...clipFilesPg,
   ...rolesPg,
   ...receiptsPg,
+  ...levelBandsPg,
+  ...levelBlocksPg,
 ];

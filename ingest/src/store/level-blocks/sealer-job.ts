@@ -1,0 +1,126 @@
+/**
+ * The service's background sealing of level blocks (seal-blocks.ts), off the
+ * ingest path: a pass every minute over the last week's hours (late records
+ * from a monitor's journal drop blocks that far back), a pass over every hour
+ * when the service starts and once a day. A pass seals one hour per
+ * transaction and gives the event loop back after every `sliceMs` of work, so
+ * the broker and the pipeline never wait on it for more than about one hour's
+ * block (3 600 rows read, ~15 ms).
+ */
+import { type BlockSealer, createBlockSealer, sealableBefore } from './seal-blocks.ts';
+import type { Db } from '../../db/open.ts';
+import { HOUR_MS } from './migrations.ts';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** How far back the minutely pass looks. */
+export const LOOKBACK_MS = 7 * DAY_MS;
+/** Hours fetched per query. */
+const PAGE = 64;
+
+export interface SealReport {
+  /** Hours sealed and the records they pack. */
+  readonly hours: number;
+  readonly records: number;
+  /** Whether the pass went back to the first hour. */
+  readonly full: boolean;
+}
+
+export interface SealPassOptions {
+  readonly nowMs: number;
+  /** Only hours from here on (default: all). */
+  readonly fromMs?: number;
+  /** Give the event loop back after this much work (default: never). */
+  readonly sliceMs?: number;
+  /** Asked between hours: stop the pass when true. */
+  readonly stopped?: () => boolean;
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Seals `device`'s hours in [fromMs, toMs) that want a block (cut to the last sealable hour), oldest first. */
+export async function sealRange(sealer: BlockSealer, device: string, fromMs: number, toMs: number, o: SealPassOptions, report: { hours: number; records: number } = { hours: 0, records: 0 }): Promise<{ hours: number; records: number }> {
+  const to = Math.min(toMs, sealableBefore(o.nowMs));
+  // Whole hours only: the rollups' ten-minute rows of one hour are summed together.
+  let from = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
+  let sliceStart = performance.now();
+  while (from < to) {
+    const page = sealer.pending(device, from, to, PAGE);
+    for (const h of page) {
+      if (o.stopped?.() === true) return report;
+      report.records += sealer.seal(h, o.nowMs);
+      report.hours++;
+      if (o.sliceMs !== undefined && performance.now() - sliceStart >= o.sliceMs) {
+        await yieldToLoop();
+        sliceStart = performance.now();
+      }
+    }
+    if (page.length < PAGE) break;
+    from = page[page.length - 1]!.hourMs + HOUR_MS;
+  }
+  return report;
+}
+
+/** One pass: every device's hours from `fromMs` (default: all) to the last sealable hour that want a block. */
+export async function sealPass(sealer: BlockSealer, o: SealPassOptions): Promise<SealReport> {
+  const report = { hours: 0, records: 0 };
+  for (const device of sealer.devices()) {
+    if (o.stopped?.() === true) break;
+    await sealRange(sealer, device, o.fromMs ?? 0, Number.POSITIVE_INFINITY, o, report);
+  }
+  return { ...report, full: o.fromMs === undefined };
+}
+
+export interface LevelBlockSealerJob {
+  /** Resolves when the pass in progress (if any) has stopped. */
+  stop(): Promise<void>;
+}
+
+export interface SealerJobOptions {
+  readonly everyMs?: number;
+  readonly sliceMs?: number;
+  readonly now?: () => number;
+  readonly onReport?: (r: SealReport) => void;
+  readonly onError?: (e: unknown) => void;
+}
+
+export function startLevelBlockSealer(db: Db, options: SealerJobOptions = {}): LevelBlockSealerJob {
+  const sealer = createBlockSealer(db);
+  const now = options.now ?? Date.now;
+  const everyMs = options.everyMs ?? MINUTE_MS;
+  let stopped = false;
+  let lastFull = Number.NEGATIVE_INFINITY;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+  const run = async (): Promise<void> => {
+    const nowMs = now();
+    const full = nowMs - lastFull >= DAY_MS;
+    try {
+      const report = await sealPass(sealer, {
+        nowMs,
+        ...(full ? {} : { fromMs: nowMs - LOOKBACK_MS }),
+        sliceMs: options.sliceMs ?? 20,
+        stopped: () => stopped,
+      });
+      if (full && !stopped) lastFull = nowMs;
+      if (report.hours > 0) options.onReport?.(report);
+    } catch (e) {
+      if (!stopped) options.onError?.(e);
+    }
+    if (!stopped) schedule(everyMs);
+  };
+  const schedule = (ms: number): void => {
+    timer = setTimeout(() => {
+      running = run();
+    }, ms);
+    timer.unref();
+  };
+  schedule(0);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+      await running;
+    },
+  };
+}
