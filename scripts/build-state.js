@@ -68,5 +68,9 @@ export async function runCommand(distDir, sourceMain) {
     register();
     ({ main } = await import(sourceMain instanceof URL ? sourceMain.href : sourceMain));
   }
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  // A failure is reported by then; exit at once rather than wait on whatever it left open (the broker
+  // listening when the HTTP port turned out to be taken, a timer of a half-started service).
+  if (code !== 0) process.exit(code);
+  process.exitCode = code;
 }

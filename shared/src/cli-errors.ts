@@ -17,12 +17,22 @@ function isStoreBusy(e: unknown): boolean {
   return code === 'SQLITE_BUSY' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'));
 }
 
+/** A listener's EADDRINUSE (Node's net errors carry `address` and `port`). */
+function portInUse(e: unknown): string | null {
+  const x = e as { code?: unknown; address?: unknown; port?: unknown } | null;
+  if (x?.code !== 'EADDRINUSE') return null;
+  return typeof x.address === 'string' && typeof x.port === 'number' ? `${x.address}:${x.port}` : 'an address this command listens on';
+}
+
 export function cliFailure(program: string, e: unknown): CliFailure {
+  const inUse = isEarshotError(e) ? null : portInUse(e);
   const err = isEarshotError(e)
     ? e
     : isStoreBusy(e)
       ? new EarshotError('EARSHOT_E_STORE_BUSY', 'nothing was changed; run the command again')
-      : new EarshotError('EARSHOT_E_INTERNAL', e instanceof Error ? e.message : String(e));
+      : inUse !== null
+        ? new EarshotError('EARSHOT_E_PORT_IN_USE', `${inUse}: another program is listening there; choose another port or stop it`)
+        : new EarshotError('EARSHOT_E_INTERNAL', e instanceof Error ? e.message : String(e));
   let line = `${program}: ${err.code}: ${err.message}`;
   if (!isEarshotError(e) && process.env['EARSHOT_DEBUG'] === '1' && e instanceof Error && e.stack !== undefined) line += `\n${e.stack}`;
   return { line, exit: errors[err.code].exit };

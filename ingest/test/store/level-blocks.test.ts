@@ -162,12 +162,16 @@ describe("the service's sealing job", () => {
     w.write('mon-a', 1, { fullScaleDb: 120, records: records(H0, 3600) });
     let now = H0 + DAY;
     const reports: number[] = [];
-    const job = startLevelBlockSealer(db, { everyMs: 5, now: () => now, onReport: (r) => reports.push(r.hours), onError: (e) => { throw e; } });
+    const job = startLevelBlockSealer(db, { everyMs: 5, firstAfterMs: 0, now: () => now, onReport: (r) => reports.push(r.hours), onError: (e) => { throw e; } });
     await until(() => blockCount() === 1);
-    // A late record drops the block; the next pass (over the last week) reseals it.
+    // A late record drops the block. The minutely passes look back 3 hours only, so a day-old
+    // hour waits for the hourly pass over the last week, which reseals it.
     w.write('mon-a', 2, { fullScaleDb: 120, records: [{ ...records(H0 + 3600_000 - 1000, 1)[0]!, t: iso(H0 + 1500) }] });
     expect(blockCount()).toBe(0);
     now += 1000;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(blockCount()).toBe(0);
+    now += HOUR_MS;
     await until(() => blockCount() === 1);
     await job.stop();
     expect(reports).toEqual([1, 1]);

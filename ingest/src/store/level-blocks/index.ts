@@ -4,5 +4,5 @@ export { createBlockBuilder } from './build-block.ts';
 export { HOUR_MS, levelBlocksMigrations } from './migrations.ts';
 export { type BlockReader, type BlockSlice, type HourRef, type SealedSummary, createBlockReader } from './read-blocks.ts';
 export { type BlockSealer, type HourToSeal, SEAL_AFTER_MS, createBlockSealer, sealable, sealableBefore } from './seal-blocks.ts';
-export { LOOKBACK_MS, type LevelBlockSealerJob, type SealPassOptions, type SealReport, sealPass, sealRange, startLevelBlockSealer } from './sealer-job.ts';
+export { LOOKBACK_MS, RECENT_MS, type LevelBlockSealerJob, type SealPassOptions, type SealReport, sealPass, sealRange, startLevelBlockSealer } from './sealer-job.ts';
 export { RecordCursor } from './record-cursor.ts';

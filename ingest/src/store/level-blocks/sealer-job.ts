@@ -1,11 +1,17 @@
 /**
  * The service's background sealing of level blocks (seal-blocks.ts), off the
- * ingest path: a pass every minute over the last week's hours (late records
- * from a monitor's journal drop blocks that far back), a pass over every hour
- * when the service starts and once a day. A pass seals one hour per
- * transaction and gives the event loop back after every `sliceMs` of work, so
- * the broker and the pipeline never wait on it for more than about one hour's
- * block (3 600 rows read, ~15 ms).
+ * ingest path, in three tiers so that a fleet's hours are not all looked at
+ * every minute (10,000 monitors × a week is 10 M rollup rows):
+ * - every minute, the last RECENT_MS: the hours just over;
+ * - every hour, the last week (LOOKBACK_MS): late records from a monitor's
+ *   journal drop blocks that far back;
+ * - a minute after the service starts (readmitting the monitors comes first),
+ *   and once a day, every hour there is.
+ * A pass seals one hour per transaction and gives the event loop back after
+ * every `sliceMs` of work, the looking included, so the broker and the pipeline
+ * never wait on it for more than about one hour's block (3 600 rows read,
+ * ~15 ms). An export seals its own case's missing hours first (export/seal-case-hours.ts),
+ * so a block the job has not reached yet is never missed, only built then.
  */
 import { type BlockSealer, createBlockSealer, sealableBefore } from './seal-blocks.ts';
 import type { Db } from '../../db/open.ts';
@@ -14,6 +20,8 @@ import { HOUR_MS } from './migrations.ts';
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** How far back the minutely pass looks. */
+export const RECENT_MS = 3 * HOUR_MS;
+/** How far back the hourly pass looks. */
 export const LOOKBACK_MS = 7 * DAY_MS;
 /** Hours fetched per query. */
 const PAGE = 64;
@@ -46,6 +54,10 @@ export async function sealRange(sealer: BlockSealer, device: string, fromMs: num
   let sliceStart = performance.now();
   while (from < to) {
     const page = sealer.pending(device, from, to, PAGE);
+    if (o.sliceMs !== undefined && performance.now() - sliceStart >= o.sliceMs) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
     for (const h of page) {
       if (o.stopped?.() === true) return report;
       report.records += sealer.seal(h, o.nowMs);
@@ -64,7 +76,9 @@ export async function sealRange(sealer: BlockSealer, device: string, fromMs: num
 /** One pass: every device's hours from `fromMs` (default: all) to the last sealable hour that want a block. */
 export async function sealPass(sealer: BlockSealer, o: SealPassOptions): Promise<SealReport> {
   const report = { hours: 0, records: 0 };
-  for (const device of sealer.devices()) {
+  const devices = sealer.devices();
+  if (o.sliceMs !== undefined) await yieldToLoop();
+  for (const device of devices) {
     if (o.stopped?.() === true) break;
     await sealRange(sealer, device, o.fromMs ?? 0, Number.POSITIVE_INFINITY, o, report);
   }
@@ -77,7 +91,10 @@ export interface LevelBlockSealerJob {
 }
 
 export interface SealerJobOptions {
+  /** The minutely pass's period (default a minute); the hourly and daily passes are counted in these. */
   readonly everyMs?: number;
+  /** The first pass (a full one) this long after the start (default a minute). */
+  readonly firstAfterMs?: number;
   readonly sliceMs?: number;
   readonly now?: () => number;
   readonly onReport?: (r: SealReport) => void;
@@ -90,19 +107,22 @@ export function startLevelBlockSealer(db: Db, options: SealerJobOptions = {}): L
   const everyMs = options.everyMs ?? MINUTE_MS;
   let stopped = false;
   let lastFull = Number.NEGATIVE_INFINITY;
+  let lastWeek = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   const run = async (): Promise<void> => {
     const nowMs = now();
     const full = nowMs - lastFull >= DAY_MS;
+    const week = !full && nowMs - lastWeek >= HOUR_MS;
     try {
       const report = await sealPass(sealer, {
         nowMs,
-        ...(full ? {} : { fromMs: nowMs - LOOKBACK_MS }),
+        ...(full ? {} : { fromMs: nowMs - (week ? LOOKBACK_MS : RECENT_MS) }),
         sliceMs: options.sliceMs ?? 20,
         stopped: () => stopped,
       });
-      if (full && !stopped) lastFull = nowMs;
+      if (full && !stopped) lastFull = lastWeek = nowMs;
+      if (week && !stopped) lastWeek = nowMs;
       if (report.hours > 0) options.onReport?.(report);
     } catch (e) {
       if (!stopped) options.onError?.(e);
@@ -115,7 +135,7 @@ export function startLevelBlockSealer(db: Db, options: SealerJobOptions = {}): L
     }, ms);
     timer.unref();
   };
-  schedule(0);
+  schedule(options.firstAfterMs ?? MINUTE_MS);
   return {
     async stop() {
       stopped = true;
