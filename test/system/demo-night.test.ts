@@ -89,6 +89,10 @@ describe('npm start: the demonstration night', () => {
       expect(Date.parse(press[0]!.at)).toBe(night.startMs + 8_670_000);
       const clips = d.prepare('SELECT count(*) AS n FROM clips WHERE case_ref = ?').get(caseRef) as { n: number };
       expect(clips.n).toBeGreaterThan(1);
+      // What `npm start` said: each event once (a started…ended pair, a press), and the clips.
+      const said = /Last night is in \((\d+) events, (\d+) clips/.exec(out)!;
+      expect(Number(said[1])).toBe(rows.filter((r) => r.kind === 'started' || r.kind === 'incident').length);
+      expect(Number(said[2])).toBe(clips.n);
       const quarantined = d.prepare('SELECT count(*) AS n FROM quarantine').get() as { n: number };
       expect(quarantined.n).toBe(0);
     } finally {

@@ -171,7 +171,11 @@ async function fill(o: NightFillOptions, config: ReturnType<typeof loadDeviceCon
       const open = monitor.openEventsSnapshot();
       if (open.length > 0 || checkpointOpen) checkpoint = { v: 1, events: open };
     }
-    if (kind === 'event') events++;
+    // An event is one started…ended pair, a button press one incident: each counted once.
+    if (kind === 'event') {
+      const k = (body as { kind?: unknown }).kind;
+      if (k === 'started' || k === 'incident') events++;
+    }
     outbox.enqueue(kind, body, { reserve: kind !== 'levels', ...(checkpoint === undefined ? {} : { checkpoint }) });
     if (checkpoint !== undefined) checkpointOpen = checkpoint.events.length > 0;
     uplink.kick();

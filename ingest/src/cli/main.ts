@@ -14,8 +14,11 @@ const USAGE = `usage: earshot <command> [options]   (every command takes --data-
   case open --category high-risk|general --officer USERNAME --address TEXT [--ref REF] [--complainant-name N --complainant-contact C]
   case list [--status S] [--officer NAME] | show REF [--complainant] | categorise REF --category C --reason R --by NAME
   case close REF --reason R --by NAME | reopen REF --reason R --by NAME
-  deploy start --case REF --device ID --installed-by NAME --reading DB --full-scale-db DB [--audio MODE] [--at ISO]
-  deploy end --deployment N --removed-by NAME --reading DB --full-scale-db DB [--at ISO] | list [--case REF]
+  deploy start --case REF --device ID --installed-by NAME [--audio MODE] [--at ISO] [--demonstration]
+      [--monitor-model T --monitor-serial T --mic-make T --mic-model T --mic-class T --mic-tolerance-db DB]
+      [--calibrator-make T --calibrator-model T --calibrator-serial T --calibrator-class 1|2|LS --calibrator-certificate T --calibrator-lab-date DATE]
+      [--room T --height-m M --party-wall-m M --windows open|closed|varied --position-note T]   (the calibration is the monitor's own record)
+  deploy end --deployment N --removed-by NAME [--at ISO] | list [--case REF] [--device ID] [--json]
   deploy link --deployment N [--revoke] [--base-url URL] | sheet --deployment N --out FILE.pdf [--contact TEXT]
   diary add --case REF --started TIME [--ended TIME] --heard TEXT [--effect TEXT] | import --case REF FILE.csv | list --case REF
   log verify | head                                         check the evidence log; sign a tree head now

@@ -22,13 +22,23 @@ export function initialsOf(name: string): string {
   return letters.length >= 2 ? letters.slice(0, 2) : 'XX';
 }
 
+/**
+ * The officer a case is assigned to, as the bundle names them: the account's
+ * name and initials (the case holds the username, cases/assigned-officer.ts);
+ * a case from before accounts, or whose account is gone, by what it holds.
+ */
+function officerOf(db: Db, officer: string): { name: string; initials: string } {
+  const account = db.prepare<[string], { display_name: string; initials: string }>('SELECT display_name, initials FROM users WHERE username = ?').get(officer);
+  return account === undefined ? { name: officer, initials: initialsOf(officer) } : { name: account.display_name, initials: account.initials };
+}
+
 export function bundleCase(db: Db, caseRef: string, includeComplainant: boolean): z.infer<typeof BundleCase> {
   const c = showCase(db, caseRef, { includeComplainant });
   return {
     ref: c.ref,
     category: c.category,
     address: c.address ?? PURGED_ADDRESS,
-    officer: { name: c.officer, initials: initialsOf(c.officer) },
+    officer: officerOf(db, c.officer),
     complainant: includeComplainant && c.complainant != null ? { name: c.complainant.name, contact: c.complainant.contact } : null,
     openedAt: new Date(c.openedAt).toISOString(),
   };

@@ -25,7 +25,7 @@ export function renderMethod(ctx: SectionContext): void {
   const { doc, model } = ctx;
   paragraph(
     doc,
-    'The monitor listens continuously and records a set of sound levels every second. It does not record audio all the time: it keeps a short audio clip only when one of the rules below is triggered, or when the resident presses the incident button. Each second\'s levels, each event and each clip is sent to the landlord\'s server and entered in a tamper-evident log (section 8).',
+    'The monitor listens continuously and records a set of sound levels every second. It does not record audio all the time: it keeps a short audio clip only when one of the rules below is triggered, or when the resident presses the incident button. Each second\'s levels, each event and each clip is sent to the landlord\'s server and entered in a tamper-evident log (see the integrity statement).',
   );
   subheading(doc, 'What the figures mean');
   keyValues(doc, DEFINITIONS, 110);
