@@ -5,6 +5,13 @@ import { badge, stackTable } from './ui.js';
 
 const MIC = { ok: ['good', 'working'], silent: ['bad', 'silent'], clipping: ['bad', 'clipping'], 'no-signal': ['bad', 'no signal'], unknown: ['warn', 'not measured yet'] };
 
+// What waits to be sent, and the size of the monitor's journal on its disk (outbox bytes, from its heartbeat).
+function backlog(m) {
+  if (m.outboxDepth === null) return '—';
+  const journal = m.outboxBytes === null || m.outboxBytes === undefined ? '' : ` (journal ${fmtBytes(m.outboxBytes)})`;
+  return m.outboxDepth === 0 ? `nothing waiting${journal}` : `${m.outboxDepth} message${m.outboxDepth === 1 ? '' : 's'} waiting${journal}`;
+}
+
 function clock(m) {
   if (m.clockSynced === null) {
     if (m.clockSource === null || m.clockSource === undefined) return '—';
@@ -38,7 +45,7 @@ export function monitorTable(monitors, { id, withCase = true } = {}) {
       m.mic === null ? '—' : badge(MIC[m.mic][0], MIC[m.mic][1]),
       clock(m),
       disk(m),
-      m.outboxDepth === null ? '—' : `${m.outboxDepth} message${m.outboxDepth === 1 ? '' : 's'} (${fmtBytes(m.outboxBytes)})`,
+      backlog(m),
       m.firmwareVersion ?? 'not reported',
       config(m),
       ...(withCase ? [m.caseRef !== null && m.caseRef !== undefined ? el('a', { href: `#/case/${encodeURIComponent(m.caseRef)}`, class: 'ref' }, m.caseRef) : m.inUse ? 'in use' : 'free'] : []),

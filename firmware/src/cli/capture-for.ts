@@ -22,7 +22,7 @@ export function captureFor(source: CaptureSource, seconds: number, timeoutMs = s
       clearTimeout(timer);
       void source.stop().then(() => (err === null && out !== null ? resolve({ samples: out.subarray(0, at), sampleRate: rate }) : reject(err ?? new Error('no audio'))));
     };
-    const timer = setTimeout(() => finish(new EarshotError('EARSHOT_E_CALIBRATION_TONE', `no audio from ${source.name} within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    const timer = setTimeout(() => finish(new EarshotError('EARSHOT_E_CAPTURE_FAILED', `no audio from ${source.name} within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
     void source.start({
       block(b) {
         if (done) return;
@@ -36,7 +36,7 @@ export function captureFor(source: CaptureSource, seconds: number, timeoutMs = s
         if (at >= out.length) finish(null);
       },
       event(e) {
-        if (e.type === 'ended') finish(at > 0 ? null : new EarshotError('EARSHOT_E_CALIBRATION_TONE', `${source.name} ended before any audio`));
+        if (e.type === 'ended') finish(at > 0 ? null : new EarshotError('EARSHOT_E_CAPTURE_FAILED', `${source.name} ended before any audio`));
         if (e.type === 'error') finish(new EarshotError(e.error.code, e.error.detail));
       },
     }).catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
