@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import { showError } from './errors.js';
 import { el } from './format.js';
-import { bandLabel } from './spectrogram.js';
+import { bandLabel, sizeCanvas } from './spectrogram.js';
 
 const COLOURS = { event: '#c05621', background: '#9aa5b1', grid: '#e4e7eb', ink: '#1f2933' };
 const HEIGHT = 220;
@@ -20,13 +20,7 @@ function eventName(e) {
 
 function drawBars(canvas, s) {
   const width = Math.max(260, canvas.parentElement.clientWidth);
-  const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(HEIGHT * ratio);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${HEIGHT}px`;
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  const ctx = sizeCanvas(canvas, width, HEIGHT);
   const left = 40;
   const right = width - 8;
   const top = 8;

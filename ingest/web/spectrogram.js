@@ -41,7 +41,8 @@ function scaleOf(devices) {
   return { lo, hi };
 }
 
-function sizeCanvas(canvas, width, height) {
+// A canvas of width × height CSS pixels, drawn at the screen's pixel density.
+export function sizeCanvas(canvas, width, height) {
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * ratio);
   canvas.height = Math.round(height * ratio);

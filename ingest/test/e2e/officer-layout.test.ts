@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStatusStore } from '../../src/store/status.ts';
-import { DEVICE, type HttpFixture, NOW, PASSWORD, REF, makeHttpFixture } from '../http/fixture.ts';
+import { DEVICE, type HttpFixture, NOW, REF, makeHttpFixture } from '../http/fixture.ts';
+import { logIn } from './log-in.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -88,11 +89,7 @@ function measure(page: Page): Promise<Layout> {
 }
 
 async function login(page: Page, username: string): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  await logIn(page, base, username);
 }
 
 async function expectLaidOut(page: Page, what: string): Promise<void> {

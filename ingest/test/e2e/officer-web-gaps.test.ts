@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvidenceRows } from '../../src/store/evidence-rows.ts';
-import { DEVICE, type HttpFixture, PASSWORD, REF, T0, makeHttpFixture } from '../http/fixture.ts';
+import { DEVICE, type HttpFixture, REF, T0, makeHttpFixture } from '../http/fixture.ts';
+import { logIn } from './log-in.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -44,10 +45,7 @@ describe('officer chart in chromium', () => {
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${base}/`);
-    await page.getByLabel('Username').fill('jsmith');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logIn(page, base);
     await page.locator('#case-list').getByRole('link', { name: REF }).click();
     await page.waitForSelector('#chart canvas');
     await expect.poll(() => page.locator('#chart').getAttribute('data-gaps-drawn')).toBe('1');

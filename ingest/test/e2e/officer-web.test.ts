@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpFixture, PASSWORD, REF, makeHttpFixture } from '../http/fixture.ts';
+import { type HttpFixture, REF, makeHttpFixture } from '../http/fixture.ts';
+import { logIn } from './log-in.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -47,10 +48,7 @@ describe('officer web view in chromium', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
-    await page.goto(`${base}/`);
-    await page.getByLabel('Username').fill('jsmith');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logIn(page, base);
 
     await page.locator('#case-list').getByRole('link', { name: REF }).click();
     await page.waitForSelector('#chart canvas');

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/db/migrate.ts';
 import { levelBandsMigrations } from '../../src/store/level-bands-migrations.ts';
 import { createLevelBandsWriter } from '../../src/store/level-bands.ts';
-import { DEVICE, EVENT_AT, type HttpFixture, LEVEL_SECONDS, PASSWORD, REF, T0, makeHttpFixture } from '../http/fixture.ts';
+import { DEVICE, EVENT_AT, type HttpFixture, LEVEL_SECONDS, REF, T0, makeHttpFixture } from '../http/fixture.ts';
+import { logIn } from './log-in.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -59,10 +60,7 @@ describe('spectrogram and event spectrum in chromium', () => {
       const page = await context.newPage();
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
-      await page.goto(`${base}/`);
-      await page.getByLabel('Username').fill('jsmith');
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Log in' }).click();
+      await logIn(page, base);
       await page.locator('#case-list').getByRole('link', { name: REF }).click();
       await page.waitForSelector('#chart canvas');
       await page.waitForFunction(cellsDrawn);
