@@ -36,7 +36,7 @@ interface CoverRow {
 }
 
 /** Latest representable instant (ECMA-262 §21.4.1.1: ±8.64e15 ms). */
-const MAX_TIME_MS = 8.64e15;
+export const MAX_TIME_MS = 8.64e15;
 
 export type Attach = (deviceId: string, deviceTimeMs: number) => Attachment;
 
@@ -45,7 +45,7 @@ export function createAttacher(db: Database): Attach {
     `SELECT d.id, d.case_ref, d.audio_mode, c.status, c.category
      FROM deployments d JOIN cases c ON c.ref = d.case_ref
      WHERE d.device_id = ? AND d.installed_ms <= ? AND (d.removed_ms IS NULL OR d.removed_ms > ?)
-     ORDER BY d.installed_ms DESC LIMIT 1`,
+     ORDER BY d.installed_ms DESC, d.id DESC LIMIT 1`,
   );
   return (deviceId, deviceTimeMs) => {
     if (!Number.isFinite(deviceTimeMs) || Math.abs(deviceTimeMs) > MAX_TIME_MS) {

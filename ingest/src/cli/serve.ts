@@ -17,6 +17,8 @@ import { createHttpApp } from '../http/index.ts';
 import { readiness } from '../http/health.ts';
 import { ALL_MIGRATIONS } from '../service/migrations.ts';
 import { loadSettings, publicMqttUrl } from '../service/settings.ts';
+import { refuseUnsupported } from '../storage/command-support.ts';
+import { STORE_URL_ENV, storeFromSettings } from '../storage/store-url.ts';
 import { serve } from '../service/serve.ts';
 import { createTimelineService } from '../timeline/index.ts';
 import { accessPortFor, createUsers } from '../users/index.ts';
@@ -31,6 +33,8 @@ export const serveCommand: Command = async (args, io) => {
     'mqtt-port': z.coerce.number().int().min(0).max(65_535).optional(), 'http-port': z.coerce.number().int().min(0).max(65_535).optional(),
   }));
   const settings = loadSettings(a.config);
+  // DESIGN §8: the config may name the store too; until serve runs on PostgreSQL it refuses one rather than start half-connected.
+  refuseUnsupported('serve', undefined, storeFromSettings(settings.store?.url, a.config), `unset ${STORE_URL_ENV} and remove "store.url" from ${a.config ?? 'the config'}`);
   if (a['mqtt-port'] !== undefined) settings.mqtt.port = a['mqtt-port'];
   if (a['http-port'] !== undefined) settings.http.port = a['http-port'];
   const logger = pino({ level: process.env['EARSHOT_LOG_LEVEL'] ?? 'info', base: { service: 'earshot' } });

@@ -44,6 +44,8 @@ export interface DeviceRegistry {
   add(id: string, opts?: { publicKeyPem?: string; now?: number }): Provisioned;
   get(id: string): DeviceInfo | null;
   list(): DeviceInfo[];
+  /** Every device's id, in the order of list(): what the config sync walks every few seconds, without the rest of each row. */
+  ids(): string[];
   disable(id: string, now?: number): void;
   enable(id: string, now?: number): void;
   pinPublicKey(id: string, publicKeyPem: string, now?: number): void;
@@ -102,6 +104,7 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
   );
   const byId = db.prepare<[string], Row>('SELECT * FROM devices WHERE id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM devices ORDER BY id');
+  const allIds = db.prepare<[], string>('SELECT id FROM devices ORDER BY id').pluck();
   const setEnabled = db.prepare<[number, number, string]>('UPDATE devices SET enabled = ?, changed_at = ? WHERE id = ?');
   const setKey = db.prepare<[string, number, number, string]>('UPDATE devices SET public_key = ?, key_pinned_at = ?, changed_at = ? WHERE id = ? AND public_key IS NULL');
   const disabledAfter = db.prepare<[number], { id: string }>('SELECT id FROM devices WHERE enabled = 0 AND changed_at > ?');
@@ -144,6 +147,9 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
     },
     list() {
       return all.all().map(info);
+    },
+    ids() {
+      return allIds.all();
     },
     disable(id, now = Date.now()) {
       changeEnabled(id, false, now);

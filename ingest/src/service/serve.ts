@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RemoteConfig } from '@earshot/shared';
 import type { Logger } from 'pino';
 import { createLiveAlerter } from '../alerts/alerter.ts';
 import { liveAlertFor } from '../alerts/live-alert.ts';
@@ -30,6 +31,8 @@ import { mqttExposureWarning, type Settings } from './settings.ts';
 
 /** How often device configs are compared with deployments (a deployment started from another process). */
 const CONFIG_SYNC_MS = 5_000;
+/** Devices looked at between turns of the event loop while syncing configs. */
+const CONFIG_SYNC_SLICE = 2_000;
 
 export interface RunningService {
   readonly ingest: Ingest;
@@ -118,15 +121,16 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
   }
   let syncing: Promise<void> | null = null;
   const syncOnce = async (): Promise<void> => {
-    const devices = ingest.registry.list();
-    for (let i = 0; i < devices.length; i++) {
+    const devices = ingest.registry.ids();
+    for (let i = 0; i < devices.length; i += CONFIG_SYNC_SLICE) {
       // Let the broker's messages through between slices of a large fleet.
-      if (i > 0 && i % 500 === 0) await new Promise((r) => setImmediate(r));
-      const d = devices[i]!;
-      const c = configs.next(d.id, Date.now());
-      if (c === null) continue;
-      await link.publishConfig(d.id, Buffer.from(JSON.stringify(c)));
-      logger.info({ device: d.id, version: c.version, audio: c.audio.mode }, 'device config published');
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      const due: [string, RemoteConfig][] = [];
+      configs.sweep(devices.slice(i, i + CONFIG_SYNC_SLICE), Date.now(), (id, c) => due.push([id, c]));
+      for (const [id, c] of due) {
+        await link.publishConfig(id, Buffer.from(JSON.stringify(c)));
+        logger.info({ device: id, version: c.version, audio: c.audio.mode }, 'device config published');
+      }
     }
   };
   /** One sync at a time; a call during a sync waits for it. */

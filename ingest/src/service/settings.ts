@@ -64,6 +64,11 @@ export const Settings = z.strictObject({
     levelsDays: z.number().int().min(30).max(36_500).default(400),
     evidenceYearsAfterClose: z.number().int().min(1).max(100).default(7),
   }).default({ levelsDays: 400, evidenceYearsAfterClose: 7 }),
+  /**
+   * DESIGN §8: the store, as EARSHOT_STORE_URL gives it (which overrides this): unset = the SQLite file in the data folder.
+   * Checked with the variable's rules when a command uses it (storage/store-url.ts), so a typing error names this setting.
+   */
+  store: z.strictObject({ url: z.string().optional() }).optional(),
   /** Issue 16: the low-frequency criterion curve the bundle compares bass events with (export/bands-criterion.ts); none by default. */
   lowFrequency: LowFrequencySettings.optional(),
 }).refine((s) => (s.mqtt.tlsCertFile === undefined) === (s.mqtt.tlsKeyFile === undefined), { message: 'give both tlsCertFile and tlsKeyFile, or neither', path: ['mqtt'] })

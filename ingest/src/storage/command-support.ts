@@ -7,7 +7,7 @@
  * the command.
  */
 import { EarshotError } from '@earshot/shared';
-import { STORE_URL_ENV, storeFromEnv } from './store-url.ts';
+import { STORE_URL_ENV, type StoreTarget, storeFromEnv } from './store-url.ts';
 
 /** Commands that already work on a PostgreSQL store ("group sub"). */
 const ON_POSTGRES = new Set(['log verify', 'log head', 'store copy']);
@@ -16,9 +16,13 @@ const OWN_STORE = new Set(['verify', 'store', 'broker']);
 
 export function checkStoreForCommand(name: string, sub: string | undefined, env: NodeJS.ProcessEnv = process.env): void {
   if (OWN_STORE.has(name)) return;
-  const target = storeFromEnv(env);
+  refuseUnsupported(name, sub, storeFromEnv(env), `unset ${STORE_URL_ENV}`);
+}
+
+/** The same refusal for a store named by a config file's `"store": {"url": …}` (a command that reads a config: serve). */
+export function refuseUnsupported(name: string, sub: string | undefined, target: StoreTarget, howToUnset = `unset ${STORE_URL_ENV} and the config's "store.url"`): void {
   if (target.kind === 'postgres' && !ON_POSTGRES.has(`${name} ${sub ?? ''}`)) {
     const what = name === 'serve' || sub === undefined ? name : `${name} ${sub}`;
-    throw new EarshotError('EARSHOT_E_STORE_NOT_SUPPORTED', `earshot ${what} does not yet run on PostgreSQL (${target.display}); unset ${STORE_URL_ENV} to use the embedded SQLite store`);
+    throw new EarshotError('EARSHOT_E_STORE_NOT_SUPPORTED', `earshot ${what} does not yet run on PostgreSQL (${target.display}); ${howToUnset} to use the embedded SQLite store`);
   }
 }

@@ -55,3 +55,9 @@ export function parseStoreUrl(raw: string | undefined, name = STORE_URL_ENV): St
 export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): StoreTarget {
   return parseStoreUrl(env[STORE_URL_ENV]);
 }
+
+/** DESIGN §8: EARSHOT_STORE_URL when set, else the config file's `"store": {"url": …}`, else the embedded SQLite store. */
+export function storeFromSettings(fileUrl: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv = process.env): StoreTarget {
+  if ((env[STORE_URL_ENV] ?? '').trim() !== '') return storeFromEnv(env);
+  return parseStoreUrl(fileUrl, `"store.url" in ${file ?? 'the settings'}`);
+}
