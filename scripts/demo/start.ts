@@ -1,13 +1,15 @@
 /**
  * `npm start`: the whole of Earshot on one machine, no hardware. Starts the
  * ingest service on embedded defaults (aedes + SQLite in ./data), and the first
- * time also adds a demo device, an officer account and an open case with the
- * device deployed since yesterday evening, then fills in last night (22:00–07:00
- * UK time) through the real chain, faster than real time, as demonstration data
- * (firmware/src/demo/night-fill.ts): marked so on every page and CSV row of its
- * bundles, never evidence. Then a monitor daemon replays a synthesised
- * soundscape (a quiet flat, a neighbour's bass-heavy music, door slams, raised
- * voices) live. Ctrl-C stops everything; running it again resumes with the same
+ * time also adds a demo device, an officer account and an open case (opened
+ * when the complaint came in, before the installation visit: open-case.ts)
+ * with the device deployed since yesterday evening, has the resident write
+ * last night's diary through the diary link (resident-diary.ts), then fills in
+ * last night (22:00–07:00 UK time) through the real chain, faster than real
+ * time, as demonstration data (firmware/src/demo/night-fill.ts): marked so on
+ * every page and CSV row of its bundles, never evidence. Then a monitor daemon
+ * replays a synthesised soundscape (a quiet flat, a neighbour's bass-heavy
+ * music, door slams, raised voices) live. Ctrl-C stops everything; running it again resumes with the same
  * data; a second `npm start` while one runs says where it is and exits.
  *
  * EARSHOT_DEMO_DIR (default the repository) moves ./data and ./.demo, and
@@ -22,6 +24,8 @@ import { encodeWav } from '../../firmware/src/audio/index.ts';
 import { lastNight } from '../../firmware/src/demo/last-night.ts';
 import { NIGHT_NOT_STARTED, fillNight } from '../../firmware/src/demo/night-fill.ts';
 import { soundscape } from '../../firmware/src/demo/soundscape.ts';
+import { openDemoCase } from './open-case.ts';
+import { DEMO_DIARY, DIARY_REFUSED, sendDemoDiary } from './resident-diary.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const base = resolve(process.env['EARSHOT_DEMO_DIR'] ?? root);
@@ -54,6 +58,8 @@ interface DemoState {
   caseRef: string;
   /** The demonstration night (issue 17): to fill at the next start, or filled (the night it covers). Absent in demos made before it. */
   night?: { status: 'pending' | 'done'; startMs: number; endMs: number; installedAtMs: number };
+  /** Last night's resident diary (issue 10): to send at the next start, or sent. Absent in demos made before it: sent then if they have a night. */
+  diary?: 'pending' | 'done';
 }
 
 function run(bin: string, args: string[], input?: string): string {
@@ -71,6 +77,10 @@ const DEMO_CALIBRATOR = { make: 'Cirrus', model: 'CR:515', serial: '12345' };
 /** The monitor was installed half an hour before last night's 22:00, after its calibrator check ten minutes before that. */
 const INSTALLED_BEFORE_NIGHT_MS = 30 * 60_000;
 const CALIBRATED_BEFORE_INSTALL_MS = 10 * 60_000;
+/** The complaint came in that evening, three hours before the installation; the visit is recorded as a contact once the monitor is in. */
+const OPENED_BEFORE_INSTALL_MS = 3 * 3_600_000;
+const VISIT_RECORDED_AFTER_INSTALL_MS = 10 * 60_000;
+const DEMO_ADDRESS = 'Flat 12, Example House, Demo Street, Leeds LS1 1AA';
 
 function writeState(state: DemoState): void {
   writeFileSync(statePath, `${JSON.stringify(state)}\n`);
@@ -92,14 +102,15 @@ function setUp(settings: string): DemoState {
   config['io'] = { type: 'signal', signal: 'SIGUSR2' };
   writeFileSync(join(demo, 'monitor.json'), `${JSON.stringify(config, null, 2)}\n`);
   run(earshot, ['user', 'add', DEMO_USER, '--data-dir', dataDir, '--name', 'Jo Smith', '--initials', 'JS', '--role', 'supervisor', '--password-stdin'], `${DEMO_PASSWORD}\n`);
-  const opened = run(earshot, ['case', 'open', '--data-dir', dataDir, '--category', 'high-risk', '--officer', DEMO_USER, '--address', 'Flat 12, Example House, Demo Street, Leeds LS1 1AA']);
-  const caseRef = /Case (\S+) opened/.exec(opened)?.[1];
-  if (caseRef === undefined) throw new Error(`unexpected output from case open: ${opened}`);
+  const night = lastNight(Date.now());
+  const installedAtMs = night.startMs - INSTALLED_BEFORE_NIGHT_MS;
+  // The case first, as a real one is: opened when the complaint came in, the installation visit its first contact.
+  const caseRef = openDemoCase({
+    dataDir, officer: DEMO_USER, address: DEMO_ADDRESS, openedAtMs: installedAtMs - OPENED_BEFORE_INSTALL_MS, visitAtMs: installedAtMs + VISIT_RECORDED_AFTER_INSTALL_MS,
+  });
   // The installer's flow (README), as of yesterday evening: the monitor's own calibrator check (made by the
   // night fill on the monitor's clock, just before installation), then the deployment with the equipment and
   // position a defence expert needs — marked as demonstration data in its evidence leaf.
-  const night = lastNight(Date.now());
-  const installedAtMs = night.startMs - INSTALLED_BEFORE_NIGHT_MS;
   run(earshot, [
     'deploy', 'start', '--data-dir', dataDir, '--case', caseRef, '--device', DEMO_DEVICE, '--installed-by', 'Jo Smith', '--demonstration',
     '--at', new Date(installedAtMs).toISOString(),
@@ -108,9 +119,34 @@ function setUp(settings: string): DemoState {
     '--calibrator-class', '1', '--calibrator-certificate', 'DEMO-CERT-1', '--calibrator-lab-date', '2026-01-15',
     '--room', 'Bedroom', '--height-m', '1.2', '--party-wall-m', '1.5', '--windows', 'closed',
   ]);
-  const state: DemoState = { caseRef, night: { status: 'pending', startMs: night.startMs, endMs: night.endMs, installedAtMs } };
+  const state: DemoState = { caseRef, night: { status: 'pending', startMs: night.startMs, endMs: night.endMs, installedAtMs }, diary: 'pending' };
   writeState(state);
   return state;
+}
+
+/**
+ * The resident writes last night's diary through the link the officer issues (resident-diary.ts); 'done' once
+ * in (or refused as it stands), 'pending' to try again at the next start.
+ */
+async function residentDiary(caseRef: string, nightStartMs: number, settings: string): Promise<'pending' | 'done'> {
+  try {
+    const deployments = JSON.parse(run(earshot, ['deploy', 'list', '--data-dir', dataDir, '--case', caseRef, '--device', DEMO_DEVICE, '--json'])) as { id: number; removedAt: string | null }[];
+    const live = deployments.find((d) => d.removedAt === null);
+    if (live === undefined) {
+      say(`the resident's diary was not written: the demo monitor is no longer deployed at case ${caseRef}`);
+      return 'done';
+    }
+    // The officer's command (its warning that a loopback link works only on this machine is right for the demo, and is not shown).
+    const url = run(earshot, ['deploy', 'link', '--data-dir', dataDir, '--deployment', String(live.id), '--config', settings, '--by', 'Jo Smith']).trim();
+    const r = await sendDemoDiary({ url, nightStartMs });
+    const what = r.already === 0 ? `wrote ${r.sent} diary entries` : `sent the last ${r.sent} of ${DEMO_DIARY.length} diary entries`;
+    say(`The resident ${what} about last night through their diary link (their page: ${url}).`);
+    return 'done';
+  } catch (e) {
+    const refused = e instanceof Error && e.name === DIARY_REFUSED;
+    say(`the resident's diary could not be written${refused ? '' : ' (it is tried again at the next start)'}: ${e instanceof Error ? e.message : String(e)}`);
+    return refused ? 'done' : 'pending';
+  }
 }
 
 async function waitForHttp(child: ChildProcess, url: string): Promise<void> {
@@ -188,6 +224,10 @@ async function main(): Promise<void> {
   say('Ctrl-C stops everything; npm start again resumes with the same data.');
 
   const night = state.night;
+  if (night !== undefined && (state.diary ?? 'pending') === 'pending') {
+    state.diary = await residentDiary(state.caseRef, night.startMs, settings);
+    writeState(state);
+  }
   if (night?.status === 'pending') {
     say(`Filling in last night (${london(night.startMs)} – ${london(night.endMs)} UK time) as DEMONSTRATION DATA, faster than real time, in the background…`);
     const quiet = { info: () => undefined, warn: (msg: string, fields?: Record<string, unknown>) => say(`demonstration night: ${msg} ${JSON.stringify(fields ?? {})}`) };

@@ -4,8 +4,12 @@
  * uplink, ingest, evidence log — as demonstration data, faster than real time;
  * its bundle says DEMONSTRATION on every page and every CSV row, the mark sits
  * in a proved deployment leaf, and demonstration data never mixes with a real
- * monitor or case. A second `npm start` says where the running one is and
- * exits. Real processes throughout (scripts/demo/start.ts as a child).
+ * monitor or case. A second `npm start` while one runs says where it is and
+ * exits. Issue 10: the case is opened before the monitor's installation (its
+ * first contact the installation visit), and the resident writes last night's
+ * diary through the diary link, beside the night's noise; `npm start` again on
+ * the same data adds neither twice. Real processes throughout
+ * (scripts/demo/start.ts as a child).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastNight } from '../../firmware/src/demo/last-night.ts';
+import { NIGHT_SCENE } from '../../firmware/src/demo/night-scene.ts';
 import { DEMONSTRATION_VALUE } from '../../ingest/src/bundle/demonstration.ts';
 import { EARSHOT, cli, cliOk, freePort, stop } from './harness.ts';
 
@@ -65,6 +70,48 @@ describe('npm start: the demonstration night', () => {
     expect(caseRef).toMatch(/^ASB-/);
   });
 
+  it('opens the case before the installation, with the installation visit as its first contact', () => {
+    const d = db();
+    try {
+      const c = d.prepare('SELECT opened_at FROM cases WHERE ref = ?').get(caseRef) as { opened_at: string };
+      const dep = d.prepare('SELECT installed_ms FROM deployments WHERE case_ref = ?').get(caseRef) as { installed_ms: number };
+      expect(Date.parse(c.opened_at)).toBeLessThan(dep.installed_ms);
+      expect(dep.installed_ms).toBeLessThan(night.startMs);
+      const contacts = d.prepare('SELECT at_ms, method FROM case_contacts WHERE case_ref = ?').all(caseRef) as { at_ms: number; method: string }[];
+      expect(contacts).toEqual([{ at_ms: expect.any(Number), method: 'visit' }]);
+      expect(contacts[0]!.at_ms).toBeGreaterThanOrEqual(dep.installed_ms);
+      expect(contacts[0]!.at_ms).toBeLessThan(Date.parse(c.opened_at) + 86_400_000);
+    } finally {
+      d.close();
+    }
+  });
+
+  it("the resident writes last night's diary through the diary link, each entry over some of the night's noise", () => {
+    expect(out).toMatch(/The resident wrote 3 diary entries about last night through their diary link \(their page: http:\/\/127\.0\.0\.1:\d+\/r\/#[A-Za-z0-9_-]{43}\)/);
+    const d = db();
+    try {
+      const rows = d.prepare(`SELECT e.started_ms, e.ended_ms, e.source, e.written_ms, r.client_id FROM diary_entries e
+        JOIN resident_entries r ON r.diary_id = e.id JOIN resident_links l ON l.id = r.link_id WHERE e.case_ref = ? ORDER BY e.started_ms`).all(caseRef) as
+        { started_ms: number; ended_ms: number; source: string; written_ms: number; client_id: string }[];
+      expect(rows).toHaveLength(3);
+      expect(d.prepare('SELECT count(*) AS n FROM diary_entries').get()).toEqual({ n: 3 });
+      // The night's sounds, seconds after 22:00 (firmware/src/demo/night-scene.ts): each entry spans one of them.
+      const sounds = [...NIGHT_SCENE.music.map((m) => [m.from, m.to]), ...NIGHT_SCENE.slams.map((x) => [x.at, x.at + 1]), ...NIGHT_SCENE.voices.map((v) => [v.from, v.to])];
+      for (const r of rows) {
+        expect(r.source).toBe('resident');
+        expect(r.started_ms).toBeGreaterThanOrEqual(night.startMs);
+        expect(r.ended_ms).toBeLessThanOrEqual(night.endMs);
+        const overlaps = sounds.some(([from, to]) => night.startMs + from! * 1000 < r.ended_ms && night.startMs + to! * 1000 > r.started_ms);
+        expect(overlaps, `entry ${new Date(r.started_ms).toISOString()}`).toBe(true);
+      }
+      // A door slam after midnight is in one of them.
+      const slam = night.startMs + NIGHT_SCENE.slams[1].at * 1000;
+      expect(rows.some((r) => r.started_ms <= slam && r.ended_ms >= slam)).toBe(true);
+    } finally {
+      d.close();
+    }
+  });
+
   it('a second npm start says the demo is already running, where, and exits', async () => {
     const second = startDemo();
     expect(await second.exited).toBe(0);
@@ -111,11 +158,20 @@ describe('npm start: the demonstration night', () => {
       expect(lines[0], csv).toMatch(/,demonstration$/);
       for (const l of lines.slice(1)) expect(l.endsWith(`,${DEMONSTRATION_VALUE}`), `${csv}: ${l}`).toBe(true);
     }
+    // The resident's entries, marked as demonstration data like every other row, with the levels measured over them.
+    const diary = readFileSync(join(x, 'data', 'diary.csv'), 'utf8');
+    expect(diary).toContain('Bass through the bedroom wall');
+    expect(diary.match(/,resident,/g)).toHaveLength(3);
     const nights = readFileSync(join(x, 'data', 'nights.csv'), 'utf8').split('\r\n');
     const header = nights[0]!.split(',');
     const row = nights[1]!.split(',');
     expect(Number(row[header.indexOf('noise_act_exceedances')])).toBeGreaterThan(0);
     expect(Number(row[header.indexOf('events')])).toBeGreaterThan(3);
+    expect(Number(row[header.indexOf('diary_entries')])).toBe(3);
+    const whole = spawnSync('pdftotext', ['-layout', join(x, 'bundle.pdf'), '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout;
+    const section = whole.slice(whole.lastIndexOf('Diary corroboration'));
+    for (const n of ['D1', 'D2', 'D3']) expect(section).toMatch(new RegExp(`${n}\\s+\\d{4}-\\d{2}-\\d{2}[\\s\\S]*?LAeq \\d`));
+    expect(section).toContain('Resident, at the time');
     const pages = spawnSync('pdfinfo', [join(x, 'bundle.pdf')], { encoding: 'utf8' }).stdout.match(/Pages:\s+(\d+)/)![1]!;
     for (let p = 1; p <= Number(pages); p++) {
       const text = spawnSync('pdftotext', ['-f', String(p), '-l', String(p), '-layout', join(x, 'bundle.pdf'), '-'], { encoding: 'utf8' }).stdout;
@@ -143,4 +199,31 @@ describe('npm start: the demonstration night', () => {
     expect(marked.code).toBe(2);
     expect(marked.err).toMatch(/EARSHOT_E_DEMONSTRATION_MIXED: .*monitor real-monitor already has a real deployment/);
   }, 120_000);
+
+  it('npm start again on the same data fills in neither the night nor the diary twice', async () => {
+    const count = (): { levels: number; diary: number; cases: number; links: number } => {
+      const d = db();
+      try {
+        const n = (sql: string, ...p: unknown[]): number => (d.prepare(sql).get(...p) as { n: number }).n;
+        return {
+          levels: n('SELECT count(*) AS n FROM levels WHERE device = ? AND t >= ? AND t < ?', 'demo-monitor', night.startMs, night.endMs),
+          diary: n('SELECT count(*) AS n FROM diary_entries WHERE case_ref = ?', caseRef),
+          cases: n('SELECT count(*) AS n FROM cases'),
+          links: n('SELECT count(*) AS n FROM resident_links'),
+        };
+      } finally {
+        d.close();
+      }
+    };
+    expect(await stop(demo!, 'SIGINT')).toBe(0);
+    const before = count();
+    const again = startDemo();
+    demo = again.child;
+    const until = Date.now() + 90_000;
+    while (!again.output().includes('Press its incident button') && Date.now() < until && again.child.exitCode === null) await new Promise((r) => setTimeout(r, 300));
+    expect(again.output()).toContain(`Case ${caseRef}, monitor "demo-monitor"`);
+    expect(again.output()).not.toMatch(/Filling in last night|The resident wrote/);
+    expect(count()).toEqual(before);
+    expect(before.diary).toBe(3);
+  }, 150_000);
 });

@@ -19,7 +19,7 @@ const USAGE = `usage: earshot <command> [options]   (every command takes --data-
       [--calibrator-make T --calibrator-model T --calibrator-serial T --calibrator-class 1|2|LS --calibrator-certificate T --calibrator-lab-date DATE]
       [--room T --height-m M --party-wall-m M --windows open|closed|varied --position-note T]   (the calibration is the monitor's own record)
   deploy end --deployment N --removed-by NAME [--at ISO] | list [--case REF] [--device ID] [--json]
-  deploy link --deployment N [--revoke] [--base-url URL] | sheet --deployment N --out FILE.pdf [--contact TEXT]
+  deploy link --deployment N [--revoke] [--base-url URL] | sheet --deployment N --out FILE.pdf [--contact TEXT] [--allow-local]   (each takes --help)
   diary add --case REF --started TIME [--ended TIME] --heard TEXT [--effect TEXT] | import --case REF FILE.csv | list --case REF
   log verify | head                                         check the evidence log; sign a tree head now
   bundle export <caseRef> [--from ISO] [--to ISO] [--out DIR] [--initials JS] [--include-complainant]

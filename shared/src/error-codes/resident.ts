@@ -5,6 +5,7 @@ export const residentErrors = {
   EARSHOT_E_RESIDENT_LINK_UNKNOWN: { message: 'this diary link is not recognised: %s', http: 404, exit: 2 },
   EARSHOT_E_RESIDENT_LINK_REVOKED: { message: 'this diary link has been replaced or withdrawn: %s', http: 410, exit: 2 },
   EARSHOT_E_RESIDENT_LINK_EXPIRED: { message: 'this diary link has expired: %s', http: 410, exit: 2 },
+  EARSHOT_E_RESIDENT_LINK_LOCAL_ONLY: { message: "the diary link works only on this machine, not on a resident's phone: %s", http: 400, exit: 2 },
   EARSHOT_E_RESIDENT_LINK_UNAVAILABLE: { message: 'no diary link can be issued: %s', http: 409, exit: 2 },
   EARSHOT_E_RESIDENT_RATE_LIMITED: { message: 'too many requests, wait a little and try again: %s', http: 429, exit: 2 },
   EARSHOT_E_RESIDENT_ENTRY_INVALID: { message: 'the diary entry was not accepted: %s', http: 400, exit: 2 },
