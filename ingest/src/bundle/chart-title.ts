@@ -11,6 +11,7 @@ const HOUR_MS = 3_600_000;
 const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 const shortDay = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short', day: 'numeric', month: 'short' });
 const clock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const clockSeconds = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 
 /** "Mon 2 Nov 2026" (Intl writes "Mon, 2 Nov 2026"). */
 const day = (ms: number): string => dayFormat.format(ms).replace(',', '');
@@ -38,16 +39,19 @@ export function nightWithin(from: number, to: number): { date: string; from: num
   return best;
 }
 
-/** "22:15 Mon 2 Nov": the time, and the day when the span crosses midnight. */
-function at(ms: number, withDay: boolean): string {
-  return withDay ? `${clock.format(ms)} ${shortDay.format(ms).replace(',', '')}` : clock.format(ms);
+/** "22:15 Mon 2 Nov": the time (with seconds when asked), and the day when the span crosses midnight. */
+function at(ms: number, withDay: boolean, seconds: boolean): string {
+  const time = (seconds ? clockSeconds : clock).format(ms);
+  return withDay ? `${time} ${shortDay.format(ms).replace(',', '')}` : time;
 }
 
 export function chartTitle(from: number, to: number, deviceId: string): string {
   const night = nightWithin(from, to);
   // Days are named unless the whole chart lies within one date (the last instant shown is just before `to`).
   const withDays = night !== null || londonDate(from) !== londonDate(to - 1);
-  const span = `${at(from, withDays)} to ${at(to, withDays)}`;
+  // Seconds on a chart under an hour long whose ends are not on whole minutes (ten seconds would read "23:00 to 23:00").
+  const seconds = to - from < HOUR_MS && (from % 60_000 !== 0 || to % 60_000 !== 0);
+  const span = `${at(from, withDays, seconds)} to ${at(to, withDays, seconds)}`;
   const [y, m, d] = (night?.date ?? '').split('-').map(Number) as [number, number, number];
   const nightName = night === null ? '' : day(londonLocalToUtc(y, m, d, 12, 0)[0]!);
   let what: string;

@@ -59,6 +59,8 @@ describe('charts: time axis, titles and units (issue 10 item 8)', () => {
     expect(raw).toContain('UK time (BST)');
     expect(chartTitle(P('2026-11-02T12:00:00.000Z'), P('2026-11-03T12:00:00.000Z'), 'mon-1')).toBe('Night of Mon 2 Nov 2026: 12:00 Mon 2 Nov to 12:00 Tue 3 Nov, monitor mon-1');
     expect(chartTitle(P('2026-11-02T21:00:00.000Z'), P('2026-11-03T01:30:00.000Z'), 'mon-1')).toBe('Part of the night of Mon 2 Nov 2026: 21:00 Mon 2 Nov to 01:30 Tue 3 Nov, monitor mon-1');
+    // A period of seconds says which seconds (not "23:00 to 23:00").
+    expect(chartTitle(P('2026-11-02T23:00:05.000Z'), P('2026-11-02T23:00:19.000Z'), 'mon-1')).toBe('Part of the night of Mon 2 Nov 2026: 23:00:05 Mon 2 Nov to 23:00:19 Mon 2 Nov, monitor mon-1');
   });
 });
 
@@ -108,8 +110,10 @@ describe('charts: the thresholds the rules applied (issue 10 item 7)', () => {
     const from = P(s.from);
     const thresholds = [seg(DEVICE, iso(from + 5 * 3_600_000), iso(from + 9 * 3_600_000), 35), seg(DEVICE, iso(from + 9 * 3_600_000), iso(from + 13 * 3_600_000), 34.5), seg('mon-0008', s.from, s.to, 41)];
     const text = (await chartPages({ ...m, series: [s], thresholds })).replace(/\s+/g, ' ');
-    expect(text).toContain('Noise Act permitted level 35.0 dB');
+    // Each value by its line, and every value the rule applied on the chart in its legend entry.
+    expect(text).toContain('35.0 dB');
     expect(text).toContain('34.5 dB');
+    expect(text).toContain('Noise Act permitted level, as applied: 35.0, 34.5 dB');
     expect(text).not.toContain('41.0 dB');
     expect(text).not.toContain('Noise Act night 34 dB');
     expect(text).not.toContain('Loud peak 75 dB');

@@ -42,4 +42,30 @@ describe('night series per monitor', () => {
       snap.close();
     }
   });
+
+  it('reads a night that holds only seconds of levels at 1 s, and a full night at 2 minutes', () => {
+    f = makeExportFixture(T0);
+    f.clock = T0 - HOUR;
+    openCase(f.ingest.cases, { ref: REF, category: 'general', officer: 'Jo Smith', address: '1 Elm Court, Leeds' });
+    const short = f.device('mon-short');
+    const long = f.device('mon-long');
+    for (const id of ['mon-short', 'mon-long']) startDeployment(f.ingest.cases, { caseRef: REF, deviceId: id, installedAt: iso(T0), installedBy: 'Sam Patel', calibration: { readingDb: 94, fullScaleDb: 120 } });
+    short.levels(T0 + 11 * HOUR, 10, 41);
+    long.levels(T0 + HOUR, 20 * 3600, 30);
+    f.clock = T0 + 2 * DAY;
+    const snap = openSnapshot(f.ingest.dir.database);
+    try {
+      const period = { from: T0, to: T0 + DAY };
+      const series = nightSeries(snap.db, period, deploymentSpans(snap.db, REF, period, f.clock));
+      const s = series.find((x) => x.deviceId === 'mon-short')!;
+      // Ten 1 s points, each its own record, not one 2-minute mean.
+      expect(s.t).toEqual(Array.from({ length: 10 }, (_, i) => T0 + 11 * HOUR + i * 1000));
+      expect(s.LAeq.every((v) => v === 41)).toBe(true);
+      expect(s.from).toBe(iso(T0));
+      const l = series.find((x) => x.deviceId === 'mon-long')!;
+      expect(l.t[1]! - l.t[0]!).toBe(120_000);
+    } finally {
+      snap.close();
+    }
+  });
 });

@@ -2,15 +2,23 @@
  * One level chart of one monitor, drawn with vector paths: LAeq and LAFmax
  * lines in the monitor's colours, the thresholds its rules applied as step
  * lines, night hours (23:00–07:00, Noise Act 1996 s.2(6)) shaded, events as
- * bands and diary entries as markers. A gap in the data breaks the lines rather
- * than bridging it. Times on the axis are UK local time at a step that suits
- * the span (every minute for a few minutes, every hour for a day).
+ * bands, exhibits and events lettered above the plot with a key under it
+ * (chart-markers.ts), diary entries as markers. A gap in the data breaks the
+ * lines rather than bridging it. Times on the axis are UK local time at a step
+ * that suits the span (chart-axis.ts). Threshold values are written where they
+ * cover no trace (chart-threshold-labels.ts). layoutChart() says where
+ * everything goes (and how tall the chart is); drawChart() draws that.
  */
 import { nightOf } from '../chart-title.ts';
 import { londonDate, nextDate } from '../../cases/london-time.ts';
-import type { LondonClock } from '../london-clock.ts';
+import { londonTimeOfDay, type LondonClock } from '../london-clock.ts';
 import type { LevelSeries, ThresholdSegment } from '../model.ts';
-import { COLOUR, type Doc, FONT } from './layout.ts';
+import { TICK_FONT, type TimeAxis, bucketMs, timeAxis, timeTicks } from './chart-axis.ts';
+import { type ChartEvent, type ChartExhibit, MARKER_FONT, MARKER_ROW, type MarkerItem, type MarkerLabel, markerItems, placeMarkers } from './chart-markers.ts';
+import { type LevelLine, type PlacedLabel, type Rect, placeLevelLabels, traceBoxes } from './chart-threshold-labels.ts';
+import { COLOUR, type Doc, FONT, duration } from './layout.ts';
+
+export { timeTicks };
 
 /** A threshold over [from, to) of the chart, epoch ms. */
 export interface ThresholdStep {
@@ -24,7 +32,10 @@ export interface ThresholdStep {
 
 export interface ChartMarks {
   readonly thresholds: readonly ThresholdStep[];
-  readonly events: readonly { start: number; end: number; label: string }[];
+  /** This monitor's events overlapping the window, numbered as in the schedule of events. */
+  readonly events: readonly ChartEvent[];
+  /** This monitor's exhibits whose audio overlaps the window. */
+  readonly exhibits: readonly ChartExhibit[];
   readonly diary: readonly { at: number; label: string }[];
 }
 
@@ -45,15 +56,16 @@ const THRESHOLD_COLOURS = ['#c0392b', '#7d3c98', '#9a7d0a', '#1a5276'] as const;
 const EVENT = '#e74c3c';
 const DIARY = '#1e8449';
 const NIGHT = '#e6e9f2';
-const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
-/** Minimum distance between event labels, pt. */
-const LABEL_GAP = 24;
-/** Time label steps to choose from, minutes: the finest whose labels do not crowd is used. */
-const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360] as const;
-/** Room one "HH:MM" label needs on the axis, pt (at TICK_FONT). */
-const TICK_ROOM = 18;
-const TICK_FONT = 6;
+/** Room right of the plot for the values of levels that run to its end, pt. */
+export const LEVEL_MARGIN = 30;
+const LEVEL_FONT = 5.8;
+/** A rule's level is written again when it changes, or when its line resumes this far (pt) after it last ended. */
+const RELABEL_PT = 20;
+/** Above this many distinct levels, the legend gives a rule's range rather than each. */
+const LEVELS_LISTED = 4;
+/** Width a diary label ("D12") needs at 6 pt, with room either side. */
+const DIARY_LABEL_ROOM = 16;
 
 /** Noise Act 1996 s.2(6): night hours are 23:00 to 07:00; the parts within [from, to). */
 export function nightIntervals(from: number, to: number): { from: number; to: number }[] {
@@ -62,26 +74,6 @@ export function nightIntervals(from: number, to: number): { from: number; to: nu
     const n = nightOf(date);
     if (n.from >= to) break;
     if (n.to > from) out.push({ from: Math.max(from, n.from), to: Math.min(to, n.to) });
-  }
-  return out;
-}
-
-/**
- * Time-axis ticks in UK local time over [from, to] for an axis `width` pt wide:
- * the finest step of TICK_STEPS at which labels fit, every tick labelled, plus
- * unlabelled hour ticks where the labels are sparser than hourly. UK offsets
- * are whole hours, so a step of an hour or less is aligned in UTC.
- */
-export function timeTicks(from: number, to: number, width: number, clock: LondonClock): { t: number; label: string | null }[] {
-  const spanMin = (to - from) / MINUTE_MS;
-  const step: number = TICK_STEPS.find((s) => (s / spanMin) * width >= TICK_ROOM) ?? 360;
-  const grid = Math.min(step, 60) * MINUTE_MS;
-  const out: { t: number; label: string | null }[] = [];
-  for (let t = Math.ceil(from / grid) * grid; t <= to; t += grid) {
-    const local = new Date(t + clock.offsetMs(t));
-    const minuteOfDay = local.getUTCHours() * 60 + local.getUTCMinutes();
-    const labelled = minuteOfDay % step === 0;
-    if (labelled || local.getUTCMinutes() === 0) out.push({ t, label: labelled ? local.toISOString().slice(11, 16) : null });
   }
   return out;
 }
@@ -101,33 +93,18 @@ export function thresholdSteps(segments: readonly ThresholdSegment[], deviceId: 
     .sort((a, b) => a.from - b.from || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
 }
 
+
 /** A dB axis from a multiple of 10 at or below the data to one at or above, at least 20–90 dB. */
-function dbRange(series: LevelSeries, marks: ChartMarks): [number, number] {
+function dbRange(series: LevelSeries, steps: readonly ThresholdStep[]): [number, number] {
   let lo = 20;
   let hi = 90;
   for (const v of series.LAFmax) if (v !== null && v > hi) hi = v;
   for (const v of series.LAeq) if (v !== null && v < lo) lo = v;
-  for (const t of marks.thresholds) {
+  for (const t of steps) {
     hi = Math.max(hi, t.db);
     lo = Math.min(lo, t.db);
   }
   return [Math.floor(lo / 10) * 10, Math.ceil((hi + 1) / 10) * 10];
-}
-
-function line(doc: Doc, series: LevelSeries, values: readonly (number | null)[], px: (t: number) => number, py: (v: number) => number, maxGapMs: number): void {
-  let open = false;
-  let prevT = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    const t = series.t[i]!;
-    if (v === null || t - prevT > maxGapMs) open = false;
-    if (v !== null) {
-      if (open) doc.lineTo(px(t), py(v));
-      else doc.moveTo(px(t), py(v));
-      open = true;
-    }
-    prevT = t;
-  }
 }
 
 /** The colour of each rule's line, in order of first appearance. */
@@ -140,47 +117,209 @@ function ruleColours(steps: readonly ThresholdStep[]): Map<string, string> {
 /** Thresholds not drawn: LC − LA is a difference of levels and has no place on a dB(A) axis. */
 const drawable = (s: ThresholdStep): boolean => s.metric !== 'LCminusLA';
 
-function drawThresholds(doc: Doc, box: Box, steps: readonly ThresholdStep[], px: (t: number) => number, py: (v: number) => number): void {
-  const colours = ruleColours(steps);
-  const placed: { x0: number; x1: number; y: number }[] = [];
-  let prev: ThresholdStep | undefined;
-  for (const s of steps.filter(drawable)) {
-    const colour = colours.get(s.ruleId)!;
-    const x0 = px(s.from);
-    const x1 = px(s.to);
-    doc.lineWidth(0.9).dash(4, { space: 2.5 }).strokeColor(colour);
-    // A step: joined to the same rule's previous level where it follows on directly.
-    if (prev !== undefined && prev.ruleId === s.ruleId && prev.to === s.from && prev.db !== s.db) doc.moveTo(x0, py(prev.db)).lineTo(x0, py(s.db)).stroke();
-    doc.moveTo(x0, py(s.db)).lineTo(x1, py(s.db)).stroke().undash();
-    // Each new level is labelled above its start, unless the label would overlap one already placed.
-    const changed = prev === undefined || prev.ruleId !== s.ruleId || prev.db !== s.db;
-    if (changed) {
-      const text = `${prev?.ruleId === s.ruleId ? '' : `${s.label} `}${s.db.toFixed(1)} dB${s.metric === 'LAFmax' ? ' LAFmax' : ''}`;
-      doc.font(FONT.regular).fontSize(5.8);
-      const w = doc.widthOfString(text);
-      const x = Math.min(Math.max(x0 + 1, box.x + 1), box.x + box.w - w - 1);
-      const y = py(s.db) - 7.5;
-      if (!placed.some((p) => Math.abs(p.y - y) < 7 && x < p.x1 && x + w > p.x0)) {
-        doc.fillColor(colour).text(text, x, y, { lineBreak: false });
-        placed.push({ x0: x, x1: x + w, y });
-      }
-    }
-    prev = s;
-  }
+/** "35.0 dB", "34.6, 35.1 dB", or "34.0–40.3 dB (each event's in the schedule of events)". */
+function levelsText(dbs: readonly number[]): string {
+  const distinct = [...new Set(dbs.map((d) => d.toFixed(1)))];
+  if (distinct.length <= LEVELS_LISTED) return `${distinct.join(', ')} dB`;
+  return `${Math.min(...dbs).toFixed(1)}–${Math.max(...dbs).toFixed(1)} dB (each event's in the schedule of events)`;
 }
 
-export function drawChart(doc: Doc, box: Box, series: LevelSeries, marks: ChartMarks, colours: SeriesColours, clock: LondonClock): void {
-  const from = Date.parse(series.from);
-  const to = Date.parse(series.to);
-  const [lo, hi] = dbRange(series, marks);
-  const px = (t: number): number => box.x + ((t - from) / (to - from)) * box.w;
-  const py = (v: number): number => box.y + box.h - ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * box.h;
+/** Where the chart sits: `x` the plot's left edge, `y` the top of the letters above it, `w` the width from `x` to the right edge of the page's content. */
+export interface ChartFrame {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly plotHeight: number;
+}
 
+type LegendKind = 'LAeq' | 'LAFmax' | 'rule' | 'night' | 'event' | 'diary';
+
+export interface ChartLayout {
+  readonly axis: TimeAxis;
+  /** The plot. */
+  readonly box: Box;
+  readonly lo: number;
+  readonly hi: number;
+  readonly px: (t: number) => number;
+  readonly py: (v: number) => number;
+  readonly maxGapMs: number;
+  readonly steps: readonly ThresholdStep[];
+  readonly colours: ReadonlyMap<string, string>;
+  /** Every line's segments as boxes (LAeq and LAFmax). */
+  readonly traces: readonly Rect[];
+  readonly levelLines: readonly (LevelLine & { colour: string })[];
+  readonly levelLabels: readonly PlacedLabel[];
+  readonly items: readonly MarkerItem[];
+  readonly markers: readonly MarkerLabel[];
+  readonly markerRows: number;
+  readonly axisTitle: string;
+  readonly legend: readonly { x: number; y: number; label: string; kind: LegendKind; colour?: string }[];
+  readonly key: readonly { x: number; y: number; w: number; letter: string; text: string }[];
+  readonly keyTitle: { x: number; y: number } | null;
+  /** Diary entries in the chart's window but off a narrowed axis, said in words under the legend. */
+  readonly offAxis: { x: number; y: number; text: string } | null;
+  /** From frame.y to the foot of the key. */
+  readonly height: number;
+  /** From frame.y to the top of the key (the height without it). */
+  readonly keyTop: number;
+}
+
+/** Where each part of a chart goes. Sets fonts on `doc` to measure text; draws nothing. */
+export function layoutChart(doc: Doc, frame: ChartFrame, series: LevelSeries, marks: ChartMarks, clock: LondonClock): ChartLayout {
+  const windowFrom = Date.parse(series.from);
+  const windowTo = Date.parse(series.to);
+  const bucket = bucketMs(series);
+  const spans = [
+    ...series.t.map((t) => ({ from: t, to: t + bucket })),
+    ...marks.events.map((e) => ({ from: e.start, to: e.end })),
+    ...marks.exhibits.map((x) => ({ from: x.start, to: x.end })),
+  ];
+  const axis = timeAxis(windowFrom, windowTo, series.t.length === 0 ? [] : spans);
+  const steps = marks.thresholds.filter((s) => s.to > axis.from && s.from < axis.to).map((s) => ({ ...s, from: Math.max(s.from, axis.from), to: Math.min(s.to, axis.to) }));
+  const shown = steps.filter(drawable);
+  const margin = shown.length > 0 ? LEVEL_MARGIN : 0;
+  const plotW = frame.w - margin;
+  const pxAt = (t: number): number => frame.x + ((t - axis.from) / (axis.to - axis.from)) * plotW;
+
+  // The letters above the plot.
+  const items = markerItems(marks.exhibits, marks.events, axis.from, axis.to, (ms) => londonTimeOfDay(ms, clock), duration);
+  const markers = placeMarkers(doc, items.map((i) => i.letter), items.map((i) => pxAt(i.t)), frame.x, frame.x + plotW);
+  const markerRows = markers.length === 0 ? 0 : Math.max(...markers.map((m) => m.row)) + 1;
+
+  const box: Box = { x: frame.x, y: frame.y + markerRows * MARKER_ROW + (markerRows > 0 ? 3 : 0), w: plotW, h: frame.plotHeight };
+  const [lo, hi] = dbRange(series, shown);
+  const px = pxAt;
+  const py = (v: number): number => box.y + box.h - ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * box.h;
+  const maxGapMs = Math.max(3 * bucket, 120_000);
+  const traces = [...traceBoxes(series.t, series.LAFmax, px, py, maxGapMs), ...traceBoxes(series.t, series.LAeq, px, py, maxGapMs)];
+
+  // Each rule's value where it is first drawn, changes, or is far from where it was last written.
+  const colours = ruleColours(steps);
+  doc.font(FONT.regular).fontSize(LEVEL_FONT);
+  const last = new Map<string, { db: number; x1: number }>();
+  const levelLines: (LevelLine & { colour: string })[] = [];
+  for (const s of shown) {
+    const x0 = px(s.from);
+    const before = last.get(s.ruleId);
+    last.set(s.ruleId, { db: s.db, x1: px(s.to) });
+    if (before !== undefined && before.db === s.db && x0 - before.x1 < RELABEL_PT) continue;
+    const text = `${s.db.toFixed(1)} dB`;
+    levelLines.push({ x0, x1: px(s.to), y: py(s.db), text, w: doc.widthOfString(text), toEnd: s.to >= axis.to, colour: colours.get(s.ruleId)! });
+  }
+  // The lines themselves are obstacles too: every drawn step, not only the labelled ones.
+  const allLines = shown.map((s) => ({ x0: px(s.from), x1: px(s.to), y: py(s.db) }));
+  const levelLabels = placeLevelLabels(box, margin, levelLines, [...traces, ...allLines.map((l) => ({ x: l.x0, y: l.y - 0.6, w: Math.max(l.x1 - l.x0, 0.5), h: 1.2 }))]);
+
+  const zone = zoneName(axis.from, axis.to, clock);
+  const axisTitle = axis.narrowed
+    ? `UK time (${zone}); the axis spans ${londonTimeOfDay(axis.from, clock)}–${londonTimeOfDay(axis.to, clock)}, the only part of this chart's period with measurements`
+    : `UK time (${zone})`;
+
+  // The legend, wrapping within the frame.
+  const right = frame.x + frame.w;
+  const legend: { x: number; y: number; label: string; kind: LegendKind; colour?: string }[] = [];
+  let y = box.y + box.h + 30;
+  let x = box.x;
+  doc.font(FONT.regular).fontSize(6.5);
+  const item = (kind: LegendKind, label: string, colour?: string): void => {
+    const w = 16 + doc.widthOfString(label) + 12;
+    if (x + w - 12 > right && x > box.x) {
+      x = box.x;
+      y += 11;
+    }
+    legend.push({ x, y, label, kind, ...(colour === undefined ? {} : { colour }) });
+    x += w;
+  };
+  item('LAeq', `LAeq, ${series.deviceId}`);
+  item('LAFmax', `LAFmax, ${series.deviceId}`);
+  for (const [ruleId, colour] of colours) {
+    const mine = shown.filter((s) => s.ruleId === ruleId);
+    if (mine.length === 0) continue;
+    item('rule', `${mine[0]!.label}, as applied: ${levelsText(mine.map((s) => s.db))}`, colour);
+  }
+  if (nightIntervals(axis.from, axis.to).length > 0) item('night', 'Night (23:00–07:00)');
+  if (marks.events.some((e) => e.end >= axis.from && e.start <= axis.to)) item('event', items.length > 0 ? 'Event (lettered above, see the key)' : 'Event');
+  item('diary', 'Diary entry (D1, …)');
+  y += 8;
+  // A narrowed axis follows the monitor's own marks; a diary entry elsewhere in the window is named, not lost.
+  const off = marks.diary.filter((d) => d.at < axis.from || d.at > axis.to);
+  let offAxis: { x: number; y: number; text: string } | null = null;
+  if (off.length > 0) {
+    const text = `Also in this chart's period, outside the time shown: diary ${off.length === 1 ? 'entry' : 'entries'} ${off.map((d) => `${d.label} at ${londonTimeOfDay(d.at, clock).slice(0, 5)}`).join(', ')}.`;
+    doc.font(FONT.regular).fontSize(6.5);
+    offAxis = { x: box.x, y: y - 3, text };
+    y += doc.heightOfString(text, { width: box.w }) + 2;
+  }
+
+  // The key: every letter, two to a line.
+  const keyTop = y - frame.y;
+  const key: { x: number; y: number; w: number; letter: string; text: string }[] = [];
+  let keyTitle: { x: number; y: number } | null = null;
+  if (items.length > 0) {
+    y += 3;
+    keyTitle = { x: box.x, y };
+    y += 10;
+    const colW = (frame.w - 8) / 2;
+    doc.font(FONT.regular).fontSize(MARKER_FONT + 0.5);
+    for (let i = 0; i < items.length; i += 2) {
+      let rowH = 0;
+      for (const [c, it] of [items[i], items[i + 1]].entries()) {
+        if (it === undefined) continue;
+        const text = `${it.name}: ${it.detail}`;
+        rowH = Math.max(rowH, doc.heightOfString(text, { width: colW - 16 }));
+        key.push({ x: box.x + c * (colW + 8), y, w: colW, letter: it.letter, text });
+      }
+      y += rowH + 1.5;
+    }
+  }
+  return { axis, box, lo, hi, px, py, maxGapMs, steps, colours, traces, levelLines, levelLabels, items, markers, markerRows, axisTitle, legend, key, keyTitle, offAxis, height: y - frame.y, keyTop };
+}
+
+function line(doc: Doc, series: LevelSeries, values: readonly (number | null)[], l: ChartLayout): void {
+  const { px, py, maxGapMs, axis } = l;
+  let open = false;
+  let prevT = Number.NEGATIVE_INFINITY;
+  const lone: [number, number][] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const t = series.t[i]!;
+    if (t < axis.from || t > axis.to) {
+      open = false;
+      prevT = Number.NEGATIVE_INFINITY;
+      continue;
+    }
+    if (v === null || t - prevT > maxGapMs) open = false;
+    if (v !== null) {
+      if (open) doc.lineTo(px(t), py(v));
+      else {
+        doc.moveTo(px(t), py(v));
+        // A point with no neighbour to join is drawn as a dot, so a lone reading is not lost.
+        const next = values[i + 1];
+        if (next === null || next === undefined || series.t[i + 1]! - t > maxGapMs) lone.push([px(t), py(v)]);
+      }
+      open = true;
+    }
+    prevT = t;
+  }
+  doc.stroke();
+  for (const [x, y] of lone) doc.circle(x, y, 1.3).fill();
+}
+
+/** Where a key too long for the page goes on: the lowest y it may reach, and a new page (returning its top). */
+export interface KeyOverflow {
+  readonly bottom: number;
+  readonly newPage: () => number;
+}
+
+/** Draws the chart laid out by layoutChart(); returns the y of its foot (on the page it ends on). */
+export function drawChart(doc: Doc, l: ChartLayout, series: LevelSeries, marks: ChartMarks, colours: SeriesColours, clock: LondonClock, overflow?: KeyOverflow): number {
+  const { box, px, py, lo, hi, axis } = l;
   doc.save();
-  for (const n of nightIntervals(from, to)) doc.rect(px(n.from), box.y, px(n.to) - px(n.from), box.h).fill(NIGHT);
+  for (const n of nightIntervals(axis.from, axis.to)) doc.rect(px(n.from), box.y, px(n.to) - px(n.from), box.h).fill(NIGHT);
   for (const e of marks.events) {
-    const x0 = px(Math.max(from, e.start));
-    doc.rect(x0, box.y, Math.max(1.2, px(Math.min(to, e.end)) - x0), box.h).fillOpacity(0.25).fill(EVENT);
+    if (e.end < axis.from || e.start > axis.to) continue;
+    const x0 = px(Math.max(axis.from, e.start));
+    doc.rect(x0, box.y, Math.max(1.2, px(Math.min(axis.to, e.end)) - x0), box.h).fillOpacity(0.25).fill(EVENT);
   }
   doc.fillOpacity(1);
 
@@ -191,13 +330,13 @@ export function drawChart(doc: Doc, box: Box, series: LevelSeries, marks: ChartM
     doc.text(String(v), box.x - 22, py(v) - 3, { width: 18, align: 'right', lineBreak: false });
   }
   doc.fontSize(TICK_FONT);
-  for (const tick of timeTicks(from, to, box.w, clock)) {
+  for (const tick of timeTicks(axis.from, axis.to, box.w, clock)) {
     const x = px(tick.t);
     doc.moveTo(x, box.y + box.h).lineTo(x, box.y + box.h + (tick.label === null ? 2 : 3.5)).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
-    if (tick.label !== null) doc.text(tick.label, x - 12, box.y + box.h + 5, { width: 24, align: 'center', lineBreak: false });
+    if (tick.label !== null) doc.text(tick.label, x - 15, box.y + box.h + 5, { width: 30, align: 'center', lineBreak: false });
   }
   doc.fontSize(7).fillColor(COLOUR.text);
-  doc.text(`UK time (${zoneName(from, to, clock)})`, box.x, box.y + box.h + 14, { width: box.w, align: 'center', lineBreak: false });
+  doc.text(l.axisTitle, box.x, box.y + box.h + 14, { width: box.w, align: 'center', lineBreak: false });
   const yLabel = 'Sound level, dB(A)';
   const yw = doc.widthOfString(yLabel);
   doc.save().rotate(-90, { origin: [box.x - 30, box.y + box.h / 2] });
@@ -206,62 +345,110 @@ export function drawChart(doc: Doc, box: Box, series: LevelSeries, marks: ChartM
   doc.rect(box.x, box.y, box.w, box.h).lineWidth(0.6).strokeColor(COLOUR.rule).stroke();
 
   // The levels.
-  const step = series.t.length > 1 ? (series.t[series.t.length - 1]! - series.t[0]!) / (series.t.length - 1) : 60_000;
-  const maxGap = Math.max(3 * step, 120_000);
-  doc.lineWidth(0.5).strokeColor(colours.LAFmax);
-  line(doc, series, series.LAFmax, px, py, maxGap);
-  doc.stroke();
-  doc.lineWidth(0.9).strokeColor(colours.LAeq);
-  line(doc, series, series.LAeq, px, py, maxGap);
-  doc.stroke();
+  doc.lineWidth(0.5).strokeColor(colours.LAFmax).fillColor(colours.LAFmax);
+  line(doc, series, series.LAFmax, l);
+  doc.lineWidth(0.9).strokeColor(colours.LAeq).fillColor(colours.LAeq);
+  line(doc, series, series.LAeq, l);
 
-  drawThresholds(doc, box, marks.thresholds, px, py);
-  doc.font(FONT.regular).fontSize(6);
-  // Labels closer than LABEL_GAP to the previous one are left out (the band still shows).
-  let lastLabel = Number.NEGATIVE_INFINITY;
-  for (const e of marks.events) {
-    const x = px(Math.max(from, e.start));
-    if (x - lastLabel < LABEL_GAP) continue;
-    lastLabel = x;
-    doc.fillColor(EVENT).text(e.label, x - 15, box.y - 8, { width: 30, align: 'center', lineBreak: false });
+  // The thresholds as steps: joined to the same rule's previous level where it follows on directly.
+  let prev = new Map<string, ThresholdStep>();
+  for (const s of l.steps.filter(drawable)) {
+    const colour = l.colours.get(s.ruleId)!;
+    const x0 = px(s.from);
+    doc.lineWidth(0.9).dash(4, { space: 2.5 }).strokeColor(colour);
+    const p = prev.get(s.ruleId);
+    if (p !== undefined && p.to === s.from && p.db !== s.db) doc.moveTo(x0, py(p.db)).lineTo(x0, py(s.db)).stroke();
+    doc.moveTo(x0, py(s.db)).lineTo(px(s.to), py(s.db)).stroke().undash();
+    prev = new Map(prev).set(s.ruleId, s);
   }
-  for (const d of marks.diary) {
+  doc.font(FONT.regular).fontSize(LEVEL_FONT);
+  for (const lab of l.levelLabels) {
+    const ln = l.levelLines[lab.line]!;
+    if (!lab.inMargin) doc.rect(lab.x, lab.y, lab.w, lab.h).fill('#ffffff');
+    doc.fillColor(ln.colour).text(lab.text, lab.x + 1, lab.y + 0.6, { lineBreak: false });
+  }
+
+  // Exhibits and events: a tick at the plot's top edge for each, its letter (or range) above.
+  doc.font(FONT.bold).fontSize(MARKER_FONT);
+  for (const m of l.markers) {
+    const yText = box.y - 3 - (m.row + 1) * MARKER_ROW;
+    const yFoot = yText + MARKER_ROW - 0.5;
+    doc.lineWidth(0.4).strokeColor(EVENT);
+    for (const x of m.xs) doc.moveTo(x, box.y + 3).lineTo(x, box.y - 1).stroke();
+    if (m.xs.length > 1) doc.moveTo(Math.min(...m.xs), box.y - 1).lineTo(Math.max(...m.xs), box.y - 1).stroke();
+    const anchor = Math.min(Math.max(m.x + m.w / 2, Math.min(...m.xs)), Math.max(...m.xs));
+    doc.moveTo(anchor, yFoot).lineTo(anchor, box.y - 1).stroke();
+    doc.fillColor(EVENT).text(m.text, m.x + 1, yText + 0.5, { lineBreak: false });
+  }
+  // Diary markers; a label close to the one before it goes a line higher, so none is written over another.
+  doc.font(FONT.regular).fontSize(6);
+  let lastX = Number.NEGATIVE_INFINITY;
+  let level = 0;
+  for (const d of [...marks.diary].sort((a, b) => a.at - b.at)) {
+    if (d.at < axis.from || d.at > axis.to) continue;
     const x = px(d.at);
+    level = x - lastX < DIARY_LABEL_ROOM ? level + 1 : 0;
+    lastX = x;
     doc.polygon([x, box.y + box.h - 9], [x - 4, box.y + box.h - 1], [x + 4, box.y + box.h - 1]).fill(DIARY);
-    doc.fillColor(DIARY).text(d.label, x - 15, box.y + box.h - 18, { width: 30, align: 'center', lineBreak: false });
+    doc.fillColor(DIARY).text(d.label, x - 15, box.y + box.h - 18 - level * 7, { width: 30, align: 'center', lineBreak: false });
   }
   doc.restore();
   if (series.t.length === 0) {
     doc.font(FONT.bold).fontSize(10).fillColor(COLOUR.muted).text('No measurements in this period', box.x, box.y + box.h / 2 - 5, { width: box.w, align: 'center', lineBreak: false });
   }
-  legend(doc, box, series.deviceId, colours, marks.thresholds);
+  legend(doc, l, colours);
+  if (l.offAxis !== null) doc.font(FONT.regular).fontSize(6.5).fillColor(COLOUR.text).text(l.offAxis.text, l.offAxis.x, l.offAxis.y, { width: l.box.w });
+  return key(doc, l, overflow);
 }
 
-/** The legend under the axis title, wrapping onto a second line when it must. */
-function legend(doc: Doc, box: Box, deviceId: string, colours: SeriesColours, steps: readonly ThresholdStep[]): void {
-  let y = box.y + box.h + 30;
-  let x = box.x;
-  doc.font(FONT.regular).fontSize(6.5);
-  const item = (draw: (x: number, y: number) => void, label: string): void => {
-    const w = 16 + doc.widthOfString(label) + 12;
-    if (x + w > box.x + box.w + 40) {
-      x = box.x;
-      y += 11;
+function legend(doc: Doc, l: ChartLayout, colours: SeriesColours): void {
+  for (const it of l.legend) {
+    const { x, y } = it;
+    switch (it.kind) {
+      case 'LAeq':
+        doc.moveTo(x, y).lineTo(x + 12, y).lineWidth(1.2).strokeColor(colours.LAeq).stroke();
+        break;
+      case 'LAFmax':
+        doc.moveTo(x, y).lineTo(x + 12, y).lineWidth(0.8).strokeColor(colours.LAFmax).stroke();
+        break;
+      case 'rule':
+        doc.moveTo(x, y).lineTo(x + 12, y).lineWidth(0.8).dash(4, { space: 2.5 }).strokeColor(it.colour!).stroke().undash();
+        break;
+      case 'night':
+        doc.rect(x, y - 4, 12, 8).fill(NIGHT);
+        break;
+      case 'event':
+        doc.rect(x, y - 4, 12, 8).fillOpacity(0.25).fill(EVENT).fillOpacity(1);
+        break;
+      case 'diary':
+        doc.polygon([x + 6, y - 4], [x + 2, y + 4], [x + 10, y + 4]).fill(DIARY);
+        break;
     }
-    draw(x, y);
-    doc.fillColor(COLOUR.text).font(FONT.regular).fontSize(6.5).text(label, x + 16, y - 3.5, { lineBreak: false });
-    x += w;
-  };
-  item((x0, y0) => doc.moveTo(x0, y0).lineTo(x0 + 12, y0).lineWidth(1.2).strokeColor(colours.LAeq).stroke(), `LAeq, ${deviceId}`);
-  item((x0, y0) => doc.moveTo(x0, y0).lineTo(x0 + 12, y0).lineWidth(0.8).strokeColor(colours.LAFmax).stroke(), `LAFmax, ${deviceId}`);
-  const rc = ruleColours(steps);
-  for (const s of steps.filter(drawable)) {
-    if (!rc.has(s.ruleId)) continue;
-    const colour = rc.get(s.ruleId)!;
-    rc.delete(s.ruleId);
-    item((x0, y0) => doc.moveTo(x0, y0).lineTo(x0 + 12, y0).lineWidth(0.8).dash(4, { space: 2.5 }).strokeColor(colour).stroke().undash(), `${s.label} (as applied)`);
+    doc.fillColor(COLOUR.text).font(FONT.regular).fontSize(6.5).text(it.label, x + 16, y - 3.5, { lineBreak: false });
   }
-  item((x0, y0) => doc.rect(x0, y0 - 4, 12, 8).fill(NIGHT), 'Night (23:00–07:00)');
-  item((x0, y0) => doc.rect(x0, y0 - 4, 12, 8).fillOpacity(0.25).fill(EVENT).fillOpacity(1), 'Event (exhibit or no.)');
-  item((x0, y0) => doc.polygon([x0 + 6, y0 - 4], [x0 + 2, y0 + 4], [x0 + 10, y0 + 4]).fill(DIARY), 'Diary entry');
+}
+
+/** The key to the letters: each with its exhibit reference (or event number), time and events covered; continued on a new page if it must. */
+function key(doc: Doc, l: ChartLayout, overflow: KeyOverflow | undefined): number {
+  const foot = l.box.y - l.markerRows * MARKER_ROW - (l.markerRows > 0 ? 3 : 0) + l.height;
+  if (l.keyTitle === null) return foot;
+  const title = 'Key to the letters above the chart: every exhibit recorded in the time shown, and every event with no exhibit';
+  doc.font(FONT.bold).fontSize(6.5).fillColor(COLOUR.text).text(title, l.keyTitle.x, l.keyTitle.y, { lineBreak: false });
+  let shift = 0;
+  let end = l.keyTitle.y + 10;
+  doc.font(FONT.regular).fontSize(MARKER_FONT + 0.5);
+  for (const k of l.key) {
+    const h = doc.heightOfString(k.text, { width: k.w - 16 });
+    if (overflow !== undefined && k.y + shift + h > overflow.bottom) {
+      // Entries of one line of the key share a y: only the first moves the rest on.
+      const top = overflow.newPage();
+      doc.font(FONT.bold).fontSize(6.5).fillColor(COLOUR.text).text(`${title} (continued)`, l.keyTitle.x, top, { lineBreak: false });
+      shift = top + 10 - k.y;
+      end = top + 10;
+    }
+    doc.font(FONT.bold).fontSize(MARKER_FONT + 0.5).fillColor(EVENT).text(k.letter, k.x, k.y + shift, { width: 14, lineBreak: false });
+    doc.font(FONT.regular).fillColor(COLOUR.text).text(k.text, k.x + 16, k.y + shift, { width: k.w - 16 });
+    end = Math.max(end, k.y + shift + h + 1.5);
+  }
+  return shift === 0 ? foot : end;
 }

@@ -10,6 +10,9 @@ import { londonMinute } from '../london-clock.ts';
 import { COLOUR, CONTENT_WIDTH, FONT, MARGIN, SIZE, type SectionContext, blankLines, keyValues, nothingToShow, printable } from './layout.ts';
 import { coverage, describeExhibit, eventsOfExhibits } from './exhibit-text.ts';
 
+/** Room between the label's box and its text, pt. */
+const LABEL_INSET = 12;
+
 export function renderExhibitLabels(ctx: SectionContext, bookmark: (label: string) => void): void {
   const { doc, exhibits } = ctx;
   if (exhibits.length === 0 && ctx.recordings.length === 0) {
@@ -66,8 +69,9 @@ function drawLabel(ctx: SectionContext, ref: string, rows: [string, string][]): 
   );
   doc.moveDown(1.2);
   doc.x = MARGIN.left;
-  keyValues(doc, rows, 100);
-  blankLines(doc, ['Signed (witness)', 'Date']);
+  // The rows sit inside the box, clear of its edges.
+  keyValues(doc, rows, 100, LABEL_INSET);
+  blankLines(doc, ['Signed (witness)', 'Date'], LABEL_INSET);
   doc.rect(MARGIN.left, top, CONTENT_WIDTH, doc.y - top + 6).lineWidth(0.8).strokeColor(COLOUR.rule).stroke();
   doc.y += 12;
 }

@@ -106,16 +106,18 @@ export function paragraph(doc: Doc, text: string, options: { muted?: boolean; si
   doc.moveDown(0.5);
 }
 
-/** Label: value lines, labels in a fixed column. */
-export function keyValues(doc: Doc, pairs: readonly (readonly [string, string])[], labelWidth = 150): void {
+/** Label: value lines, labels in a fixed column; `inset` pt in from both margins (inside a box). */
+export function keyValues(doc: Doc, pairs: readonly (readonly [string, string])[], labelWidth = 150, inset = 0): void {
+  const left = MARGIN.left + inset;
+  const width = CONTENT_WIDTH - 2 * inset;
   doc.fontSize(SIZE.body);
   for (const [k, v] of pairs) {
     const value = printable(v);
-    const h = Math.max(doc.font(FONT.regular).heightOfString(value, { width: CONTENT_WIDTH - labelWidth }), 12);
+    const h = Math.max(doc.font(FONT.regular).heightOfString(value, { width: width - labelWidth }), 12);
     ensureSpace(doc, h);
     const y = doc.y;
-    doc.font(FONT.bold).fillColor(COLOUR.text).text(k, MARGIN.left, y, { width: labelWidth - 8 });
-    doc.font(FONT.regular).text(value, MARGIN.left + labelWidth, y, { width: CONTENT_WIDTH - labelWidth });
+    doc.font(FONT.bold).fillColor(COLOUR.text).text(k, left, y, { width: labelWidth - 8 });
+    doc.font(FONT.regular).text(value, left + labelWidth, y, { width: width - labelWidth });
     doc.y = y + h + 3;
   }
   doc.x = MARGIN.left;
@@ -143,16 +145,17 @@ export function numberedParagraph(doc: Doc, n: number, text: string): void {
   doc.moveDown(0.6);
 }
 
-/** Blank lines to be completed by hand: "Signed ________", one per label. */
-export function blankLines(doc: Doc, labels: readonly string[]): void {
+/** Blank lines to be completed by hand: "Signed ________", one per label; `inset` pt in from the left margin (inside a box). */
+export function blankLines(doc: Doc, labels: readonly string[], inset = 0): void {
   const labelWidth = 110;
+  const left = MARGIN.left + inset;
   doc.font(FONT.regular).fontSize(SIZE.body).fillColor(COLOUR.text);
   ensureSpace(doc, labels.length * 26 + 10);
   for (const label of labels) {
     doc.moveDown(0.9);
     const y = doc.y;
-    doc.text(label, MARGIN.left, y, { width: labelWidth - 6, lineBreak: false });
-    doc.text('_'.repeat(48), MARGIN.left + labelWidth, y, { lineBreak: false });
+    doc.text(label, left, y, { width: labelWidth - 6, lineBreak: false });
+    doc.text('_'.repeat(48), left + labelWidth, y, { lineBreak: false });
     doc.y = y + 14;
   }
   doc.x = MARGIN.left;
