@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/db/open.ts';
 import { ALL_MIGRATIONS } from '../../src/service/migrations.ts';
 import { createLevelsWriter } from '../../src/store/levels.ts';
 import { openPostgres } from '../../src/storage/postgres/connect.ts';
+import { createPgLevelsWriter } from '../../src/storage/postgres/levels-writer.ts';
 import { SCHEMA_VERSION } from '../../src/storage/postgres/migrate.ts';
 import { usePostgres } from './pg-fixture.ts';
 
@@ -146,13 +147,20 @@ describe('PostgreSQL schema', () => {
       const laeq = i % 17 === 0 ? null : 30 + ((i * 7.31) % 40);
       rows.push([1_767_225_600_000 + i * 1000, i % 3 === 0 ? 'b' : 'a', 1, laeq, i % 5 === 0 ? null : 40 + (i % 23), i % 7 === 0 ? null : 20 + (i % 11), i % 13 === 0 ? 1 : 0, i]);
     }
-    // SQLite's rollups are kept by the levels writer (timeline/rollup-batch.ts), PostgreSQL's by its triggers.
+    // Both stores' rollups are kept by their levels writers (timeline/rollup-batch.ts, storage/postgres/levels-writer.ts);
+    // the deletes below by each store's delete trigger.
     const levels = createLevelsWriter(db);
+    const pgLevels = createPgLevelsWriter();
+    const c = await pool.connect();
     for (const r of rows) {
       const [t, device, d, laeq, lafmax, lafmin, silent, seq] = r as [number, string, number, number | null, number | null, number | null, number, number];
-      levels.write(device, seq, { fullScaleDb: 120, records: [{ t: new Date(t).toISOString(), d, LAeq: laeq, LCeq: null, LZeq: null, LAFmax: lafmax, LAFmin: lafmin, LASmax: null, LCpeak: null, ...(silent === 1 ? { silent: true as const } : {}) }] });
-      await pool.query('INSERT INTO levels (t, device, d, laeq, lafmax, lafmin, silent, full_scale_db, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, 120, $8)', r);
+      const body = { fullScaleDb: 120, records: [{ t: new Date(t).toISOString(), d, LAeq: laeq, LCeq: null, LZeq: null, LAFmax: lafmax, LAFmin: lafmin, LASmax: null, LCpeak: null, ...(silent === 1 ? { silent: true as const } : {}) }] };
+      levels.write(device, seq, body);
+      await c.query('BEGIN');
+      await pgLevels.write(c, [{ device, seq, body }]);
+      await c.query('COMMIT');
     }
+    c.release();
     const del = 'DELETE FROM levels WHERE t % 3000 = 0 OR (t >= 1767225720000 AND t < 1767225780000)';
     const compare = async (): Promise<void> => {
       for (const t of ['levels_1m', 'levels_10m', 'levels_1m_hist', 'levels_10m_hist']) {

@@ -17,6 +17,7 @@ import { rolesPg } from './roles.ts';
 import { servicePg } from './service.ts';
 import { storePg } from './store.ts';
 import { timelinePg } from './timeline.ts';
+import { timelineRollupsPerBatchPg } from './timeline-rollups-per-batch.ts';
 import { usersPg } from './users.ts';
 
 export type { PgMigration } from './migration.ts';
@@ -35,4 +36,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   ...receiptsPg,
   ...levelBandsPg,
   ...levelBlocksPg,
+  ...timelineRollupsPerBatchPg,
 ];
