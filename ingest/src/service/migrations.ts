@@ -7,6 +7,7 @@ import { receiptsMigrations } from '../receipts/migrations.ts';
 import { residentMigrations } from '../resident/migrations.ts';
 import { storeMigrations } from '../store/migrations.ts';
 import { levelBandsMigrations } from '../store/level-bands-migrations.ts';
+import { bandBlocksMigrations } from '../store/band-blocks/migrations.ts';
 import { levelBlocksMigrations } from '../store/level-blocks/migrations.ts';
 import { timelineMigrations } from '../timeline/index.ts';
 import { usersMigrations } from '../users/index.ts';
@@ -64,4 +65,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   ...receiptsMigrations,
   ...levelBandsMigrations,
   ...levelBlocksMigrations,
+  ...bandBlocksMigrations,
 ];

@@ -6,7 +6,7 @@ import { thresholdSteps, timeTicks } from '../../src/bundle/pdf/chart.ts';
 import { monitorColours } from '../../src/bundle/pdf/charts.ts';
 import { DEVICE } from './synthetic-case.ts';
 import { smallCase } from './helpers.ts';
-import { pages, pdfBytes, streamText } from './pdf-text.ts';
+import { pages, pdfBytes, sectionPages, streamText } from './pdf-text.ts';
 
 const P = Date.parse;
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -20,10 +20,7 @@ function series(from: string, to: string, deviceId = DEVICE, level = 40): LevelS
 
 /** The text of the chart pages (section 5) only. */
 async function chartPages(model: BundleModel): Promise<string> {
-  const all = pages(await pdfBytes(model));
-  const start = all.findIndex((p) => /^\d+\. Charts/.test(p.trimStart()));
-  const end = all.findIndex((p, i) => i > start && /^\s*\d+\. /.test(p) && !/^\s*\d+\. Charts/.test(p));
-  return all.slice(start, end).join('\n');
+  return sectionPages(pages(await pdfBytes(model)), 'Charts of measured levels').join('\n');
 }
 
 describe('charts: time axis, titles and units (issue 10 item 8)', () => {

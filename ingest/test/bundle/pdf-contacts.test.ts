@@ -7,14 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SECTION_TITLES } from '../../src/bundle/index.ts';
 import { smallCase } from './helpers.ts';
-import { pages, pdfBytes } from './pdf-text.ts';
+import { pages, pdfBytes, sectionPages } from './pdf-text.ts';
 
 function section(all: readonly string[]): string {
-  const title = SECTION_TITLES.find((t) => t.endsWith('Contact with the complainant'))!;
-  const start = all.findIndex((p) => p.trimStart().startsWith(title));
-  expect(start, 'the contact section').toBeGreaterThan(0);
-  const rest = all.slice(start + 1).findIndex((p) => SECTION_TITLES.some((t) => p.trimStart().startsWith(t)));
-  return all.slice(start, rest < 0 ? undefined : start + 1 + rest).join('\n').replace(/\s+/g, ' ');
+  const pagesOf = sectionPages(all, 'Contact with the complainant');
+  expect(pagesOf.length, 'the contact section').toBeGreaterThan(0);
+  return pagesOf.join('\n').replace(/\s+/g, ' ');
 }
 
 describe('contact with the complainant in bundle.pdf', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SECTION_TITLES } from '../../src/bundle/index.ts';
 import type { BundleModel } from '../../src/bundle/model.ts';
 import { smallCase } from './helpers.ts';
-import { pages, pdfBytes, streamText } from './pdf-text.ts';
+import { pages, pdfBytes, sectionPages, streamText } from './pdf-text.ts';
 
 const STATEMENT_OF_TRUTH =
   'I believe that the facts stated in this witness statement are true. I understand that proceedings for contempt of court may be brought against anyone who makes, or causes to be made, a false statement in a document verified by a statement of truth without an honest belief in its truth.';
@@ -12,11 +12,9 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 
 /** The pages of the section titled `name` (from its heading to the next section's). */
 function section(all: readonly string[], name: string): string[] {
-  const title = SECTION_TITLES.find((t) => t.endsWith(name))!;
-  const start = all.findIndex((p) => p.trimStart().startsWith(title));
-  expect(start, name).toBeGreaterThan(0);
-  const rest = all.slice(start + 1).findIndex((p) => SECTION_TITLES.some((t) => p.trimStart().startsWith(t)));
-  return all.slice(start, rest < 0 ? undefined : start + 1 + rest);
+  const pagesOf = sectionPages(all, name);
+  expect(pagesOf.length, name).toBeGreaterThan(0);
+  return pagesOf;
 }
 
 const flat = (p: readonly string[]): string => p.join('\n').replace(/\s+/g, ' ');

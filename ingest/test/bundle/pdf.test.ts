@@ -36,9 +36,10 @@ describe('bundle.pdf', () => {
       const listed = new RegExp(`${title.replace('.', '\\.')}\\s.*page (\\d+)`).exec(text[0]!);
       expect(listed, title).not.toBeNull();
       const page = Number(listed![1]);
-      // The section's heading opens the page the index names, and no earlier page.
-      expect(text[page - 1]!.trimStart().startsWith(title), title).toBe(true);
-      expect(text.slice(1, page - 1).some((t) => t.trimStart().startsWith(title))).toBe(false);
+      // The section's heading is a line of the page the index names (sections follow on where they fit), and of no earlier page.
+      const headed = (t: string): boolean => t.split('\n').some((line) => line.trim() === title);
+      expect(headed(text[page - 1]!), title).toBe(true);
+      expect(text.slice(1, page - 1).some(headed), title).toBe(false);
     }
     // 80 events: the schedule runs over a page break and repeats its header.
     const schedule = text.filter((t) => t.includes('Permitted') && t.includes('LAF90'));

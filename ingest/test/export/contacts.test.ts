@@ -9,12 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SECTION_TITLES } from '../../src/bundle/index.ts';
 import { openCase, recordContact, startDeployment } from '../../src/cases/index.ts';
 import { complainantPatterns, withhold } from '../../src/export/contacts.ts';
 import { exportCaseBundle } from '../../src/export/index.ts';
 import { createUsers } from '../../src/users/index.ts';
 import { readZipEntries } from '../bundle/helpers.ts';
+import { sectionPages } from '../bundle/pdf-text.ts';
 import { DAY, type ExportFixture, HOUR, makeExportFixture } from './fixture.ts';
 
 const REF = 'ASB-2026-0007';
@@ -32,13 +32,10 @@ async function contactSection(path: string, dir: string): Promise<string> {
   const file = join(dir, 'bundle.pdf');
   writeFileSync(file, pdf);
   const text = spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' }).stdout;
-  const pages = text.split('\f');
-  const title = SECTION_TITLES.find((t) => t.endsWith('Contact with the complainant'))!;
-  const start = pages.findIndex((p) => p.trimStart().startsWith(title));
-  expect(start, 'the contact section').toBeGreaterThan(0);
-  let end = start + 1;
-  while (end < pages.length && !SECTION_TITLES.some((t) => pages[end]!.trimStart().startsWith(t))) end++;
-  return pages.slice(start, end).join('\n').replace(/\s+/g, ' ');
+  // From the heading to the next section's (sections follow on where they fit).
+  const pagesOf = sectionPages(text.split('\f'), 'Contact with the complainant');
+  expect(pagesOf.length, 'the contact section').toBeGreaterThan(0);
+  return pagesOf.join('\n').replace(/\s+/g, ' ');
 }
 
 async function seed(category: 'high-risk' | 'general'): Promise<void> {

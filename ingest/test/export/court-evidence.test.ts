@@ -16,6 +16,7 @@ import { buildBundleSource, exportCaseBundle, parsePeriod } from '../../src/expo
 import { openSnapshot } from '../../src/export/snapshot.ts';
 import { createTimelineService } from '../../src/timeline/index.ts';
 import { readZipEntries } from '../bundle/helpers.ts';
+import { sectionPages } from '../bundle/pdf-text.ts';
 import { DAY, type ExportFixture, HOUR, makeExportFixture } from './fixture.ts';
 
 const MIN = 60_000;
@@ -49,14 +50,11 @@ function pdfText(pdf: Buffer): string {
   return spawnSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' }).stdout;
 }
 
-/** The schedule section's text: from its heading to the next section's. */
+/** The schedule section's text: from its heading to the next section's (sections follow on where they fit). */
 function scheduleOf(text: string): string {
-  const pages = text.split('\f');
-  const start = pages.findIndex((p) => /^\s*\d+\. Schedule of events/.test(p));
-  expect(start).toBeGreaterThan(0);
-  let end = start + 1;
-  while (end < pages.length && !/^\s*\d+\. /.test(pages[end]!)) end++;
-  return pages.slice(start, end).join('\n');
+  const pagesOf = sectionPages(text.split('\f'), 'Schedule of events');
+  expect(pagesOf.length).toBeGreaterThan(0);
+  return pagesOf.join('\n');
 }
 
 /** One monitor on the night of Mon 2 Nov 2026, with everything issue 10 saw stated wrongly. */

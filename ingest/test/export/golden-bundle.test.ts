@@ -16,6 +16,7 @@ import { verifyBundle } from '../../src/bundle/index.ts';
 import { parseCsv } from '../../src/cases/csv.ts';
 import { exportCaseBundle } from '../../src/export/index.ts';
 import { readZipEntries } from '../bundle/helpers.ts';
+import { sectionPages } from '../bundle/pdf-text.ts';
 import { DAY, type ExportFixture, makeExportFixture } from './fixture.ts';
 import { CALIBRATIONS, DEVICES, DIARY, type GoldenDevice, type GoldenIds, PERIOD, RECORDED, REF, T0, at, buildGoldenCase, iso, levelAt } from './golden-case.ts';
 
@@ -153,15 +154,11 @@ const num = (v: number | null): string => (v === null ? '' : String(v));
 const london = (ms: number): string => `${iso(ms).slice(0, 19)}+00:00`;
 const flat = (s: string): string => s.replace(/\s+/g, ' ');
 
-/** The text of the section headed "N. <name>", whatever its number. */
+/** The text of the section headed "N. <name>", whatever its number (from its heading to the next section's: sections follow on where they fit). */
 function section(name: string): string {
-  const pages = text.split('\f');
-  const title = new RegExp(`^\\d+\\. ${name}`);
-  const start = pages.findIndex((p) => title.test(p.trimStart()));
-  expect(start, name).toBeGreaterThan(0);
-  let end = start + 1;
-  while (end < pages.length && !/^\s*\d+\. /.test(pages[end]!)) end++;
-  return flat(pages.slice(start, end).join('\n'));
+  const pagesOf = sectionPages(text.split('\f'), name);
+  expect(pagesOf.length, name).toBeGreaterThan(0);
+  return flat(pagesOf.join('\n'));
 }
 
 function duration(s: number): string {

@@ -3,7 +3,8 @@
  * lines in the monitor's colours, the thresholds its rules applied as step
  * lines, night hours (23:00–07:00, Noise Act 1996 s.2(6)) shaded, events as
  * bands, exhibits and events lettered above the plot with a key under it
- * (chart-markers.ts), diary entries as markers. A gap in the data breaks the
+ * (chart-markers.ts; the legend and the key drawn by chart-legend.ts), diary
+ * entries as markers. A gap in the data breaks the
  * lines rather than bridging it. Times on the axis are UK local time at a step
  * that suits the span (chart-axis.ts). Threshold values are written where they
  * cover no trace (chart-threshold-labels.ts). layoutChart() says where
@@ -17,8 +18,10 @@ import { TICK_FONT, type TimeAxis, bucketMs, timeAxis, timeTicks } from './chart
 import { type ChartEvent, type ChartExhibit, MARKER_FONT, MARKER_ROW, type MarkerItem, type MarkerLabel, markerItems, placeMarkers } from './chart-markers.ts';
 import { type LevelLine, type PlacedLabel, type Rect, placeLevelLabels, traceBoxes } from './chart-threshold-labels.ts';
 import { COLOUR, type Doc, FONT, duration } from './layout.ts';
+import { DIARY, EVENT, type KeyOverflow, type LegendKind, NIGHT, drawKey, drawLegend } from './chart-legend.ts';
 
 export { timeTicks };
+export type { KeyOverflow };
 
 /** A threshold over [from, to) of the chart, epoch ms. */
 export interface ThresholdStep {
@@ -53,9 +56,6 @@ export interface Box {
 }
 
 const THRESHOLD_COLOURS = ['#c0392b', '#7d3c98', '#9a7d0a', '#1a5276'] as const;
-const EVENT = '#e74c3c';
-const DIARY = '#1e8449';
-const NIGHT = '#e6e9f2';
 const HOUR_MS = 3_600_000;
 /** Room right of the plot for the values of levels that run to its end, pt. */
 export const LEVEL_MARGIN = 30;
@@ -131,8 +131,6 @@ export interface ChartFrame {
   readonly w: number;
   readonly plotHeight: number;
 }
-
-type LegendKind = 'LAeq' | 'LAFmax' | 'rule' | 'night' | 'event' | 'diary';
 
 export interface ChartLayout {
   readonly axis: TimeAxis;
@@ -305,12 +303,6 @@ function line(doc: Doc, series: LevelSeries, values: readonly (number | null)[],
   for (const [x, y] of lone) doc.circle(x, y, 1.3).fill();
 }
 
-/** Where a key too long for the page goes on: the lowest y it may reach, and a new page (returning its top). */
-export interface KeyOverflow {
-  readonly bottom: number;
-  readonly newPage: () => number;
-}
-
 /** Draws the chart laid out by layoutChart(); returns the y of its foot (on the page it ends on). */
 export function drawChart(doc: Doc, l: ChartLayout, series: LevelSeries, marks: ChartMarks, colours: SeriesColours, clock: LondonClock, overflow?: KeyOverflow): number {
   const { box, px, py, lo, hi, axis } = l;
@@ -396,59 +388,7 @@ export function drawChart(doc: Doc, l: ChartLayout, series: LevelSeries, marks: 
   if (series.t.length === 0) {
     doc.font(FONT.bold).fontSize(10).fillColor(COLOUR.muted).text('No measurements in this period', box.x, box.y + box.h / 2 - 5, { width: box.w, align: 'center', lineBreak: false });
   }
-  legend(doc, l, colours);
+  drawLegend(doc, l, colours);
   if (l.offAxis !== null) doc.font(FONT.regular).fontSize(6.5).fillColor(COLOUR.text).text(l.offAxis.text, l.offAxis.x, l.offAxis.y, { width: l.box.w });
-  return key(doc, l, overflow);
-}
-
-function legend(doc: Doc, l: ChartLayout, colours: SeriesColours): void {
-  for (const it of l.legend) {
-    const { x, y } = it;
-    switch (it.kind) {
-      case 'LAeq':
-        doc.moveTo(x, y).lineTo(x + 12, y).lineWidth(1.2).strokeColor(colours.LAeq).stroke();
-        break;
-      case 'LAFmax':
-        doc.moveTo(x, y).lineTo(x + 12, y).lineWidth(0.8).strokeColor(colours.LAFmax).stroke();
-        break;
-      case 'rule':
-        doc.moveTo(x, y).lineTo(x + 12, y).lineWidth(0.8).dash(4, { space: 2.5 }).strokeColor(it.colour!).stroke().undash();
-        break;
-      case 'night':
-        doc.rect(x, y - 4, 12, 8).fill(NIGHT);
-        break;
-      case 'event':
-        doc.rect(x, y - 4, 12, 8).fillOpacity(0.25).fill(EVENT).fillOpacity(1);
-        break;
-      case 'diary':
-        doc.polygon([x + 6, y - 4], [x + 2, y + 4], [x + 10, y + 4]).fill(DIARY);
-        break;
-    }
-    doc.fillColor(COLOUR.text).font(FONT.regular).fontSize(6.5).text(it.label, x + 16, y - 3.5, { lineBreak: false });
-  }
-}
-
-/** The key to the letters: each with its exhibit reference (or event number), time and events covered; continued on a new page if it must. */
-function key(doc: Doc, l: ChartLayout, overflow: KeyOverflow | undefined): number {
-  const foot = l.box.y - l.markerRows * MARKER_ROW - (l.markerRows > 0 ? 3 : 0) + l.height;
-  if (l.keyTitle === null) return foot;
-  const title = 'Key to the letters above the chart: every exhibit recorded in the time shown, and every event with no exhibit';
-  doc.font(FONT.bold).fontSize(6.5).fillColor(COLOUR.text).text(title, l.keyTitle.x, l.keyTitle.y, { lineBreak: false });
-  let shift = 0;
-  let end = l.keyTitle.y + 10;
-  doc.font(FONT.regular).fontSize(MARKER_FONT + 0.5);
-  for (const k of l.key) {
-    const h = doc.heightOfString(k.text, { width: k.w - 16 });
-    if (overflow !== undefined && k.y + shift + h > overflow.bottom) {
-      // Entries of one line of the key share a y: only the first moves the rest on.
-      const top = overflow.newPage();
-      doc.font(FONT.bold).fontSize(6.5).fillColor(COLOUR.text).text(`${title} (continued)`, l.keyTitle.x, top, { lineBreak: false });
-      shift = top + 10 - k.y;
-      end = top + 10;
-    }
-    doc.font(FONT.bold).fontSize(MARKER_FONT + 0.5).fillColor(EVENT).text(k.letter, k.x, k.y + shift, { width: 14, lineBreak: false });
-    doc.font(FONT.regular).fillColor(COLOUR.text).text(k.text, k.x + 16, k.y + shift, { width: k.w - 16 });
-    end = Math.max(end, k.y + shift + h + 1.5);
-  }
-  return shift === 0 ? foot : end;
+  return drawKey(doc, l, overflow);
 }

@@ -6,7 +6,7 @@
  */
 import { londonMinute } from '../london-clock.ts';
 import type { CalibrationCheck, Deployment, Equipment } from '../model.ts';
-import { type SectionContext, db, duration, keyValues, nothingToShow, paragraph, subheading } from './layout.ts';
+import { COLOUR, CONTENT_WIDTH, type Doc, FONT, MARGIN, SIZE, type SectionContext, db, duration, ensureSpace, keyValues, nothingToShow, paragraph, printable, subheading } from './layout.ts';
 import { drawTable } from './table.ts';
 
 /** Without a full stop: the rows go on after it ("Not stated at installation; datasheet tolerance …"). */
@@ -65,6 +65,19 @@ function renderUncertainty(ctx: SectionContext, e: Equipment): void {
   );
 }
 
+/** The table's header and first row at SIZE.small, with their padding (table.ts), pt. */
+const TABLE_START = 2 * (SIZE.small * 1.2 + 5) + 4;
+
+/** What the gap table is, kept on one page with the table's header and first row. */
+function gapCaption(doc: Doc, deviceId: string, gaps: number): void {
+  const text = printable(`Gaps in the measurements of monitor ${deviceId}: the ${gaps === 1 ? 'time' : `${gaps} times`} in the period when it recorded no levels (no data, not silence), from and to (UK time) and for how long.`);
+  doc.moveDown(0.3);
+  doc.font(FONT.bold).fontSize(SIZE.body);
+  ensureSpace(doc, doc.heightOfString(text, { width: CONTENT_WIDTH }) + 3 + TABLE_START);
+  doc.fillColor(COLOUR.text).text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+  doc.moveDown(0.25);
+}
+
 function renderDeployment(ctx: SectionContext, d: Deployment, n: number): void {
   const { doc } = ctx;
   subheading(doc, `Monitor ${n}: ${d.deviceId}`);
@@ -109,6 +122,7 @@ function renderDeployment(ctx: SectionContext, d: Deployment, n: number): void {
   }
   if (d.equipment !== undefined) renderUncertainty(ctx, d.equipment);
   if (cov.gaps.length > 0) {
+    gapCaption(doc, d.deviceId, cov.gaps.length);
     drawTable(
       doc,
       [

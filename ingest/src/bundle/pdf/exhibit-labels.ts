@@ -12,6 +12,10 @@ import { coverage, describeExhibit, eventsOfExhibits } from './exhibit-text.ts';
 
 /** Room between the label's box and its text, pt. */
 const LABEL_INSET = 12;
+/** The blank for the date the statement is made. */
+const DATE_BLANK = '_'.repeat(14);
+/** The smallest size the identification line is set in to keep it on one line: the body text's. */
+const LINE_SMALLEST = SIZE.body;
 
 export function renderExhibitLabels(ctx: SectionContext, bookmark: (label: string) => void): void {
   const { doc, exhibits } = ctx;
@@ -61,12 +65,18 @@ function drawLabel(ctx: SectionContext, ref: string, rows: [string, string][]): 
   doc.moveDown(0.6);
   doc.font(FONT.bold).fontSize(28).fillColor(COLOUR.text).text(`Exhibit ${ref}`, MARGIN.left + 20, doc.y, { width: CONTENT_WIDTH - 40, align: 'center' });
   doc.moveDown(0.6);
-  doc.font(FONT.regular).fontSize(SIZE.subheading).text(
-    printable(`This is the exhibit marked ${ref} referred to in the witness statement of ${model.case.officer.name} made on ______________.`),
-    MARGIN.left + 20,
-    doc.y,
-    { width: CONTENT_WIDTH - 40, align: 'center' },
-  );
+  // PD 32 para 11.3's identification line on one line, in a smaller size if it must; a name too long for that wraps, but
+  // the name's last word, "made on", the date's blank and its full stop are one word to the line breaker (no-break
+  // spaces, UAX #14 class GL), so the blank never starts a line.
+  const line = printable(`This is the exhibit marked ${ref} referred to in the witness statement of ${model.case.officer.name}\u00a0made\u00a0on\u00a0${DATE_BLANK}.`);
+  // As wide as the rows below it: the box's inner width.
+  const width = CONTENT_WIDTH - 2 * LABEL_INSET;
+  doc.font(FONT.regular);
+  let size: number = SIZE.subheading;
+  // Measured as pdfkit wraps it: more than one line's height is more than one line.
+  const lines = (): number => Math.round(doc.heightOfString(line, { width }) / doc.currentLineHeight(true));
+  while (size > LINE_SMALLEST && (doc.fontSize(size), lines()) > 1) size -= 0.5;
+  doc.fontSize(size).text(line, MARGIN.left + LABEL_INSET, doc.y, { width, align: 'center' });
   doc.moveDown(1.2);
   doc.x = MARGIN.left;
   // The rows sit inside the box, clear of its edges.

@@ -16,10 +16,18 @@ import { drawTable } from './table.ts';
 
 /** Events drawn in full; the rest are in the summary table and data/bands.csv. */
 export const MAX_DETAILED = 12;
-const PLOT_HEIGHT = 170;
+/** Plot height, pt: low enough that two events, each with its table, share a page (A4 content is 722 pt tall). */
+const PLOT_HEIGHT = 150;
 const Y_AXIS = 34;
-/** Title, plot, axis labels, legend and the table of 13 bands. */
-const BLOCK = 20 + PLOT_HEIGHT + 45 + 14 * 15;
+/** Under the plot: its axis labels and legend (low-frequency-chart.ts), pt. */
+const UNDER_PLOT = 44;
+/** One table row at SIZE.small with its padding (table.ts), pt. */
+const ROW = SIZE.small * 1.2 + 5;
+/** Space after an event's table before the next event's title, pt. */
+const AFTER = 14;
+
+/** Title, background line, plot, axis labels and legend, and the table (a header, with room for it to wrap, and a row per figure). */
+const block = (rows: number): number => 30 + PLOT_HEIGHT + UNDER_PLOT + (rows + 2) * ROW + 8;
 
 const diff = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.round((a - b) * 10) / 10);
 const signed = (v: number | null): string => (v === null ? '–' : `${v > 0 ? '+' : ''}${v.toFixed(1)}`);
@@ -94,8 +102,9 @@ export function renderLowFrequency(ctx: SectionContext, bookmark: (label: string
   if (events.length > MAX_DETAILED) {
     paragraph(doc, `The ${MAX_DETAILED} events whose bands stood furthest above ${against} are shown in full below; the others' figures are in the table above and data/bands.csv.`, { muted: true });
   }
+  const figures = c === null ? 3 : 5;
   for (const e of detailed) {
-    if (doc.y + BLOCK > CONTENT_BOTTOM) {
+    if (doc.y + block(figures) > CONTENT_BOTTOM) {
       doc.addPage();
       doc.y = MARGIN.top;
     }
@@ -110,24 +119,23 @@ export function renderLowFrequency(ctx: SectionContext, bookmark: (label: string
     const top = doc.y + 10;
     drawLowFrequencyChart(doc, { x: MARGIN.left + Y_AXIS, y: top, w: CONTENT_WIDTH - Y_AXIS - 4, h: PLOT_HEIGHT }, e, c);
     doc.x = MARGIN.left;
-    doc.y = top + PLOT_HEIGHT + 44;
+    doc.y = top + PLOT_HEIGHT + UNDER_PLOT;
+    // One column per band, as along the chart's frequency axis; one row per figure.
+    const row = (name: string, values: readonly (number | null)[], show: (v: number | null) => string): string[] => [name, ...values.map(show)];
+    const overBackground = e.levels.map((v, k) => diff(v, bg.levels[k]!));
     drawTable(
       doc,
+      [{ header: 'Band (Hz)', width: 7 }, ...LF_BANDS.map((b) => ({ header: b, width: 2, align: 'right' as const }))],
       [
-        { header: 'Band (Hz)', width: 10 },
-        { header: 'Event, dB', width: 12, align: 'right' },
-        { header: 'Background, dB', width: 14, align: 'right' },
-        { header: 'Event over background, dB', width: 17, align: 'right' },
+        row('Event, dB', e.levels, db),
+        row('Background, dB', bg.levels, db),
+        row('Over background, dB', overBackground, signed),
         ...(c === null ? [] : [
-          { header: 'Criterion, dB', width: 13, align: 'right' as const },
-          { header: 'Event over the criterion, dB', width: 17, align: 'right' as const },
+          row('Criterion, dB', c.levelsDb, db),
+          row('Over the criterion, dB', e.levels.map((v, k) => diff(v, c.levelsDb[k]!)), signed),
         ]),
       ],
-      LF_BANDS.map((b, k) => {
-        const v = e.levels[k]!;
-        const g = bg.levels[k]!;
-        return [b, db(v), db(g), signed(diff(v, g)), ...(c === null ? [] : [db(c.levelsDb[k]!), signed(diff(v, c.levelsDb[k]!))])];
-      }),
     );
+    doc.y += AFTER;
   }
 }

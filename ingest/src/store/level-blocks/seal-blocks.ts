@@ -9,9 +9,13 @@
  * since by a late record or the retention purge. Run by the service in the
  * background (sealer-job.ts) and by the export for the hours of its case before
  * it reads (export/exporter.ts).
+ *
+ * The hour's band block (store/band-blocks/) is sealed with it, in the same
+ * transaction, and an hour whose band block alone is missing is sealed too.
  */
 import type { Db } from '../../db/open.ts';
 import { createBlockBuilder } from './build-block.ts';
+import { createBandBlockSealer, mergeHours } from '../band-blocks/index.ts';
 import { HOUR_MS } from './migrations.ts';
 
 /**
@@ -65,7 +69,10 @@ export function createBlockSealer(db: Db): BlockSealer {
     'INSERT OR REPLACE INTO level_blocks (device, hour_ms, rows, first_ms, end_ms, full_scale_db, sealed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const drop = db.prepare<[string, number]>('DELETE FROM level_blocks WHERE device = ? AND hour_ms = ?');
+  // Issue 16: the hour's band block (null on a store without band blocks).
+  const bands = createBandBlockSealer(db);
   const sealOne = db.transaction((h: HourToSeal, nowMs: number): number => {
+    bands?.seal(h.device, h.hourMs, nowMs);
     const b = build(h.device, h.hourMs);
     if (b === null) {
       drop.run(h.device, h.hourMs);
@@ -76,7 +83,11 @@ export function createBlockSealer(db: Db): BlockSealer {
   });
   return {
     devices: () => devices.all().map((r) => r.device),
-    pending: (device, fromMs, toMs, limit) => pending.all({ device, from: fromMs, to: toMs, limit }).map((r) => ({ device, hourMs: r.hour })),
+    pending(device, fromMs, toMs, limit) {
+      const hours = pending.all({ device, from: fromMs, to: toMs, limit }).map((r) => r.hour);
+      const all = bands === null ? hours : mergeHours(hours, bands.pending(device, fromMs, toMs, limit), limit);
+      return all.map((hourMs) => ({ device, hourMs }));
+    },
     seal(h, nowMs) {
       if (!sealable(h.hourMs, nowMs)) throw new RangeError(`the hour from ${new Date(h.hourMs).toISOString()} is not over long enough to seal`);
       return sealOne.immediate(h, nowMs);

@@ -9,8 +9,8 @@
  *   and once a day, every hour there is.
  * A pass seals one hour per transaction and gives the event loop back after
  * every `sliceMs` of work, the looking included, so the broker and the pipeline
- * never wait on it for more than about one hour's block (3 600 rows read,
- * ~15 ms). An export seals its own case's missing hours first (export/seal-case-hours.ts),
+ * never wait on it for more than about one hour's blocks (3 600 level rows and,
+ * with bands, 3 600 band rows read: ~15 ms, ~22 ms with bands). An export seals its own case's missing hours first (export/seal-case-hours.ts),
  * so a block the job has not reached yet is never missed, only built then.
  */
 import { type BlockSealer, createBlockSealer, sealableBefore } from './seal-blocks.ts';

@@ -9,6 +9,7 @@ import { clipFilesPg } from './clip-files.ts';
 import { devicesPg } from './devices.ts';
 import { evidencePg } from './evidence.ts';
 import { levelBandsPg } from './level-bands.ts';
+import { bandBlocksPg } from './band-blocks.ts';
 import { levelBlocksPg } from './level-blocks.ts';
 import type { PgMigration } from './migration.ts';
 import { receiptsPg } from './receipts.ts';
@@ -37,4 +38,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   ...levelBandsPg,
   ...levelBlocksPg,
   ...timelineRollupsPerBatchPg,
+  ...bandBlocksPg,
 ];
