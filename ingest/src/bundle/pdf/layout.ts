@@ -91,19 +91,77 @@ export function ensureSpace(doc: Doc, height: number): void {
   }
 }
 
-export function subheading(doc: Doc, text: string): void {
-  ensureSpace(doc, 40);
+/** Where the last subheading left doc.y, per document: the first block under it flows from there (see subheading()). */
+const underHeading = new WeakMap<Doc, { page: number; y: number }>();
+
+/** Whether nothing has been drawn since a subheading: its first lines were kept with it, so the block under it may flow on. */
+function justUnderHeading(doc: Doc): boolean {
+  const at = underHeading.get(doc);
+  return at !== undefined && at.page === currentPage(doc) && Math.abs(at.y - doc.y) < 0.01;
+}
+
+/**
+ * The least a subheading keeps with it, pt: its first two lines of content,
+ * whichever they are: two lines of body text, or a table's header and first
+ * row (table.ts: a line of small text with 2.5 pt padding above and below).
+ */
+export function firstTwoLines(doc: Doc): number {
+  const body = doc.font(FONT.regular).fontSize(SIZE.body).currentLineHeight(true);
+  const row = doc.font(FONT.bold).fontSize(SIZE.small).currentLineHeight(true) + 2 * 2.5;
+  return Math.max(2 * body, 2 * row);
+}
+
+/**
+ * A subsection's heading, kept on one page with the first lines under it (as
+ * render-pdf.ts keeps a section's heading with its first lines, issue 10): the
+ * heading's own height is measured, and `keep` pt of content under it (at least
+ * its first two lines, firstTwoLines()) must fit below it, or the heading starts
+ * the next page. A paragraph set directly under it then flows on from there
+ * rather than moving whole to the next page, which would leave the heading
+ * alone at the foot. Pass a larger `keep` to hold a whole block with it (the
+ * statement of truth and its signature lines).
+ */
+export function subheading(doc: Doc, text: string, keep = 0): void {
+  const t = printable(text);
+  doc.font(FONT.bold).fontSize(SIZE.subheading);
+  const line = doc.currentLineHeight(true);
+  const own = 0.4 * line + doc.heightOfString(t, { width: CONTENT_WIDTH }) + 0.3 * line;
+  const under = Math.max(keep, firstTwoLines(doc));
+  doc.font(FONT.bold).fontSize(SIZE.subheading);
+  ensureSpace(doc, own + under);
   doc.moveDown(0.4);
-  doc.font(FONT.bold).fontSize(SIZE.subheading).fillColor(COLOUR.text).text(printable(text), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+  doc.fillColor(COLOUR.text).text(t, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
   doc.moveDown(0.3);
+  underHeading.set(doc, { page: currentPage(doc), y: doc.y });
+}
+
+/** Room a block of `height` pt needs on this page before it starts: all of it (up to `most`), or under a subheading only what the heading kept with it. */
+function blockNeeds(doc: Doc, height: number, most: number): number {
+  return justUnderHeading(doc) ? Math.min(height, firstTwoLines(doc)) : Math.min(height, most);
+}
+
+/** The height paragraph() takes for `text`, with the space after it, pt. */
+export function paragraphHeight(doc: Doc, text: string, size: number = SIZE.body): number {
+  doc.font(FONT.regular).fontSize(size);
+  return doc.heightOfString(printable(text), { width: CONTENT_WIDTH }) + 0.5 * doc.currentLineHeight(true);
 }
 
 export function paragraph(doc: Doc, text: string, options: { muted?: boolean; size?: number } = {}): void {
   const size = options.size ?? SIZE.body;
   doc.font(FONT.regular).fontSize(size);
-  ensureSpace(doc, Math.min(doc.heightOfString(printable(text), { width: CONTENT_WIDTH }), 120));
+  const need = blockNeeds(doc, doc.heightOfString(printable(text), { width: CONTENT_WIDTH }), 120);
+  doc.font(FONT.regular).fontSize(size);
+  ensureSpace(doc, need);
   doc.fillColor(options.muted === true ? COLOUR.muted : COLOUR.text).text(printable(text), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
   doc.moveDown(0.5);
+}
+
+/** The height keyValues() gives its first row, pt (0 for none): what a subheading above it keeps with it. */
+export function keyValuesFirstRow(doc: Doc, pairs: readonly (readonly [string, string])[], labelWidth = 150, inset = 0): number {
+  const first = pairs[0];
+  if (first === undefined) return 0;
+  doc.font(FONT.regular).fontSize(SIZE.body);
+  return Math.max(doc.heightOfString(printable(first[1]), { width: CONTENT_WIDTH - 2 * inset - labelWidth }), 12) + 3;
 }
 
 /** Label: value lines, labels in a fixed column; `inset` pt in from both margins (inside a box). */
@@ -137,7 +195,9 @@ export function numberedParagraph(doc: Doc, n: number, text: string): void {
   const indent = 24;
   const t = printable(text);
   doc.font(FONT.regular).fontSize(SIZE.body);
-  ensureSpace(doc, Math.min(doc.heightOfString(t, { width: CONTENT_WIDTH - indent }), 80));
+  const need = blockNeeds(doc, doc.heightOfString(t, { width: CONTENT_WIDTH - indent }), 80);
+  doc.font(FONT.regular).fontSize(SIZE.body);
+  ensureSpace(doc, need);
   const y = doc.y;
   doc.fillColor(COLOUR.text).text(`${n}.`, MARGIN.left, y, { width: indent - 4, lineBreak: false });
   doc.text(t, MARGIN.left + indent, y, { width: CONTENT_WIDTH - indent });
@@ -145,12 +205,17 @@ export function numberedParagraph(doc: Doc, n: number, text: string): void {
   doc.moveDown(0.6);
 }
 
+/** The room blankLines() keeps on one page for `labels`, pt: a line of 26 pt each (0.9 line above, 14 pt for the line) and 10 pt after. */
+export function blankLinesHeight(labels: readonly string[]): number {
+  return labels.length * 26 + 10;
+}
+
 /** Blank lines to be completed by hand: "Signed ________", one per label; `inset` pt in from the left margin (inside a box). */
 export function blankLines(doc: Doc, labels: readonly string[], inset = 0): void {
   const labelWidth = 110;
   const left = MARGIN.left + inset;
+  ensureSpace(doc, blankLinesHeight(labels));
   doc.font(FONT.regular).fontSize(SIZE.body).fillColor(COLOUR.text);
-  ensureSpace(doc, labels.length * 26 + 10);
   for (const label of labels) {
     doc.moveDown(0.9);
     const y = doc.y;

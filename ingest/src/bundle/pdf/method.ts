@@ -1,8 +1,8 @@
 /** Section 3: what the figures mean, in plain English, and which rules were watching. */
 import { londonMinute } from '../london-clock.ts';
 import type { Rule } from '../model.ts';
-import { type SectionContext, keyValues, nothingToShow, paragraph, subheading } from './layout.ts';
-import { drawTable } from './table.ts';
+import { CONTENT_BOTTOM, CONTENT_WIDTH, type Doc, FONT, MARGIN, SIZE, type SectionContext, keyValues, keyValuesFirstRow, nothingToShow, paragraph, printable, subheading } from './layout.ts';
+import { type Column, drawTable } from './table.ts';
 
 // Plain-English definitions. Sources: IEC 61672-1:2013 §3 (LAeq, LAFmax, time
 // weighting F = 125 ms); BS 4142:2014+A1:2019 §3 (background level LA90);
@@ -27,7 +27,7 @@ export function renderMethod(ctx: SectionContext): void {
     doc,
     'The monitor listens continuously and records a set of sound levels every second. It does not record audio all the time: it keeps a short audio clip only when one of the rules below is triggered, or when the resident presses the incident button. Each second\'s levels, each event and each clip is sent to the landlord\'s server and entered in a tamper-evident log (see the integrity statement).',
   );
-  subheading(doc, 'What the figures mean');
+  subheading(doc, 'What the figures mean', keyValuesFirstRow(doc, DEFINITIONS, 110));
   keyValues(doc, DEFINITIONS, 110);
   subheading(doc, 'Rules in force in this period');
   if (model.deployments.length === 0) {
@@ -57,17 +57,79 @@ function renderReproduce(ctx: SectionContext): void {
     doc,
     'Each audio exhibit is the monitor\'s recording as it was made. Its levels can be measured again, by anyone, with the same measurement engine the monitor runs: the Earshot command below prints the level of every second and a summary. Each exhibit must be analysed with the calibration (full-scale level) it was recorded with, given here.',
   );
-  drawTable(
-    doc,
-    [
-      { header: 'Exhibit', width: 1.2 },
-      { header: 'Full scale', width: 1.4, align: 'right' },
-      { header: 'Command', width: 7, mono: true },
-    ],
-    exhibits.map((e) => {
-      const fs = e.clip.fullScaleDb;
-      const file = e.file.split('/').at(-1)!;
-      return [e.ref, fs === undefined ? 'not stated' : `${fs.toFixed(2)} dB`, `earshot-device analyze exhibits/${file}${fs === undefined ? '' : ` --full-scale-db ${fs.toFixed(2)}`}`];
-    }),
+  const rows = exhibits.map((e) => {
+    const fs = e.clip.fullScaleDb;
+    const file = e.file.split('/').at(-1)!;
+    return [e.ref, fs === undefined ? 'not stated' : `${fs.toFixed(2)} dB`, `earshot-device analyze exhibits/${file}${fs === undefined ? '' : ` --full-scale-db ${fs.toFixed(2)}`}`];
+  });
+  // One table a page, each under its own header row, with at least MIN_ROWS rows under every header.
+  for (const part of pageParts(doc, rows)) {
+    if (doc.y + part.height > CONTENT_BOTTOM) {
+      doc.addPage();
+      doc.y = MARGIN.top;
+    }
+    drawTable(doc, COMMAND_COLUMNS, part.rows);
+  }
+}
+
+const COMMAND_COLUMNS: readonly Column[] = [
+  { header: 'Exhibit', width: 1.2 },
+  { header: 'Full scale', width: 1.4, align: 'right' },
+  { header: 'Command', width: 7, mono: true },
+];
+
+/** The fewest rows under a header: a header with one row at a page's foot, or one row alone under a repeated header, reads as a stray line. */
+const MIN_ROWS = 2;
+/** table.ts's cell padding, pt, above and below a cell's text. */
+const PAD = 2.5;
+
+/** A row's height as table.ts measures it: its tallest cell's wrapped text, padded. */
+function rowHeight(doc: Doc, cells: readonly string[], bold: boolean): number {
+  const sum = COMMAND_COLUMNS.reduce((s, c) => s + c.width, 0);
+  doc.fontSize(SIZE.small);
+  return (
+    Math.max(
+      ...cells.map((cell, i) => {
+        const c = COMMAND_COLUMNS[i]!;
+        doc.font(bold ? FONT.bold : c.mono === true ? FONT.mono : FONT.regular);
+        return doc.heightOfString(printable(cell), { width: (c.width / sum) * CONTENT_WIDTH - 2 * PAD });
+      }),
+    ) +
+    2 * PAD
   );
+}
+
+/**
+ * The rows split into one part a page, from doc.y on: each part fits its page
+ * under a header row; a part that would have fewer than MIN_ROWS rows under its
+ * header at a page's foot starts the next page instead, and the last part takes
+ * a row from the one before rather than stand alone.
+ */
+function pageParts(doc: Doc, rows: readonly string[][]): { rows: string[][]; height: number }[] {
+  const header = rowHeight(doc, COMMAND_COLUMNS.map((c) => c.header), true);
+  const heights = rows.map((r) => rowHeight(doc, r, false));
+  const parts: { rows: string[][]; heights: number[] }[] = [];
+  let y = doc.y;
+  let i = 0;
+  while (i < rows.length) {
+    let n = 0;
+    let h = header;
+    while (i + n < rows.length && y + h + heights[i + n]! <= CONTENT_BOTTOM) h += heights[i + n++]!;
+    // Too few rows fit at this page's foot (and more follow): start the part on the next page.
+    if (n < Math.min(MIN_ROWS, rows.length - i) && y > MARGIN.top) {
+      y = MARGIN.top;
+      continue;
+    }
+    n = Math.max(n, 1);
+    parts.push({ rows: rows.slice(i, i + n), heights: heights.slice(i, i + n) });
+    i += n;
+    y = MARGIN.top;
+  }
+  const last = parts.at(-1);
+  const before = parts.at(-2);
+  if (last !== undefined && before !== undefined && last.rows.length < MIN_ROWS && before.rows.length > MIN_ROWS) {
+    last.rows.unshift(before.rows.pop()!);
+    last.heights.unshift(before.heights.pop()!);
+  }
+  return parts.map((p) => ({ rows: p.rows, height: header + p.heights.reduce((s, h) => s + h, 0) }));
 }

@@ -12,7 +12,7 @@
 import { type Exhibit, PHONE_RECORDING_LABEL, identicalExhibits } from '../exhibits.ts';
 import { londonMinute } from '../london-clock.ts';
 import { EARSHOT_VERSION } from '../../version.ts';
-import { COLOUR, CONTENT_WIDTH, FONT, MARGIN, SIZE, type SectionContext, blankLines, numberedParagraph, paragraph, printable, subheading } from './layout.ts';
+import { COLOUR, CONTENT_WIDTH, FONT, MARGIN, SIZE, type SectionContext, blankLines, blankLinesHeight, numberedParagraph, paragraph, paragraphHeight, printable, subheading } from './layout.ts';
 import { coverage, describeExhibit, eventsOfExhibits } from './exhibit-text.ts';
 
 /** CPR PD 22 para 2.1, the form of a witness statement's statement of truth (in force from 6 April 2020). */
@@ -108,7 +108,9 @@ export function renderWitnessStatement(ctx: SectionContext, _bookmark: (label: s
   }
   numberedParagraph(doc, ++n, `${BLANK} (what I saw, heard and did myself: visits, contact with the resident and the neighbour, warnings and other action taken, with dates).`);
 
-  subheading(doc, 'Statement of truth');
+  // CPR PD 22 para 2.1: the statement of truth is signed beneath it, so it and its signature block share a page.
+  const signature = ['Signed', 'Full name', 'Position or role', 'Date'];
+  subheading(doc, 'Statement of truth', paragraphHeight(doc, STATEMENT_OF_TRUTH) + blankLinesHeight(signature));
   paragraph(doc, STATEMENT_OF_TRUTH);
-  blankLines(doc, ['Signed', 'Full name', 'Position or role', 'Date']);
+  blankLines(doc, signature);
 }
