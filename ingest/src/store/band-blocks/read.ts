@@ -12,6 +12,7 @@
  */
 import type { Db } from '../../db/open.ts';
 import { HOUR_MS } from '../level-blocks/migrations.ts';
+import { lowerBound } from '../level-blocks/read-blocks.ts';
 import { createBandBlockBuilder } from './build-block.ts';
 import { type BandBlock, decodeBandBlock } from './codec.ts';
 import { BAND_BLOCKS_TABLE } from './migrations.ts';
@@ -27,17 +28,6 @@ export interface BandBlockReader {
 }
 
 interface HourRow { hourMs: number; records: number; rows: number | null }
-
-function lowerBound(offsets: Int32Array, v: number): number {
-  let lo = 0;
-  let hi = offsets.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (offsets[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Needs `level_bands` and `level_bands_10m` (store/level-bands.ts hasLevelBands); without `band_blocks` every hour is built from its rows. */
 export function createBandBlockReader(db: Db): BandBlockReader {

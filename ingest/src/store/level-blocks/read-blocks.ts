@@ -57,7 +57,7 @@ export interface BlockReader {
 interface HourRow { hourMs: number; records: number; rows: number | null; firstMs: number | null; endMs: number | null; fullScaleDb: number | null }
 
 /** First index of `offsets` (ascending) at or after `v`. */
-function lowerBound(offsets: Int32Array, v: number): number {
+export function lowerBound(offsets: Int32Array, v: number): number {
   let lo = 0;
   let hi = offsets.length;
   while (lo < hi) {
