@@ -7,8 +7,9 @@
  * Printed per variant: ns per input sample and the real-time factor from the median wall-clock run,
  * and the same from the median of the process's CPU time (steadier on a machine shared with other
  * work: time the process was not running is not counted). With --expose-gc each variant starts its
- * timed runs from a collected heap.
- * Run: node --expose-gc --import tsx bench/bands.ts
+ * timed runs from a collected heap. With --scalar it also runs both on the JavaScript level chain
+ * (EngineOptions.kernel 'scalar', the WebAssembly chain's bit-identical reference).
+ * Run: node --expose-gc --import tsx bench/bands.ts [--scalar]
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +27,13 @@ function median(xs: number[]): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 }
 
-function measure(bands: boolean): void {
+function measure(bands: boolean, kernel: 'auto' | 'scalar'): void {
   const source = pinkNoise(FS * 10, 0.1, 42);
   const rolling = new RollingLevels({ windowSeconds: 300, fullScaleDb: 120 });
   let sink = 0;
   const engine = new LevelEngine({
     sampleRate: FS,
+    kernel,
     ...(bands ? { bands: 'third-octave' as const } : {}),
     onInterval: (r) => {
       rolling.pushInterval(r);
@@ -62,18 +64,19 @@ function measure(bands: boolean): void {
   const factor = (s: number): string => (AUDIO_SECONDS / s).toFixed(0);
   const w = median(wall), c = median(cpu);
   console.log(
-    `engine full chain, 48 kHz mono, bands ${bands ? 'on ' : 'off'}: ${perSample(w)} ns/sample, ${factor(w)}x real time ` +
+    `engine full chain, 48 kHz mono, bands ${bands ? 'on' : 'off'}${kernel === 'scalar' ? ' (JavaScript level chain)' : bands ? ' ' : ''}: ${perSample(w)} ns/sample, ${factor(w)}x real time ` +
       `(median of ${RUNS} × ${AUDIO_SECONDS} s; best ${factor(Math.min(...wall))}x); CPU time ${perSample(c)} ns/sample, ${factor(c)}x`,
   );
   if (sink === 42) console.log('');
 }
 
 const variant = process.argv[2];
-if (variant === 'on' || variant === 'off') measure(variant === 'on');
+if (variant === 'on' || variant === 'off') measure(variant === 'on', process.argv[3] === 'scalar' ? 'scalar' : 'auto');
 else {
-  for (const v of ['off', 'on']) {
+  const variants = process.argv.includes('--scalar') ? ['off', 'on', 'off scalar', 'on scalar'] : ['off', 'on'];
+  for (const v of variants) {
     const flags = gc === undefined ? [] : ['--expose-gc'];
-    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), v], { stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), ...v.split(' ')], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
 }

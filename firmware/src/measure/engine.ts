@@ -1,30 +1,33 @@
 /**
  * The measurement engine: raw samples in, IEC 61672 levels out.
  *
- * Per sample it runs three biquads (shared C chain, then the A-only high-pass;
- * see weighting-design.ts), squares the Z, C and A signals, sums them for Leq,
- * keeps the C peak, and runs the Fast and Slow exponential time weightings on
- * the A square with their maxima and minimum. Everything stays in energy;
- * log10 is taken only at the 10 ms ticks and at interval ends.
+ * Per sample a level chain (level-chain.ts) runs three biquads (shared C chain, then the A-only
+ * high-pass; see weighting-design.ts), squares the Z, C and A signals, sums them for Leq, keeps
+ * the C peak, and runs the Fast and Slow exponential time weightings on the A square with their
+ * maxima and minimum. Everything stays in energy; log10 is taken only at the 10 ms ticks and at
+ * interval ends. The chain runs in WebAssembly (wasm/level-chain-wasm.ts), bit-identical to its
+ * JavaScript reference (level-chain-scalar.ts), which runs where the process has no WebAssembly.
  *
- * The stages are fused into one loop with filter state and coefficients in
- * locals (STYLE: 2.3× faster than reading object fields per sample). The loop
- * only breaks at a 10 ms tick or an interval end, so any block size produces
- * bit-identical results, and nothing is allocated per block.
+ * The engine feeds the chain runs of samples that end at a 10 ms tick, an interval end or the
+ * moment the F detector has settled, and each stage of the chain sees its samples in order
+ * whatever the runs, so any block size produces bit-identical results; nothing is allocated per
+ * block.
  *
- * With `bands: 'third-octave'` each run's raw samples also go through the 1/3-octave
- * filter bank (bands/), which closes its band levels with every interval. The live
- * monitor may switch the bank on or off (`setBands`, a new remote config): the switch
- * takes effect at the next interval boundary, so no interval holds part of a band sum.
+ * With `bands: 'third-octave'` each run's raw samples also go through the 1/3-octave filter bank
+ * (bands/), which closes its band levels with every interval; its WebAssembly kernel is laid out
+ * in the chain's memory and takes its input from the chain as the chain reads it. The live monitor
+ * may switch the bank on or off (`setBands`, a new remote config): the switch takes effect at the
+ * next interval boundary, so no interval holds part of a band sum.
  */
 import { DEFAULT_FULL_SCALE_DB, EarshotError, levelOfMeanSquare } from '@earshot/shared';
 import type { EngineOptions, IntervalLevels } from './types.ts';
-import { TAU_FAST_S, TAU_SLOW_S, TICKS_PER_SECOND, timeWeightingAlpha } from './time-weighting.ts';
+import { TAU_FAST_S, TICKS_PER_SECOND } from './time-weighting.ts';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type WeightingFilters, designWeighting } from './weighting-design.ts';
+import { type ChainSums, type LevelChain, chainConstants } from './level-chain.ts';
+import { ScalarLevelChain } from './level-chain-scalar.ts';
+import { WasmLevelChain } from './wasm/level-chain-wasm.ts';
+import { webAssembly } from './wasm/webassembly.ts';
 import { ThirdOctaveFilterBank } from './bands/filter-bank.ts';
-
-/** Largest int16 sample: anything at or beyond it (either sign) is treated as clipped. */
-const CLIP_LEVEL = 32767 / 32768;
 
 /**
  * The F detector starts from zero; its minimum is not a reading until it has settled.
@@ -41,34 +44,18 @@ export class LevelEngine {
 
   private readonly onInterval: ((levels: IntervalLevels) => void) | undefined;
   private readonly onTick: ((lafDb: number | null, tickIndex: number) => void) | undefined;
-  private readonly alphaF: number;
-  private readonly alphaS: number;
+  private readonly chain: LevelChain;
+  /** The chain's accumulators at an interval's end (reused). */
+  private readonly sums: ChainSums = { sumZ: 0, sumC: 0, sumA: 0, peakC: 0, fastMax: 0, fastMin: Infinity, slowMax: 0, clipped: 0 };
   /** The 1/3-octave bank (options.bands), fed the raw (Z) samples of every run; null when off. */
   private bank: ThirdOctaveFilterBank | null;
+  /** Whether the chain writes the bank's input itself (else `process` hands the bank each run). */
+  private bankFed = false;
   /** A `setBands` waiting for the interval in progress to end; undefined when none. */
   private bandsNext: 'third-octave' | null | undefined = undefined;
 
-  // Filter state (transposed direct form II, two words per section).
-  private h1 = 0;
-  private h2 = 0;
-  private l1 = 0;
-  private l2 = 0;
-  private p1 = 0;
-  private p2 = 0;
-  // Time-weighted A squares.
-  private fast = 0;
-  private slow = 0;
-  // Interval accumulators.
-  private sumZ = 0;
-  private sumC = 0;
-  private sumA = 0;
-  private peakC = 0;
-  private fastMax = 0;
-  private fastMin = Infinity;
-  private slowMax = 0;
-  private clipped = 0;
-  private inInterval = 0;
   // Positions.
+  private inInterval = 0;
   private samplesDone = 0;
   private intervalIndex = 0;
   private tickIndex = 0;
@@ -92,8 +79,8 @@ export class LevelEngine {
     this.filters = designWeighting(sampleRate);
     this.onInterval = options.onInterval;
     this.onTick = options.onTick;
-    this.alphaF = timeWeightingAlpha(sampleRate, TAU_FAST_S);
-    this.alphaS = timeWeightingAlpha(sampleRate, TAU_SLOW_S);
+    const constants = chainConstants(this.filters);
+    this.chain = options.kernel !== 'scalar' && webAssembly !== null ? new WasmLevelChain(constants) : new ScalarLevelChain(constants);
     this.nextTickAt = this.tickBoundary(1);
     this.settleAt = Math.round(MIN_SETTLE_SECONDS * sampleRate);
     this.result = {
@@ -118,7 +105,8 @@ export class LevelEngine {
   private applyBands(bands: 'third-octave' | null): void {
     this.bandsNext = undefined;
     if ((bands === 'third-octave') === (this.bank !== null)) return;
-    this.bank = bands === 'third-octave' ? new ThirdOctaveFilterBank(this.sampleRate) : null;
+    this.bank = bands === 'third-octave' ? new ThirdOctaveFilterBank(this.sampleRate, 'auto', this.chain.bankPlace ?? undefined) : null;
+    this.bankFed = this.chain.feed(this.bank?.input ?? null);
     if (this.bank !== null) this.result.bands = this.bank.levels;
     else delete this.result.bands;
   }
@@ -135,7 +123,7 @@ export class LevelEngine {
 
   /** The A-weighted Fast level now (null in silence). */
   get currentLAF(): number | null {
-    return levelOfMeanSquare(this.fast, this.fullScaleDb);
+    return levelOfMeanSquare(this.chain.fast, this.fullScaleDb);
   }
 
   /**
@@ -151,17 +139,7 @@ export class LevelEngine {
 
   /** Feeds mono samples (floats in [−1, 1), DESIGN §2) from `samples[start..end)`. */
   process(samples: Float64Array, start = 0, end = samples.length): void {
-    const f = this.filters;
-    const hb0 = f.hp1.b0, hb1 = f.hp1.b1, hb2 = f.hp1.b2, ha1 = f.hp1.a1, ha2 = f.hp1.a2;
-    const lb0 = f.lp4.b0, lb1 = f.lp4.b1, lb2 = f.lp4.b2, la1 = f.lp4.a1, la2 = f.lp4.a2;
-    const pb0 = f.hp23.b0, pb1 = f.hp23.b1, pb2 = f.hp23.b2, pa1 = f.hp23.a1, pa2 = f.hp23.a2;
-    // `* 1` (exact) gives the optimiser a float here: read bare, the fields were unboxed from tagged numbers on every sample.
-    const aF = this.alphaF * 1, aS = this.alphaS * 1;
-    let h1 = this.h1, h2 = this.h2, l1 = this.l1, l2 = this.l2, p1 = this.p1, p2 = this.p2;
-    let fast = this.fast, slow = this.slow;
-    let sumZ = this.sumZ, sumC = this.sumC, sumA = this.sumA, peakC = this.peakC;
-    let fastMax = this.fastMax, fastMin = this.fastMin, slowMax = this.slowMax, clipped = this.clipped;
-
+    const chain = this.chain;
     let i = start;
     while (i < end) {
       const untilTick = this.nextTickAt - this.samplesDone;
@@ -171,66 +149,32 @@ export class LevelEngine {
       if (i + untilInterval < runEnd) runEnd = i + untilInterval;
       const untilSettled = this.settleAt - this.samplesDone;
       if (untilSettled > 0 && i + untilSettled < runEnd) runEnd = i + untilSettled;
-      const runStart = i;
-      for (; i < runEnd; i++) {
-        const x = samples[i]!;
-        if (Math.abs(x) >= CLIP_LEVEL) clipped++;
-        sumZ += x * x;
-        const v = hb0 * x + h1;
-        h1 = hb1 * x - ha1 * v + h2;
-        h2 = hb2 * x - ha2 * v;
-        const c = lb0 * v + l1;
-        l1 = lb1 * v - la1 * c + l2;
-        l2 = lb2 * v - la2 * c;
-        const a = pb0 * c + p1;
-        p1 = pb1 * c - pa1 * a + p2;
-        p2 = pb2 * c - pa2 * a;
-        const cc = c * c;
-        const aa = a * a;
-        sumC += cc;
-        sumA += aa;
-        if (cc > peakC) peakC = cc;
-        fast += aF * (aa - fast);
-        slow += aS * (aa - slow);
-        if (fast > fastMax) fastMax = fast;
-        if (fast < fastMin) fastMin = fast;
-        if (slow > slowMax) slowMax = slow;
-      }
-      const n = i - runStart;
-      if (this.bank !== null) this.bank.process(samples, runStart, i);
+      chain.process(samples, i, runEnd);
+      if (this.bank !== null && !this.bankFed) this.bank.process(samples, i, runEnd);
+      const n = runEnd - i;
+      i = runEnd;
       this.samplesDone += n;
       this.inInterval += n;
-      if (this.samplesDone === this.settleAt) fastMin = Infinity;
+      if (this.samplesDone === this.settleAt) chain.resetFastMin();
       if (this.samplesDone === this.nextTickAt) {
         this.tickIndex++;
         this.nextTickAt = this.tickBoundary(this.tickIndex + 1);
-        this.fast = fast;
-        if (this.onTick !== undefined) this.onTick(levelOfMeanSquare(fast, this.fullScaleDb), this.tickIndex - 1);
+        if (this.onTick !== undefined) this.onTick(levelOfMeanSquare(chain.fast, this.fullScaleDb), this.tickIndex - 1);
       }
-      if (this.inInterval === this.intervalSamples) {
-        this.emit(sumZ, sumC, sumA, peakC, fastMax, fastMin, slowMax, clipped);
-        sumZ = sumC = sumA = peakC = fastMax = slowMax = 0;
-        fastMin = Infinity;
-        clipped = 0;
-      }
+      if (this.inInterval === this.intervalSamples) this.emit();
     }
-
-    this.h1 = h1; this.h2 = h2; this.l1 = l1; this.l2 = l2; this.p1 = p1; this.p2 = p2;
-    this.fast = fast; this.slow = slow;
-    this.sumZ = sumZ; this.sumC = sumC; this.sumA = sumA; this.peakC = peakC;
-    this.fastMax = fastMax; this.fastMin = fastMin; this.slowMax = slowMax; this.clipped = clipped;
   }
 
   /** Emits the interval in progress, if it holds any samples (the last, shorter interval of a file). */
   flush(): void {
     if (this.inInterval === 0) return;
-    this.emit(this.sumZ, this.sumC, this.sumA, this.peakC, this.fastMax, this.fastMin, this.slowMax, this.clipped);
-    this.sumZ = this.sumC = this.sumA = this.peakC = this.fastMax = this.slowMax = 0;
-    this.fastMin = Infinity;
-    this.clipped = 0;
+    this.emit();
   }
 
-  private emit(sumZ: number, sumC: number, sumA: number, peakC: number, fastMax: number, fastMin: number, slowMax: number, clipped: number): void {
+  private emit(): void {
+    const sums = this.sums;
+    this.chain.take(sums);
+    const { sumZ, sumC, sumA, peakC, fastMax, fastMin, slowMax, clipped } = sums;
     const n = this.inInterval;
     const r = this.result;
     const fs = this.fullScaleDb;

@@ -56,7 +56,12 @@ export interface EngineOptions {
   onTick?: (lafDb: number | null, tickIndex: number) => void;
   /**
    * 'third-octave': also measure the 1/3-octave band LZeq of each interval, 10 Hz – 20 kHz to
-   * IEC 61260-1 class 1 (DESIGN §3 "Bands"; bands/). Off by default: it roughly doubles the cost per sample.
+   * IEC 61260-1 class 1 (DESIGN §3 "Bands"; bands/). Off by default: it multiplies the cost per sample by some 2.5 (bench/bands.ts).
    */
   bands?: 'third-octave';
+  /**
+   * Which kernel runs the level chain: 'auto' (WebAssembly where the process has it) or 'scalar' (the
+   * JavaScript reference, bit-identical; level-chain.ts). For tests and benchmarks; default 'auto'.
+   */
+  kernel?: 'auto' | 'scalar';
 }

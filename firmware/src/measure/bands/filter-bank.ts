@@ -5,7 +5,8 @@
  * (bank-kernel.ts): the WebAssembly one (wasm/filter-bank-wasm.ts) whenever it can hold the
  * design, which it does at every supported sample rate, else the scalar f64 one
  * (filter-bank-scalar.ts). Each recursion sees its samples in order whatever the chunking, so
- * any block size gives identical results.
+ * any block size gives identical results. The engine places the WebAssembly kernel in its level
+ * chain's memory, and the chain then writes the samples into it (`input`) instead of `process`.
  *
  * A decimated stage's sample belongs to the interval in which the input sample that
  * completed it arrived; a band's mean square is its sum over the samples of its stage in
@@ -13,7 +14,7 @@
  * so a dead input leaves no tail and no denormal arithmetic behind.
  */
 import { levelOfMeanSquare } from '@earshot/shared';
-import type { BankKernel } from './bank-kernel.ts';
+import type { BankInput, BankKernel, KernelPlace } from './bank-kernel.ts';
 import { type FilterBankDesign, designFilterBank } from './filter-bank-design.ts';
 import { ScalarBankKernel } from './filter-bank-scalar.ts';
 import { WasmBankKernel, fitsWasmKernel } from './wasm/filter-bank-wasm.ts';
@@ -36,6 +37,8 @@ export class ThirdOctaveFilterBank {
   readonly levels: BandLevels;
   /** The kernel in use. */
   readonly kernelName: 'wasm' | 'scalar';
+  /** The WebAssembly kernel's input buffer, for a producer in its memory (BankInput); null with the scalar kernel. */
+  readonly input: BankInput | null;
 
   private readonly kernel: BankKernel;
   /** Per band: the product of the sections' gains, squared (applied to the mean square). */
@@ -44,12 +47,14 @@ export class ThirdOctaveFilterBank {
   private readonly sums: Float64Array;
   private readonly counts: Float64Array;
 
-  constructor(sampleRate: number, kernel: BankKernelChoice = 'auto') {
+  /** `place`: where the WebAssembly kernel lays itself out (KernelPlace); by default in a memory of its own. */
+  constructor(sampleRate: number, kernel: BankKernelChoice = 'auto', place?: KernelPlace) {
     const d = designFilterBank(sampleRate);
     this.design = d;
-    const wasm = kernel === 'auto' && fitsWasmKernel(d);
-    this.kernel = wasm ? new WasmBankKernel(d) : new ScalarBankKernel(d);
-    this.kernelName = wasm ? 'wasm' : 'scalar';
+    const wasm = kernel === 'auto' && fitsWasmKernel(d) ? new WasmBankKernel(d, place) : null;
+    this.kernel = wasm ?? new ScalarBankKernel(d);
+    this.kernelName = wasm !== null ? 'wasm' : 'scalar';
+    this.input = wasm;
     const n = d.bands.length;
     this.gain2 = Float64Array.from(d.bands, (b) => b.sections.reduce((g, q) => g * q.b0, 1) ** 2);
     this.stageOf = Int32Array.from(d.bands, (b) => b.stage);

@@ -15,10 +15,13 @@
  * within 0.05 dB up to 110 dB under it, where the f32 rounding noise, some 135 dB under the loudest
  * component, begins to show. As with the scalar code, results are identical whatever the block size.
  *
- * Layout: one instance and memory per bank, laid out once (below) and never grown afterwards, so
- * the typed views stay valid and nothing is allocated per block.
+ * Layout: one instance per bank, laid out once (below) in a memory of its own or, for the engine, from
+ * a given byte on in the memory its level chain uses (KernelPlace), which is grown then if it must be
+ * and never afterwards, so the typed views stay valid and nothing is allocated per block. The engine's
+ * level chain then writes the samples into the input buffer itself (BankInput).
  */
-import type { BankKernel } from '../bank-kernel.ts';
+import { type WasmMemory, ensureBytes, moduleCompiler, webAssembly } from '../../wasm/webassembly.ts';
+import type { BankInput, BankKernel, KernelPlace } from '../bank-kernel.ts';
 import type { FilterBankDesign } from '../filter-bank-design.ts';
 import { WASM_BASE64 } from './filter-bank-binary.ts';
 
@@ -46,30 +49,12 @@ const EVEN_HISTORY = 13;
 const ODD_HISTORY = HALF_LENGTH;
 /** Room for a vector that runs past the last output. */
 const OVERRUN = 8;
-const PAGE = 65_536;
 
-/**
- * The members of the WebAssembly JavaScript API used here (Node's global; the project's libraries,
- * ES2023 and @types/node 20 without the DOM, declare its types but not its values).
- */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { readonly exports: object };
-};
-
-let compiled: object | null = null;
-
-function kernelModule(): object {
-  compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-  return compiled;
-}
+const kernelModule = moduleCompiler(WASM_BASE64);
 
 /** Whether the module can run this design: at most four bands a stage, three or four sections a band, the 23-tap-half-length decimator. */
 export function fitsWasmKernel(d: FilterBankDesign): boolean {
+  if (webAssembly === null) return false;
   if (d.halfBand.m !== HALF_LENGTH || d.halfBand.odd.length !== TAPS) return false;
   const perStage = new Array<number>(d.stages).fill(0);
   for (const b of d.bands) {
@@ -80,11 +65,11 @@ export function fitsWasmKernel(d: FilterBankDesign): boolean {
 }
 
 interface KernelExports {
-  memory: WasmMemory;
   run: (table: number, taps: number, n: number) => void;
 }
 
-export class WasmBankKernel implements BankKernel {
+export class WasmBankKernel implements BankKernel, BankInput {
+  readonly memory: WasmMemory;
   private readonly run: (table: number, taps: number, n: number) => void;
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
@@ -102,10 +87,10 @@ export class WasmBankKernel implements BankKernel {
   /** Per stage with a decimator: its even and odd buffers, f32 index ranges [from, to). */
   private readonly history: Int32Array;
 
-  constructor(d: FilterBankDesign) {
+  constructor(d: FilterBankDesign, place?: KernelPlace) {
     if (!fitsWasmKernel(d)) throw new RangeError(`the WebAssembly filter bank cannot run the ${d.sampleRate} Hz design`);
     const stages = d.stages;
-    let top = 0;
+    let top = place?.base ?? 0;
     const alloc = (bytes: number): number => {
       const at = top;
       top += Math.ceil(bytes / 16) * 16;
@@ -136,10 +121,13 @@ export class WasmBankKernel implements BankKernel {
       }
     }
 
-    const { memory, run } = new WebAssembly.Instance(kernelModule()).exports as unknown as KernelExports;
-    const pages = Math.ceil(top / PAGE) - memory.buffer.byteLength / PAGE;
-    if (pages > 0) memory.grow(pages);
-    this.run = run;
+    const memory = place?.memory ?? new webAssembly!.Memory({ initial: 1 });
+    ensureBytes(memory, top);
+    this.memory = memory;
+    // At rest: a shared memory may hold an earlier bank laid out at the same place.
+    const base = place?.base ?? 0;
+    new Uint8Array(memory.buffer, base, top - base).fill(0);
+    this.run = (new webAssembly!.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports).run;
     this.f32 = new Float32Array(memory.buffer);
     this.f64 = new Float64Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
@@ -188,6 +176,19 @@ export class WasmBankKernel implements BankKernel {
       this.pending += n;
       if (this.pending === CHUNK) this.flush();
     }
+  }
+
+  get at(): number {
+    return 4 * (this.input + this.pending);
+  }
+
+  get room(): number {
+    return CHUNK - this.pending;
+  }
+
+  advance(n: number): void {
+    this.pending += n;
+    if (this.pending === CHUNK) this.flush();
   }
 
   /** Runs the samples waiting in the input buffer. */

@@ -11,10 +11,12 @@
 ;; non-zero taps) samples.
 ;;
 ;; Everything is addressed through the layout filter-bank-wasm.ts writes: byte offsets into the
-;; one exported memory (grown once, before any use, when a layout needs more than its page).
+;; memory the module is given (grown once, before any use, when a layout needs more than it has):
+;; the bank's own, or the engine's, shared with its level chain (measure/wasm/level-chain.wat),
+;; which then writes stage 0's input itself.
 ;; Compiled by wabt (wat2wasm) into filter-bank-binary.ts: `node --import tsx firmware/src/measure/bands/wasm/compile.ts`.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; One stage's bands over n samples (f32) at $in. $g is the stage's group block:
   ;;   0..127   a1, a2 of sections 0..3 (f32x4 each: a1_0 a2_0 a1_1 a2_1 …)
