@@ -241,7 +241,8 @@ describe('earshot serve with an external mosquitto', () => {
     const key = generateKeyPairSync('ed25519');
     const { secret } = addDevice('flat-burst', key.publicKey);
     const dev = await connectAs('flat-burst', secret);
-    const N = 400;
+    // Enough that the service is still part-way through when it is killed (it takes some 1,000 messages/s).
+    const N = 1_000;
     const t0 = Date.now() - N * 1000;
     await Promise.all(Array.from({ length: N }, (_, i) => dev.publishAsync(topics.levels('flat-burst'), levelsMessage('flat-burst', i, key.privateKey, t0 + i * 1000), { qos: 1 })));
     // Every message is at the broker; the service is part-way through them.
