@@ -83,8 +83,13 @@ export interface ClipStore {
   orphanBytes(device: string): number;
 }
 
+/** The size the signed manifest gives chunk `n`: every chunk is `chunkBytes` long but the last, which holds the rest. */
+export function chunkSize(m: { readonly bytes: number; readonly chunks: number }, chunkBytes: number, n: number): number {
+  return n === m.chunks - 1 ? m.bytes - (m.chunks - 1) * chunkBytes : chunkBytes;
+}
+
 function expectedSize(m: ManifestRow, n: number): number {
-  return n === m.chunks - 1 ? m.bytes - (m.chunks - 1) * m.chunk_bytes : m.chunk_bytes;
+  return chunkSize(m, m.chunk_bytes, n);
 }
 
 export function createClipStore(db: Db, clipsDir: string, options: { orphanBytesPerDevice?: number; now?: () => number } = {}): ClipStore {

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { chunkSize } from '../../../store/clips.ts';
 
 export type AssemblyResult = { readonly state: 'complete'; readonly file: string } | { readonly state: 'corrupt' | 'incomplete'; readonly problem: string };
 
@@ -34,7 +35,7 @@ export async function assembleClip(pool: pg.Pool, device: string, clipId: string
       return m?.state === 'complete' ? { state: 'complete', file: `${m.sha256}.wav` } : { state: 'incomplete', problem: m === undefined ? 'no manifest received' : `the clip is ${m.state}` };
     }
     const rows = (await c.query<{ n: number; data: Buffer }>({ ...Q.chunks, values: [device, clipId] })).rows;
-    const size = (n: number): number => (n === m.chunks - 1 ? m.bytes - (m.chunks - 1) * m.chunk_bytes : m.chunk_bytes);
+    const size = (n: number): number => chunkSize(m, m.chunk_bytes, n);
     const hash = createHash('sha256');
     let total = 0;
     let problem: string | null = null;

@@ -12,7 +12,7 @@ import { EarshotError, type ErrorInfo } from '@earshot/shared';
 import { attachFromRows } from '../../../cases/attach-rows.ts';
 import { encodeLeaf } from '../../../evidence/leaf.ts';
 import type { Attacher, EvidenceLog } from '../../../pipeline/types.ts';
-import { CHUNK_ROW_COST_BYTES, type ClipStore, MAX_CHUNK_BYTES, ORPHAN_CHUNK_BYTES_PER_DEVICE } from '../../../store/clips.ts';
+import { CHUNK_ROW_COST_BYTES, chunkSize, type ClipStore, MAX_CHUNK_BYTES, ORPHAN_CHUNK_BYTES_PER_DEVICE } from '../../../store/clips.ts';
 import type { EvidenceRows } from '../../../store/evidence-rows.ts';
 import type { LevelsWriter } from '../../../store/levels.ts';
 import type { MessageLedger } from '../../../store/messages.ts';
@@ -33,10 +33,7 @@ export interface StagedStores {
   readonly clips: Pick<ClipStore, 'putChunk' | 'isReady' | 'manifestStored'>;
 }
 
-/** store/clips.ts expectedSize: every chunk is chunkBytes long but the last. */
-function expectedSize(m: StoredManifest, n: number): number {
-  return n === m.chunks - 1 ? m.bytes - (m.chunks - 1) * m.chunkBytes : m.chunkBytes;
-}
+const expectedSize = (m: StoredManifest, n: number): number => chunkSize(m, m.chunkBytes, n);
 
 const EMPTY = Buffer.alloc(0);
 
