@@ -17,7 +17,7 @@ import { signEnvelope, topics } from '@earshot/shared';
 import { pino } from 'pino';
 import { createPipeline } from '../../ingest/src/pipeline/pipeline.ts';
 import type { Incoming } from '../../ingest/src/pipeline/types.ts';
-import { createReceipts } from '../../ingest/src/receipts/index.ts';
+import { createReceipts, sqliteReceiptCoverage } from '../../ingest/src/receipts/index.ts';
 import { openIngest } from '../../ingest/src/service/open-ingest.ts';
 import { levelsBody, statusBody } from '../../ingest/test/pipeline/support/ingest-fixture.ts';
 
@@ -36,7 +36,7 @@ try {
   })();
   const logger = pino({ level: 'silent' });
   let published = 0;
-  const receipts = createReceipts({ db: ingest.db, serverKey: ingest.serverKey.privateKey, logger, publish: () => published++ });
+  const receipts = createReceipts({ coverage: sqliteReceiptCoverage(ingest.db), serverKey: ingest.serverKey.privateKey, logger, publish: () => published++ });
   const pipeline = createPipeline({
     db: ingest.db, dataDir: ingest.dir.root, logger, onCommitted: receipts.committed,
     pinnedKey: (id) => ingest.registry.publicKey(id), pinnedKeyPem: () => pem,

@@ -10,9 +10,8 @@
  */
 import type { Logger } from 'pino';
 import { topics } from '@earshot/shared';
-import { GroupCommit } from '../broker/group-commit.ts';
+import { type BatchPipeline, GroupCommit } from '../broker/group-commit.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
-import type { Pipeline } from '../pipeline/pipeline.ts';
 import { AccountControl } from './account-control.ts';
 import { startAccountSync } from './account-sync.ts';
 import { BrokerConnection, type OnMessage } from './connection.ts';
@@ -23,7 +22,7 @@ import { INGEST_TOPIC, senderOf } from './topic-sender.ts';
 
 export interface BrokerClientOptions {
   readonly target: BrokerTarget;
-  readonly pipeline: Pipeline;
+  readonly pipeline: BatchPipeline;
   readonly registry: DeviceRegistry;
   readonly logger: Logger;
   readonly accountPollMs?: number;
@@ -80,6 +79,7 @@ export function startBrokerClient(o: BrokerClientOptions): BrokerLink {
       sync?.stop();
       // What is ready is committed and acknowledged now; the rest stays unacknowledged at the broker for the next start.
       commit.flush();
+      await commit.settled();
       control?.close();
       await Promise.all(conns.map((c) => c.close()));
     },

@@ -9,10 +9,20 @@
  * oldest, of messages that are ready — so a device's messages are stored in the
  * order it sent them, whichever worker prepared them. A message whose worker
  * died is answered null: not acknowledged, sent again by the device.
+ *
+ * On PostgreSQL (storage/postgres/ingest-batch/) a batch commits asynchronously:
+ * one batch is in flight at a time, what arrives meanwhile waits for the next,
+ * so a device's messages still commit in the order they arrived.
  */
 import type { Logger } from 'pino';
-import type { Pipeline } from '../pipeline/pipeline.ts';
 import type { Incoming, Outcome } from '../pipeline/types.ts';
+
+/** What group commit needs of a pipeline: SQLite's commits in the call, PostgreSQL's in a promise. */
+export interface BatchPipeline {
+  /** Starts a message's worker steps; false when it needs none (ready at once). */
+  prepare(msg: Incoming, ready: (ok: boolean) => void): boolean;
+  processBatch(msgs: readonly Incoming[]): Outcome[] | Promise<Outcome[]>;
+}
 
 /** Bounds one transaction, so a burst cannot hold the event loop for long. */
 export const MAX_BATCH = 512;
@@ -33,8 +43,10 @@ export class GroupCommit {
   private scheduled = false;
   private readonly batchMsgs: Incoming[] = [];
   private readonly batchDones: Done[] = [];
+  /** The batch being committed asynchronously, if any. */
+  private inFlight: Promise<void> | null = null;
 
-  constructor(private readonly pipeline: Pipeline, private readonly logger: Logger) {}
+  constructor(private readonly pipeline: BatchPipeline, private readonly logger: Logger) {}
 
   /** `done` gets the outcome once committed, or null when nothing could be stored (the message must not be acknowledged). */
   push(msg: Incoming, done: Done): void {
@@ -63,6 +75,8 @@ export class GroupCommit {
   /** Runs everything ready now, oldest first, stopping at the first message still being prepared. */
   flush(): void {
     this.scheduled = false;
+    // An asynchronous commit in flight: what is ready goes in the next batch, once it has committed.
+    if (this.inFlight !== null) return;
     for (;;) {
       const bm = this.batchMsgs;
       const bd = this.batchDones;
@@ -82,16 +96,38 @@ export class GroupCommit {
       }
       this.compact();
       if (bm.length === 0) return;
-      let outcomes: Outcome[] | null = null;
+      let outcomes: Outcome[] | Promise<Outcome[]> | null = null;
       try {
         outcomes = this.pipeline.processBatch(bm);
       } catch (e) {
-        this.logger.error({ err: e, messages: bm.length }, 'batch could not be stored; not acknowledged');
+        this.failed(e, bm.length);
       }
       // Copied first: a callback may push (and so flush) again.
       const dones = bd.slice();
-      for (let i = 0; i < dones.length; i++) dones[i]!(outcomes === null ? null : outcomes[i]!);
+      if (outcomes instanceof Promise) {
+        this.inFlight = outcomes.then(
+          (o) => answer(dones, o),
+          (e: unknown) => {
+            this.failed(e, dones.length);
+            answer(dones, null);
+          },
+        ).finally(() => {
+          this.inFlight = null;
+          this.flush();
+        });
+        return;
+      }
+      answer(dones, outcomes);
     }
+  }
+
+  /** Resolves once nothing is being committed (after flush(): what was ready is committed and answered). */
+  async settled(): Promise<void> {
+    while (this.inFlight !== null) await this.inFlight;
+  }
+
+  private failed(e: unknown, messages: number): void {
+    this.logger.error({ err: e, messages }, 'batch could not be stored; not acknowledged');
   }
 
   /** Drops the answered prefix once it is most of the arrays. */
@@ -110,4 +146,8 @@ export class GroupCommit {
       this.head = 0;
     }
   }
+}
+
+function answer(dones: readonly Done[], outcomes: readonly Outcome[] | null): void {
+  for (let i = 0; i < dones.length; i++) dones[i]!(outcomes === null ? null : outcomes[i]!);
 }

@@ -8,13 +8,12 @@ import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { topics } from '@earshot/shared';
 import type { Logger } from 'pino';
 import type { DeviceRegistry } from '../devices/registry.ts';
-import type { Pipeline } from '../pipeline/pipeline.ts';
 import { createAuthenticate } from './authenticate.ts';
 import { createAuthorizePublish } from './authorize-publish.ts';
 import { createAuthorizeSubscribe } from './authorize-subscribe.ts';
 import { addressKey, ConnectionGate, FAILURE_BUDGETS, type FailureBudgets, PRE_AUTH_LIMITS, type PreAuthLimits } from './connection-gate.ts';
 import { GuardedConnection } from './frame-guard.ts';
-import { GroupCommit } from './group-commit.ts';
+import { type BatchPipeline, GroupCommit } from './group-commit.ts';
 import { type BucketOptions, DEFAULT_RATE } from './rate-limit.ts';
 import { indexRetained } from './retained-index.ts';
 
@@ -27,7 +26,7 @@ export const DISABLE_POLL_MS = 1_000;
 
 export interface BrokerOptions {
   registry: DeviceRegistry;
-  pipeline: Pipeline;
+  pipeline: BatchPipeline;
   logger: Logger;
   host?: string;
   port?: number;
@@ -178,6 +177,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     close: async () => {
       clearInterval(poll);
       commit.flush();
+      await commit.settled();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -3,7 +3,9 @@
  * `earshot device list [--json]` · `earshot device disable <id> [--config FILE]` · `earshot device enable <id> [--config FILE]`
  *
  * `add` prints the provisioning details once (the secret is stored only as its
- * scrypt hash), as a JSON line `earshot-device provision --details` reads.
+ * keyed hash, devices/secret.ts), as a JSON line `earshot-device provision --details` reads.
+ * Each runs on the store EARSHOT_STORE_URL names, SQLite or PostgreSQL
+ * (with-devices.ts), with the same output.
  * With an external mosquitto broker whose accounts Earshot keeps (DESIGN §8,
  * EARSHOT_BROKER_URL), add, disable and enable change the device's account
  * there too, before they return (broker-client/device-accounts.ts).
@@ -15,7 +17,7 @@ import { brokerTarget } from '../broker-client/target.ts';
 import { type OpenAccounts, openDeviceAccounts } from '../broker-client/cli-accounts.ts';
 import { loadSettings, publicMqttUrl, type Settings } from '../service/settings.ts';
 import { type Command, DATA_DIR_OPTION, table } from './context.ts';
-import { withIngest } from './with-ingest.ts';
+import { withDevices } from './with-devices.ts';
 
 function readText(file: string): string {
   try {
@@ -48,17 +50,18 @@ const add: Command = async (args, io) => {
   const broker = await brokerAccounts(settings);
   try {
     broker?.accounts.checkId(a.positionals[0]!);
-    return await withIngest(a['data-dir'], async (ingest) => {
-      const p = ingest.registry.add(a.positionals[0]!, publicKeyPem === undefined ? {} : { publicKeyPem });
+    return await withDevices(a['data-dir'], async (devices) => {
+      const serverPublicKeyPem = await devices.serverPublicKeyPem();
+      const p = await devices.add(a.positionals[0]!, publicKeyPem === undefined ? {} : { publicKeyPem });
       try {
         await broker?.accounts.add(p.deviceId, p.secret);
       } catch (e) {
         // No account at the broker: no device either, so that `device add` can simply be run again.
-        ingest.registry.undoAdd(p.deviceId, ingest.registry.get(p.deviceId)!.createdAt);
+        await devices.undoAdd(p.deviceId, p.createdAt);
         throw e;
       }
       const details: ProvisioningDetails = {
-        v: 1, deviceId: p.deviceId, secret: p.secret, server: a.server ?? publicMqttUrl(settings), serverPublicKeyPem: ingest.serverKey.publicKeyPem,
+        v: 1, deviceId: p.deviceId, secret: p.secret, server: a.server ?? publicMqttUrl(settings), serverPublicKeyPem,
         ...(caPem === undefined ? {} : { caPem }),
       };
       if (!a.json) {
@@ -75,8 +78,8 @@ const add: Command = async (args, io) => {
 
 const list: Command = (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION, json: { type: 'boolean' } }, z.object({ ...Common, positionals: z.array(z.string()).max(0) }));
-  return withIngest(a['data-dir'], (ingest) => {
-    const rows = ingest.registry.list().map((d) => ({
+  return withDevices(a['data-dir'], async (devices) => {
+    const rows = (await devices.list()).map((d) => ({
       device: d.id,
       enabled: d.enabled ? 'yes' : 'DISABLED',
       key: d.publicKeyPem === null ? 'not pinned' : 'pinned',
@@ -92,10 +95,9 @@ function toggle(enable: boolean): Command {
   return async (args, io) => {
     const a = parseCommand(args, { ...DATA_DIR_OPTION, config: { type: 'string' } }, z.object({ positionals: z.array(z.string()).length(1, 'one device id'), 'data-dir': z.string().optional(), config: z.string().optional() }));
     const target = brokerTarget(loadSettings(a.config));
-    await withIngest(a['data-dir'], (ingest) => {
+    await withDevices(a['data-dir'], async (devices) => {
       const id = a.positionals[0]!;
-      if (enable) ingest.registry.enable(id);
-      else ingest.registry.disable(id);
+      await devices.setEnabled(id, enable);
       io.out(enable ? `Device ${id} enabled.` : `Device ${id} disabled: a running service cuts its connection within a second and refuses it from now on.`);
     });
     if (target?.accounts !== 'mosquitto-dynamic-security') return 0;

@@ -9,20 +9,21 @@
  */
 import { join } from 'node:path';
 import { acquireProcessLock, parseCommand } from '@earshot/shared';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { resolveDataDir } from '../data-dir.ts';
 import { createBundleExporter } from '../export/index.ts';
 import { createHttpApp } from '../http/index.ts';
 import { readiness } from '../http/health.ts';
 import { ALL_MIGRATIONS } from '../service/migrations.ts';
-import { loadSettings, publicMqttUrl } from '../service/settings.ts';
-import { refuseUnsupported } from '../storage/command-support.ts';
-import { STORE_URL_ENV, storeFromSettings } from '../storage/store-url.ts';
+import { loadSettings, publicMqttUrl, type Settings } from '../service/settings.ts';
+import { type PostgresTarget, storeFromSettings } from '../storage/store-url.ts';
+import { servePostgres } from '../service/serve-postgres.ts';
+import { createIngestOnlyApp } from '../http/ingest-only-app.ts';
 import { serve } from '../service/serve.ts';
 import { createTimelineService } from '../timeline/index.ts';
 import { accessPortFor, createUsers } from '../users/index.ts';
-import type { Command } from './context.ts';
+import type { Command, Io } from './context.ts';
 
 /** The lock file in the data folder while `earshot serve` runs (shared/src/process-lock/). */
 export const SERVE_LOCK_FILE = 'serve.lock';
@@ -33,39 +34,13 @@ export const serveCommand: Command = async (args, io) => {
     'mqtt-port': z.coerce.number().int().min(0).max(65_535).optional(), 'http-port': z.coerce.number().int().min(0).max(65_535).optional(),
   }));
   const settings = loadSettings(a.config);
-  // DESIGN §8: the config may name the store too; until serve runs on PostgreSQL it refuses one rather than start half-connected.
-  refuseUnsupported('serve', undefined, storeFromSettings(settings.store?.url, a.config), `unset ${STORE_URL_ENV} and remove "store.url" from ${a.config ?? 'the config'}`);
+  // DESIGN §8: the store from EARSHOT_STORE_URL or the config's "store.url" (the variable wins).
+  const store = storeFromSettings(settings.store?.url, a.config);
   if (a['mqtt-port'] !== undefined) settings.mqtt.port = a['mqtt-port'];
   if (a['http-port'] !== undefined) settings.http.port = a['http-port'];
   const logger = pino({ level: process.env['EARSHOT_LOG_LEVEL'] ?? 'info', base: { service: 'earshot' } });
   const dataDir = resolveDataDir(a['data-dir']);
-  // One service per data folder: a second one would share the broker's device identities and the evidence log's
-  // appends. Other commands (case, deploy, device…) keep working beside it: SQLite serialises their writes.
-  const lock = acquireProcessLock(join(dataDir, SERVE_LOCK_FILE), { what: `the data folder ${dataDir}` });
-  const service = await serve({ dataDir, settings, logger });
-  const { ingest } = service;
-  const { app } = await createHttpApp({
-    db: ingest.db,
-    users: createUsers(ingest.db),
-    timeline: createTimelineService(ingest.db),
-    exportBundle: createBundleExporter(ingest, { outDir: join(ingest.dir.root, 'bundles'), rules: settings.rules, lowFrequency: settings.lowFrequency }),
-    evidence: accessPortFor(ingest.log),
-    clipsDir: ingest.dir.clips,
-    // Case changes from the browser and the resident's diary entries (issues 12, 13) write through the same context as the CLI.
-    cases: ingest.cases,
-    // Issue 12: device administration from the browser, and a deployment's config published at once.
-    registry: ingest.registry,
-    provisioning: { server: publicMqttUrl(settings), serverPublicKeyPem: ingest.serverKey.publicKeyPem },
-    onDeploymentsChanged: () => void service.syncConfigs(),
-    // /readyz (http/health.ts): the store, its schema, the broker.
-    readiness: readiness({ db: ingest.db, migrations: ALL_MIGRATIONS.map((m) => m.name), broker: () => service.link.ready() }),
-    logger: logger.child({ part: 'http' }),
-  });
-  await app.listen({ host: settings.http.host, port: settings.http.port });
-  const httpPort = (app.server.address() as { port: number }).port;
-  const devices = service.broker === null ? settings.mqtt.brokerUrl! : `mqtt${settings.mqtt.tlsCertFile === undefined ? '' : 's'}://${settings.mqtt.host}:${service.mqttPort}`;
-  io.err(`earshot: ingest service running — devices: ${devices}, officers: http://${settings.http.host}:${httpPort}/ (data in ${ingest.dir.root}${service.broker === null ? '; external broker' : ''})`);
-
+  const running = store.kind === 'postgres' ? await startOnPostgres(dataDir, store, settings, logger, io) : await startOnSqlite(dataDir, settings, logger, io);
   // The handlers stay until the stop is done: a second signal must not cut the shutdown short.
   let stopping = false;
   let resolveStop = (): void => undefined;
@@ -84,13 +59,89 @@ export const serveCommand: Command = async (args, io) => {
   process.on('SIGTERM', onTerm);
   await stopped;
   try {
-    await app.close();
-    await service.close();
+    await running.stop();
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
-    lock.release();
   }
   io.err('earshot: stopped');
   return 0;
 };
+
+interface Running {
+  stop(): Promise<void>;
+}
+
+/** The embedded store: the whole service, the officer web view included, on one data folder. */
+async function startOnSqlite(dataDir: string, settings: Settings, logger: Logger, io: Io): Promise<Running> {
+  // One service per data folder: a second one would share the broker's device identities and the evidence log's
+  // appends. Other commands (case, deploy, device…) keep working beside it: SQLite serialises their writes.
+  const lock = acquireProcessLock(join(dataDir, SERVE_LOCK_FILE), { what: `the data folder ${dataDir}` });
+  try {
+    const service = await serve({ dataDir, settings, logger });
+    const { ingest } = service;
+    const { app } = await createHttpApp({
+      db: ingest.db,
+      users: createUsers(ingest.db),
+      timeline: createTimelineService(ingest.db),
+      exportBundle: createBundleExporter(ingest, { outDir: join(ingest.dir.root, 'bundles'), rules: settings.rules, lowFrequency: settings.lowFrequency }),
+      evidence: accessPortFor(ingest.log),
+      clipsDir: ingest.dir.clips,
+      // Case changes from the browser and the resident's diary entries (issues 12, 13) write through the same context as the CLI.
+      cases: ingest.cases,
+      // Issue 12: device administration from the browser, and a deployment's config published at once.
+      registry: ingest.registry,
+      provisioning: { server: publicMqttUrl(settings), serverPublicKeyPem: ingest.serverKey.publicKeyPem },
+      onDeploymentsChanged: () => void service.syncConfigs(),
+      // /readyz (http/health.ts): the store, its schema, the broker.
+      readiness: readiness({ db: ingest.db, migrations: ALL_MIGRATIONS.map((m) => m.name), broker: () => service.link.ready() }),
+      logger: logger.child({ part: 'http' }),
+    });
+    await app.listen({ host: settings.http.host, port: settings.http.port });
+    const httpPort = (app.server.address() as { port: number }).port;
+    io.err(`earshot: ingest service running — devices: ${devicesAt(settings, service.broker === null, service.mqttPort)}, officers: http://${settings.http.host}:${httpPort}/ (data in ${ingest.dir.root}${service.broker === null ? '; external broker' : ''})`);
+    return {
+      async stop() {
+        try {
+          await app.close();
+          await service.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/**
+ * PostgreSQL (DESIGN §8): an ingest process of a fleet. Several may share the store, so there is no lock on the
+ * data folder, which holds only the server key here; the run-once jobs are leases in the database.
+ */
+async function startOnPostgres(dataDir: string, target: PostgresTarget, settings: Settings, logger: Logger, io: Io): Promise<Running> {
+  const service = await servePostgres({ dataDir, target, settings, logger });
+  try {
+    const app = await createIngestOnlyApp({
+      logger: logger.child({ part: 'http' }),
+      readiness: () => ({ store: service.probe.store(), migrations: service.probe.migrations(), broker: service.link.ready() }),
+    });
+    await app.listen({ host: settings.http.host, port: settings.http.port });
+    const httpPort = (app.server.address() as { port: number }).port;
+    io.err(`earshot: ingest service running on ${target.display} — devices: ${devicesAt(settings, service.broker === null, service.mqttPort)}, health: http://${settings.http.host}:${httpPort}/readyz (the officer web view does not yet run on PostgreSQL)`);
+    return {
+      async stop() {
+        await app.close();
+        await service.close();
+      },
+    };
+  } catch (e) {
+    await service.close();
+    throw e;
+  }
+}
+
+function devicesAt(settings: Settings, external: boolean, port: number): string {
+  return external ? settings.mqtt.brokerUrl! : `mqtt${settings.mqtt.tlsCertFile === undefined ? '' : 's'}://${settings.mqtt.host}:${port}`;
+}

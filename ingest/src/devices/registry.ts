@@ -13,8 +13,10 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { DEVICE_ID_PATTERN, EarshotError } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
-import { FairQueue, QueueFullError } from '../users/fair-queue.ts';
-import { checkKeyedSecret, checkScryptSecret, type HashedSecret, hashSecret, isKeyedHash, KEYED_HASH_N, newSecret } from './secret.ts';
+import { type Credentials, createCredentialCheck } from './credential-check.ts';
+import { hashSecret, KEYED_HASH_N, newSecret } from './secret.ts';
+
+export { type Credentials, LEGACY_CHECKS } from './credential-check.ts';
 
 export interface DeviceInfo {
   id: string;
@@ -29,16 +31,6 @@ export interface Provisioned {
   /** Shown once: only its keyed hash is stored (secret.ts). */
   secret: string;
 }
-
-/** 'busy': an older scrypt-hashed row could not be checked now (too many such checks waiting); the device retries. */
-export type Credentials = 'ok' | 'unknown' | 'disabled' | 'bad-secret' | 'busy';
-
-/**
- * scrypt checks of rows written before the keyed hash run one at a time, at
- * most two waiting per device id and 256 in all, so they cannot take the libuv
- * pool from officer logins and the web view's file reads (issue 11).
- */
-export const LEGACY_CHECKS = { concurrency: 1, maxPerSource: 2, maxQueued: 256 } as const;
 
 export interface DeviceRegistry {
   add(id: string, opts?: { publicKeyPem?: string; now?: number }): Provisioned;
@@ -68,7 +60,8 @@ export interface DeviceRegistry {
   undoAdd(id: string, createdAt: number): boolean;
 }
 
-interface Row {
+/** A `devices` row as the store returns it (devices/migrations.ts; PostgreSQL's mirror adds nothing the registry reads). */
+export interface DeviceRow {
   id: string;
   secret_salt: Buffer;
   secret_hash: Buffer;
@@ -81,7 +74,7 @@ interface Row {
   created_at: number;
 }
 
-function info(r: Row): DeviceInfo {
+function info(r: DeviceRow): DeviceInfo {
   return { id: r.id, enabled: r.enabled === 1, publicKeyPem: r.public_key, keyPinnedAt: r.key_pinned_at, createdAt: r.created_at };
 }
 
@@ -102,8 +95,8 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
     `INSERT INTO devices (id, secret_salt, secret_hash, scrypt_n, scrypt_r, scrypt_p, public_key, key_pinned_at, created_at, changed_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
-  const byId = db.prepare<[string], Row>('SELECT * FROM devices WHERE id = ?');
-  const all = db.prepare<[], Row>('SELECT * FROM devices ORDER BY id');
+  const byId = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?');
+  const all = db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY id');
   const allIds = db.prepare<[], string>('SELECT id FROM devices ORDER BY id').pluck();
   const setEnabled = db.prepare<[number, number, string]>('UPDATE devices SET enabled = ?, changed_at = ? WHERE id = ?');
   const setKey = db.prepare<[string, number, number, string]>('UPDATE devices SET public_key = ?, key_pinned_at = ?, changed_at = ? WHERE id = ? AND public_key IS NULL');
@@ -112,12 +105,11 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
   const changedAfter = db.prepare<[number], { id: string; enabled: number }>('SELECT id, enabled FROM devices WHERE changed_at > ?');
   const keys = new Map<string, KeyObject>();
   const setHash = db.prepare<[Buffer, Buffer, number, number, number, string]>('UPDATE devices SET secret_salt = ?, secret_hash = ?, scrypt_n = ?, scrypt_r = ?, scrypt_p = ? WHERE id = ?');
-  const dummy = hashSecret(newSecret());
-  const legacy = new FairQueue(LEGACY_CHECKS);
+  const check = createCredentialCheck();
   const listeners: ((id: string) => void)[] = [];
   const addListeners: ((p: Provisioned) => void)[] = [];
 
-  function mustGet(id: string): Row {
+  function mustGet(id: string): DeviceRow {
     const r = byId.get(id);
     if (r === undefined) throw new EarshotError('EARSHOT_E_DEVICE_UNKNOWN', id);
     return r;
@@ -176,33 +168,12 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
       keys.set(id, key);
       return key;
     },
-    async checkCredentials(id, password) {
-      const r = byId.get(id);
-      const given = password ?? Buffer.alloc(0);
-      const stored: HashedSecret = r === undefined ? dummy : { salt: r.secret_salt, hash: r.secret_hash, params: { N: r.scrypt_n, r: r.scrypt_r, p: r.scrypt_p } };
-      let good: boolean;
-      if (isKeyedHash(stored)) {
-        // An unknown id is checked against a dummy keyed hash: the same microsecond of
-        // work, so timing tells an outsider little about which ids exist, and a refusal
-        // says neither whether an id exists nor whether it is disabled.
-        good = checkKeyedSecret(given, stored);
-      } else {
-        try {
-          good = await legacy.run(id, () => checkScryptSecret(given, stored));
-        } catch (e) {
-          if (e instanceof QueueFullError) return 'busy';
-          throw e;
-        }
-        if (good) {
-          // Upgrade at the first good CONNECT: from now on this device costs a keyed hash.
-          const h = hashSecret(given);
-          setHash.run(h.salt, h.hash, h.params.N, h.params.r, h.params.p, id);
-        }
-      }
-      if (r === undefined) return 'unknown';
-      if (!good) return 'bad-secret';
-      // Read again: disabled while a slow hash was being checked is still refused.
-      return byId.get(id)?.enabled === 1 ? 'ok' : 'disabled';
+    checkCredentials(id, password) {
+      const read = () => {
+        const r = byId.get(id);
+        return r === undefined ? undefined : { secret: { salt: r.secret_salt, hash: r.secret_hash, params: { N: r.scrypt_n, r: r.scrypt_r, p: r.scrypt_p } }, enabled: r.enabled === 1 };
+      };
+      return check(id, password, read, (h) => setHash.run(h.salt, h.hash, h.params.N, h.params.r, h.params.p, id));
     },
     needsSlowCheck(id) {
       const n = byId.get(id)?.scrypt_n;

@@ -10,7 +10,7 @@ import { type EvidenceLeaf, encodeLeaf } from './leaf.ts';
 import { type Appended, LogStore, type StoredLeaf } from './log-store.ts';
 import { evidenceMigrations } from './migrations.ts';
 import type { ServerKey } from './server-key.ts';
-import { type SignedTreeHead, TreeHead, signTreeHead } from './tree-head.ts';
+import { type SignedTreeHead, signTreeHead, treeHeadInfo } from './tree-head.ts';
 import { type StoredTreeHead, TreeHeadStore } from './tree-head-store.ts';
 import type { TreeHeadSigner } from './tree-head-timer.ts';
 import { type LogReport, type VerifyLogOptions, verifyLog } from './verify-log.ts';
@@ -88,9 +88,7 @@ export class EvidenceLog implements TreeHeadSigner {
 
   latestHeadInfo(): { treeSize: number; timestamp: string } | null {
     const h = this.#heads.latest();
-    if (h === null) return null;
-    const { treeSize, timestamp } = TreeHead.parse(JSON.parse(h.bytes.toString('utf8')));
-    return { treeSize, timestamp };
+    return h === null ? null : treeHeadInfo(h.bytes);
   }
 
   /** RFC 6962 §2.1.1 audit path; throws EARSHOT_E_PROOF_RANGE outside the log. */

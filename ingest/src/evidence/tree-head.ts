@@ -27,6 +27,12 @@ export interface SignedTreeHead {
 /** RFC 8032 §5.1.6: an Ed25519 signature is 64 bytes. */
 export const ED25519_SIGNATURE_BYTES = 64;
 
+/** The size and signing time a stored head's bytes state (bytes this service signed; throws on any other). */
+export function treeHeadInfo(bytes: Buffer): { treeSize: number; timestamp: string } {
+  const { treeSize, timestamp } = TreeHead.parse(JSON.parse(bytes.toString('utf8')));
+  return { treeSize, timestamp };
+}
+
 /** DESIGN §5: logId = hex SHA-256 of the server public key's SubjectPublicKeyInfo DER. */
 export function logIdOf(publicKey: KeyObject): string {
   return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');

@@ -14,8 +14,9 @@
  * (cases/deployed-now.ts), and what each was last sent is kept in memory: a
  * device costs a map lookup unless its config changes.
  */
-import { type AudioMode, type RemoteConfig, parseRemoteConfig } from '@earshot/shared';
+import type { AudioMode, RemoteConfig } from '@earshot/shared';
 import { createDeployedAt } from '../cases/deployed-now.ts';
+import { type ConfigBody, configBodies, deviceConfigLeaf, storedConfig } from './config-bodies.ts';
 import type { Ingest } from './open-ingest.ts';
 import type { Settings } from './settings.ts';
 
@@ -37,15 +38,8 @@ export interface DeviceConfigs {
 }
 
 export function createDeviceConfigs(ingest: Ingest, settings: Settings): DeviceConfigs {
-  const base = parseRemoteConfig({ version: 0, rules: settings.rules, bands: 'third-octave' }); // issue 16: deployments measure bands
-  if (!base.ok) throw new Error(`the service's rules do not form a device config: ${base.error.detail}`);
-  const { version: _v, ...common } = base.config;
   // One body per audio mode, made once: what a device should run depends only on its deployment.
-  const bodies = new Map<AudioMode, { want: Omit<RemoteConfig, 'version'>; text: string }>();
-  for (const mode of ['off', 'button-only', 'on-event'] as const) {
-    const want = { ...common, audio: { ...common.audio, mode } };
-    bodies.set(mode, { want, text: JSON.stringify(want) });
-  }
+  const bodies = configBodies(settings);
   const get = ingest.db.prepare<[string], StoredConfig>('SELECT version, config FROM device_configs WHERE device = ?');
   const put = ingest.db.prepare<[string, number, string, number]>(
     'INSERT INTO device_configs (device, version, config, published_at) VALUES (?, ?, ?, ?) ON CONFLICT (device) DO UPDATE SET version = excluded.version, config = excluded.config, published_at = excluded.published_at',
@@ -53,13 +47,9 @@ export function createDeviceConfigs(ingest: Ingest, settings: Settings): DeviceC
   const history = ingest.db.prepare<[string, number, string, number, number]>(
     'INSERT INTO device_config_history (device, version, config, published_ms, leaf_index) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
-  const publish = ingest.db.transaction((deviceId: string, version: number, text: string, want: Omit<RemoteConfig, 'version'>, nowMs: number, caseRef: string | null) => {
+  const publish = ingest.db.transaction((deviceId: string, version: number, text: string, want: ConfigBody, nowMs: number, caseRef: string | null) => {
     put.run(deviceId, version, text, nowMs);
-    const at = new Date(nowMs).toISOString();
-    const { leafIndex } = ingest.log.append({
-      v: 1, kind: 'device-config', recordedAt: at, caseRef,
-      data: { deviceId, version, publishedAt: at, config: JSON.parse(JSON.stringify(want)) as Record<string, never> },
-    });
+    const { leafIndex } = ingest.log.append(deviceConfigLeaf(deviceId, version, want, nowMs, caseRef));
     history.run(deviceId, version, text, nowMs, leafIndex);
   });
   // What each device was last sent, as stored (only this service publishes configs).
@@ -95,8 +85,7 @@ export function createDeviceConfigs(ingest: Ingest, settings: Settings): DeviceC
     },
     current(deviceId) {
       const last = sent.get(deviceId);
-      if (last === undefined) return null;
-      return { version: last.version, ...(JSON.parse(last.config) as Omit<RemoteConfig, 'version'>) };
+      return last === undefined ? null : storedConfig(last.version, last.config);
     },
   };
 }

@@ -16,7 +16,7 @@ import { startBroker, type RunningBroker } from '../broker/server.ts';
 import { brokerTarget, type BrokerLink, embeddedLink, startBrokerClient } from '../broker-client/index.ts';
 import { startTreeHeadTimer } from '../evidence/index.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
-import { createReceipts } from '../receipts/index.ts';
+import { createReceipts, sqliteReceiptCoverage } from '../receipts/index.ts';
 import { prepareWorkerCount } from '../pipeline/workers/worker-count.ts';
 import { startRetentionJob } from '../retention/index.ts';
 import { createInfluxLevelSink, type InfluxLevelSink } from '../sinks/influx.ts';
@@ -65,7 +65,7 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
   if (influxTarget !== null) logger.info({ url: influxTarget.url, bucket: influxTarget.bucket }, 'mirroring levels to InfluxDB');
 
   // Stored receipts (DESIGN §4): one signed, retained receipt per device after each commit.
-  const receipts = createReceipts({ db: ingest.db, serverKey: ingest.serverKey.privateKey, logger });
+  const receipts = createReceipts({ coverage: sqliteReceiptCoverage(ingest.db), serverKey: ingest.serverKey.privateKey, logger });
   const pipeline = createPipeline({
     onCommitted: receipts.committed,
     db: ingest.db,

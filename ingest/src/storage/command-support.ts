@@ -9,8 +9,8 @@
 import { EarshotError } from '@earshot/shared';
 import { STORE_URL_ENV, type StoreTarget, storeFromEnv } from './store-url.ts';
 
-/** Commands that already work on a PostgreSQL store ("group sub"). */
-const ON_POSTGRES = new Set(['log verify', 'log head', 'store copy']);
+/** Commands that already work on a PostgreSQL store: a whole command ("serve") or "group sub". */
+const ON_POSTGRES = new Set(['serve', 'log verify', 'log head', 'store copy', 'device add', 'device list', 'device disable', 'device enable']);
 /** Commands that use no store, or name theirs on the command line. */
 const OWN_STORE = new Set(['verify', 'store', 'broker']);
 
@@ -21,7 +21,7 @@ export function checkStoreForCommand(name: string, sub: string | undefined, env:
 
 /** The same refusal for a store named by a config file's `"store": {"url": …}` (a command that reads a config: serve). */
 export function refuseUnsupported(name: string, sub: string | undefined, target: StoreTarget, howToUnset = `unset ${STORE_URL_ENV} and the config's "store.url"`): void {
-  if (target.kind === 'postgres' && !ON_POSTGRES.has(`${name} ${sub ?? ''}`)) {
+  if (target.kind === 'postgres' && !ON_POSTGRES.has(name) && !ON_POSTGRES.has(`${name} ${sub ?? ''}`)) {
     const what = name === 'serve' || sub === undefined ? name : `${name} ${sub}`;
     throw new EarshotError('EARSHOT_E_STORE_NOT_SUPPORTED', `earshot ${what} does not yet run on PostgreSQL (${target.display}); ${howToUnset} to use the embedded SQLite store`);
   }

@@ -8,7 +8,7 @@ import type { BucketOptions } from '../../src/broker/rate-limit.ts';
 import { type Db, openDatabase } from '../../src/db/open.ts';
 import { createDeviceRegistry, type DeviceRegistry } from '../../src/devices/registry.ts';
 import { createPipeline, type Pipeline } from '../../src/pipeline/pipeline.ts';
-import { createReceipts, type Receipts, receiptsMigrations } from '../../src/receipts/index.ts';
+import { createReceipts, type Receipts, receiptsMigrations, sqliteReceiptCoverage } from '../../src/receipts/index.ts';
 import { migrations, quiet } from '../pipeline/support/ingest-fixture.ts';
 
 export interface Published {
@@ -40,7 +40,7 @@ export function makeReceiptFixture(opts: { quarantineBytesPerDevice?: number; ra
     const db = openDatabase(join(dir, 'earshot.db'), [...migrations, ...receiptsMigrations]);
     const registry = createDeviceRegistry(db);
     const receipts = createReceipts({
-      db, serverKey: privateKey, logger: quiet, publish: (topic, payload) => published.push({ topic, payload }), ...(opts.rate === undefined ? {} : { rate: opts.rate }),
+      coverage: sqliteReceiptCoverage(db), serverKey: privateKey, logger: quiet, publish: (topic, payload) => published.push({ topic, payload }), ...(opts.rate === undefined ? {} : { rate: opts.rate }),
     });
     const pipeline = createPipeline({
       db,

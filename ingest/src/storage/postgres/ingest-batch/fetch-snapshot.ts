@@ -6,13 +6,11 @@
  */
 import type pg from 'pg';
 import type { DeploymentRow } from '../../../cases/attach-rows.ts';
-import type { AudioMode } from '../../../cases/deployment-input.ts';
-import type { CaseStatus } from '../../../cases/case-input.ts';
-import type { CaseCategory } from '../../../cases/response-target.ts';
 import { CHUNK_ROW_COST_BYTES } from '../../../store/clips.ts';
 import { ROW_COST_BYTES } from '../../../store/quarantine.ts';
 import { EARSHOT_LOCK_CLASS, LOCK } from '../advisory-locks.ts';
 import { logSizeIn } from '../evidence-log.ts';
+import { deploymentsOf } from '../deployments-of.ts';
 import { type BatchSnapshot, clipKey, type LatestStatus, ledgerKey, type StoredManifest } from './snapshot.ts';
 
 const Q = {
@@ -24,11 +22,6 @@ const Q = {
   latestStatus: {
     name: 'earshot-batch-latest-status',
     text: 'SELECT DISTINCT ON (device) device, seq, clock_synced, clock_offset_ms FROM status WHERE device = ANY($1::text[]) ORDER BY device, seq DESC',
-  },
-  deployments: {
-    name: 'earshot-batch-deployments',
-    text: `SELECT d.id, d.device_id, d.case_ref, d.audio_mode, d.installed_ms, d.removed_ms, c.status, c.category
-      FROM deployments d JOIN cases c ON c.ref = d.case_ref WHERE d.device_id = ANY($1::text[])`,
   },
   // store/quarantine.ts `charged`: rows whose payload is held, or refused (row only).
   charge: {
@@ -87,8 +80,7 @@ export async function fetchSnapshot(c: pg.ClientBase, r: SnapshotRequest): Promi
   if (r.evidenceDevices.length > 0) {
     const s = await c.query<{ device: string; seq: number; clock_synced: number | null; clock_offset_ms: number | null }>({ ...Q.latestStatus, values: [r.evidenceDevices] });
     for (const row of s.rows) latestStatus.set(row.device, { seq: row.seq, synced: row.clock_synced === null ? null : row.clock_synced === 1, offsetMs: row.clock_offset_ms });
-    const d = await c.query<{ id: number; device_id: string; case_ref: string; audio_mode: AudioMode; installed_ms: number; removed_ms: number | null; status: CaseStatus; category: CaseCategory }>({ ...Q.deployments, values: [r.evidenceDevices] });
-    deployments = d.rows.map((x) => ({ id: x.id, deviceId: x.device_id, caseRef: x.case_ref, audioMode: x.audio_mode, installedMs: x.installed_ms, removedMs: x.removed_ms, status: x.status, category: x.category }));
+    deployments = await deploymentsOf(c, r.evidenceDevices);
   }
   const quarantineCharge = new Map<string, number>();
   const q = await c.query<{ device: string; b: number }>({ ...Q.charge, values: [r.devices, ROW_COST_BYTES, r.anonymous] });

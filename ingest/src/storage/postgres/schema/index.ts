@@ -7,6 +7,7 @@
 import { casesPg } from './cases.ts';
 import { clipFilesPg } from './clip-files.ts';
 import { devicesPg } from './devices.ts';
+import { devicesNotifyPg } from './devices-notify.ts';
 import { evidencePg } from './evidence.ts';
 import { levelBandsPg } from './level-bands.ts';
 import { bandBlocksPg } from './band-blocks.ts';
@@ -39,4 +40,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   ...levelBlocksPg,
   ...timelineRollupsPerBatchPg,
   ...bandBlocksPg,
+  ...devicesNotifyPg,
 ];
