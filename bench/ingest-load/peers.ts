@@ -70,7 +70,8 @@ export function openFilesRaiseRefusal(): string {
       + 'so it is the machine\'s to raise (limits.conf(5), systemd LimitNOFILE=, or a container run with that capability)';
 }
 
-function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Stops a child with `signal`, then SIGKILL after 30 s; resolves once it has exited. */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const hard = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -108,7 +109,8 @@ export function startIngest(root: string, dataDir: string, logFile: string, node
   });
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
   const port = (s.address() as { port: number }).port;
@@ -116,7 +118,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitListening(port: number, child: ChildProcess): Promise<void> {
+/** Resolves once a child's server accepts on 127.0.0.1:port; throws when it exits or never listens. */
+export async function waitListening(port: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
     const up = await new Promise<boolean>((resolve) => {
