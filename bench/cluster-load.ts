@@ -23,7 +23,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type PostgresServer, binDir, startPostgres } from '../test/support/postgres.ts';
-import { DEFAULT_CONNECTIONS } from '../ingest/src/broker-client/target.ts';
+import { POSTGRES_CONNECTIONS } from '../ingest/src/broker-client/target.ts';
 import { loadOrCreateServerKey } from '../ingest/src/evidence/server-key.ts';
 import { makeFleet, planWindow, type SimDevice } from './ingest-load/fleet.ts';
 import { connectUpTo, emptyFleet } from './ingest-load/load.ts';
@@ -99,7 +99,7 @@ async function step(work: string, server: PostgresServer, postmaster: number, de
     store = await stepStore(server, `earshot_cluster_${ingests}`, devices);
     const s0 = performance.now();
     servers = await startIngests({ root: ROOT, dir, storeUrl: store.url, brokerUrl: broker.url, accountFile: broker.accountFile, count: ingests });
-    console.log(`  ${ingests} earshot serve ready in ${((performance.now() - s0) / 1000).toFixed(1)} s (store ${store.name}, ${fmt(devices.length)} devices registered, ${DEFAULT_CONNECTIONS} broker sessions each)`);
+    console.log(`  ${ingests} earshot serve ready in ${((performance.now() - s0) / 1000).toFixed(1)} s (store ${store.name}, ${fmt(devices.length)} devices registered, ${POSTGRES_CONNECTIONS} broker sessions each)`);
     const c0 = performance.now();
     await connectUpTo(fleet, devices, devices.length, broker.port, 'no-password-file');
     const connectS = (performance.now() - c0) / 1000;
@@ -135,7 +135,7 @@ async function step(work: string, server: PostgresServer, postmaster: number, de
       strangers: watch.strangers,
       load,
       cores: availableParallelism(),
-      sessions: DEFAULT_CONNECTIONS,
+      sessions: POSTGRES_CONNECTIONS,
       dropped: fleet.dropped.n,
     };
   } finally {
