@@ -9,7 +9,7 @@
  * answered with an error is logged and left.
  */
 import type { Logger } from 'pino';
-import type { DeviceRegistry } from '../devices/registry.ts';
+import { CHANGE_LAG_MS, type DeviceRegistry } from '../devices/registry.ts';
 import type { DeviceAccounts } from './device-accounts.ts';
 
 /** As the embedded broker's look for devices disabled elsewhere (broker/server.ts DISABLE_POLL_MS). */
@@ -33,8 +33,15 @@ export function startAccountSync(o: AccountSyncOptions): { stop(): void } {
   const owed = new Set<string>();
   let stopped = false;
 
-  const apply = (id: string, enabled: boolean): void => {
-    if (told.get(id) === enabled) return;
+  /**
+   * The change of each device applied last here, as its stamp and state: another process (`earshot device` with the
+   * broker) may have set the broker's account since this one told it, so each change is applied once, whatever `told`
+   * says. A change is known by being different, not later: a write that waited for the lock commits an older stamp.
+   */
+  const applied = new Map<string, string>();
+
+  const apply = (id: string, enabled: boolean, change = false): void => {
+    if (!change && told.get(id) === enabled) return;
     accounts.setEnabled(id, enabled).then(() => {
       told.set(id, enabled);
       owed.delete(id);
@@ -58,13 +65,18 @@ export function startAccountSync(o: AccountSyncOptions): { stop(): void } {
   });
 
   for (const d of registry.list()) if (!d.enabled) owed.add(d.id);
-  // Overlapping windows: clocks of two processes and commit times are not exact.
-  let since = Date.now() - pollMs;
+  // Overlapping windows: a change is stamped before its write waits for the lock (CHANGE_LAG_MS); one told already costs a lookup.
+  let since = Date.now();
   const timer = setInterval(() => {
     if (stopped || !o.connected()) return;
     const now = Date.now();
     try {
-      for (const c of registry.changedSince(since - pollMs)) apply(c.id, c.enabled);
+      for (const c of registry.changedSince(since - CHANGE_LAG_MS)) {
+        const change = `${c.changedAt}:${c.enabled ? 1 : 0}`;
+        if (applied.get(c.id) === change) continue;
+        applied.set(c.id, change);
+        apply(c.id, c.enabled, true);
+      }
       for (const id of owed) {
         const d = registry.get(id);
         if (d !== null) apply(id, d.enabled);

@@ -7,7 +7,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { topics } from '@earshot/shared';
 import type { Logger } from 'pino';
-import type { DeviceRegistry } from '../devices/registry.ts';
+import { CHANGE_LAG_MS, type DeviceRegistry } from '../devices/registry.ts';
 import { createAuthenticate } from './authenticate.ts';
 import { createAuthorizePublish } from './authorize-publish.ts';
 import { createAuthorizeSubscribe } from './authorize-subscribe.ts';
@@ -108,8 +108,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   let lastPoll = Date.now();
   const poll = setInterval(() => {
     const now = Date.now();
-    // Overlap by a poll interval: clocks of two processes and commit times are not exact.
-    for (const id of registry.disabledSince(lastPoll - (opts.disablePollMs ?? DISABLE_POLL_MS))) cutOff(id);
+    // Overlap: a change is stamped before its write waits for the lock (CHANGE_LAG_MS); cutting an absent client is nothing.
+    for (const id of registry.disabledSince(lastPoll - CHANGE_LAG_MS)) cutOff(id);
     lastPoll = now;
   }, opts.disablePollMs ?? DISABLE_POLL_MS);
   poll.unref();

@@ -34,6 +34,9 @@ function sqliteAddon(): string | null {
   return addonPath;
 }
 
+/** How long a write waits for another connection's lock before failing (https://www.sqlite.org/pragma.html#pragma_busy_timeout). */
+export const BUSY_TIMEOUT_MS = 5_000;
+
 export function openDatabase(file: string, migrations: readonly Migration[]): Db {
   const addon = sqliteAddon();
   const db = addon === null ? new Database(file) : new Database(file, { nativeBinding: addon });
@@ -41,7 +44,7 @@ export function openDatabase(file: string, migrations: readonly Migration[]): Db
   // https://www.sqlite.org/pragma.html#pragma_synchronous: FULL syncs the WAL at every commit.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   migrate(db, migrations);
   return db;
 }

@@ -12,7 +12,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { DEVICE_ID_PATTERN, EarshotError } from '@earshot/shared';
-import type { Db } from '../db/open.ts';
+import { BUSY_TIMEOUT_MS, type Db } from '../db/open.ts';
 import { type Credentials, createCredentialCheck } from './credential-check.ts';
 import { hashSecret, KEYED_HASH_N, newSecret } from './secret.ts';
 
@@ -25,6 +25,13 @@ export interface DeviceInfo {
   keyPinnedAt: number | null;
   createdAt: number;
 }
+
+/**
+ * How far back a poller of disabledSince/changedSince must look past its last poll: a change's `changed_at` is
+ * stamped before its write waits for the database's lock (up to BUSY_TIMEOUT_MS), and the other process's clock and
+ * scheduling add to that. A poller that looked back only one interval missed changes committed late.
+ */
+export const CHANGE_LAG_MS = BUSY_TIMEOUT_MS + 5_000;
 
 export interface Provisioned {
   deviceId: string;
@@ -53,7 +60,7 @@ export interface DeviceRegistry {
   /** Called in this process whenever a device is disabled. */
   onDisable(listener: (id: string) => void): void;
   /** Devices changed after `since` (ms) with their state now, for an external broker's accounts (broker-client/account-sync.ts). */
-  changedSince(since: number): { id: string; enabled: boolean }[];
+  changedSince(since: number): { id: string; enabled: boolean; changedAt: number }[];
   /** Called in this process with each device added, while its secret still exists (an external broker's account is made from it). */
   onAdd(listener: (p: Provisioned) => void): void;
   /** Takes back an `add` of moments ago (its broker account could not be made); false when the row is not that one any more. */
@@ -102,7 +109,7 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
   const setKey = db.prepare<[string, number, number, string]>('UPDATE devices SET public_key = ?, key_pinned_at = ?, changed_at = ? WHERE id = ? AND public_key IS NULL');
   const disabledAfter = db.prepare<[number], { id: string }>('SELECT id FROM devices WHERE enabled = 0 AND changed_at > ?');
   const removeNew = db.prepare<[string, number]>('DELETE FROM devices WHERE id = ? AND created_at = ?');
-  const changedAfter = db.prepare<[number], { id: string; enabled: number }>('SELECT id, enabled FROM devices WHERE changed_at > ?');
+  const changedAfter = db.prepare<[number], { id: string; enabled: number; changed_at: number }>('SELECT id, enabled, changed_at FROM devices WHERE changed_at > ?');
   const keys = new Map<string, KeyObject>();
   const setHash = db.prepare<[Buffer, Buffer, number, number, number, string]>('UPDATE devices SET secret_salt = ?, secret_hash = ?, scrypt_n = ?, scrypt_r = ?, scrypt_p = ? WHERE id = ?');
   const check = createCredentialCheck();
@@ -186,7 +193,7 @@ export function createDeviceRegistry(db: Db): DeviceRegistry {
       listeners.push(listener);
     },
     changedSince(since) {
-      return changedAfter.all(since).map((r) => ({ id: r.id, enabled: r.enabled === 1 }));
+      return changedAfter.all(since).map((r) => ({ id: r.id, enabled: r.enabled === 1, changedAt: r.changed_at }));
     },
     onAdd(listener) {
       addListeners.push(listener);

@@ -89,11 +89,11 @@ describe('PostgreSQL device registry', () => {
     expect(reg.get('flat-1')?.enabled).toBe(false);
     expect(reg.disabledSince(4_999)).toEqual(['flat-1']);
     expect(reg.disabledSince(5_000)).toEqual([]);
-    expect(reg.changedSince(4_000)).toEqual([{ id: 'flat-1', enabled: false }]);
+    expect(reg.changedSince(4_000)).toEqual([{ id: 'flat-1', enabled: false, changedAt: expect.any(Number) }]);
     await setDeviceEnabled(admin, 'flat-1', true, 6_000);
     await reg.refresh();
     expect(reg.get('flat-1')?.enabled).toBe(true);
-    expect(reg.changedSince(5_500)).toEqual([{ id: 'flat-1', enabled: true }]);
+    expect(reg.changedSince(5_500)).toEqual([{ id: 'flat-1', enabled: true, changedAt: expect.any(Number) }]);
 
     // Taken back (a broker account that could not be made): gone from memory too.
     expect(await undoAddDevice(admin, 'abc', 1)).toBe(false);

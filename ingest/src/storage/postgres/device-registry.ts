@@ -399,10 +399,10 @@ export async function openPgDeviceRegistry(pool: pg.Pool, opts: PgDeviceRegistry
       keyPinnedListeners.push(l);
     },
     changedSince(since) {
-      const out: { id: string; enabled: boolean }[] = [];
+      const out: { id: string; enabled: boolean; changedAt: number }[] = [];
       for (const id of sorted) {
         const e = entries.get(id)!;
-        if (e.changedAt > since) out.push({ id, enabled: e.info.enabled });
+        if (e.changedAt > since) out.push({ id, enabled: e.info.enabled, changedAt: e.changedAt });
       }
       return out;
     },
