@@ -64,10 +64,11 @@ export function readBrokerAccount(file: string): BrokerAccount {
 
 /**
  * Broker sessions per process on PostgreSQL: a commit there takes milliseconds, not tens of microseconds, and each
- * session holds one message until its commit, so a batch is at most as large as the sessions (bench/cluster-load.ts:
- * 8 sessions stored 429 of 1,170 messages/s offered, a commit every 18.6 ms).
+ * session holds one message until its commit, so a batch is at most as large as the sessions. bench/cluster-load.ts,
+ * 10,000 monitors offering 1,170 messages/s to one process: 8 sessions stored 429/s (a commit every 18.6 ms), 32
+ * stored 1,094/s (every 29 ms) with the queue growing.
  */
-export const POSTGRES_CONNECTIONS = 32;
+export const POSTGRES_CONNECTIONS = 64;
 
 /** The external broker to consume from, or null for the embedded broker; `connections` when the settings name none. */
 export function brokerTarget(s: Settings, defaultConnections: number = DEFAULT_CONNECTIONS): BrokerTarget | null {

@@ -47,7 +47,7 @@ export const Settings = z.strictObject({
      * Broker sessions this process consumes on (broker-client/target.ts: default 8); each holds one message at a time, so several
      * let messages commit together: 1 → 8 took a 3,000-message backlog from 200–380 to 950–1,430 messages/s on a loaded 2-core machine.
      */
-    brokerConnections: z.number().int().min(1).max(32).optional(),
+    brokerConnections: z.number().int().min(1).max(128).optional(),
   }).default({ port: 1883 }),
   http: z.strictObject({
     host: z.string().default('127.0.0.1'),
