@@ -6,7 +6,7 @@
  * `earshot-device run` replaying a WAV, the monitor's own outbox and uplink,
  * and plain MQTT clients for what a device may not do.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Outbox } from '../../firmware/src/outbox/index.ts';
 import { Uplink } from '../../firmware/src/uplink/index.ts';
 import {
-  cli, cliOk, EARSHOT, freePort, openCaseWithDeployment, provisionDevice, query, type Sandbox, sandbox, slamWav, startDevice, stop, TEST_SETTINGS, waitFor,
+  cli, cliOk, EARSHOT, freePort, openCaseWithDeployment, provisionDevice, query, type Sandbox, sandbox, slamWav, startDevice, startLoggingServe, stop, TEST_SETTINGS, waitFor,
 } from './harness.ts';
 import { type Mosquitto, mosquitto } from '../support/mosquitto.ts';
 
@@ -35,31 +35,11 @@ interface Serve {
 }
 
 /** `earshot serve` in broker mode, its JSON log kept (info level) to read the roles from and to search for secrets. */
-function startServe(): Promise<Serve> {
-  const child = spawn(process.execPath, [EARSHOT, 'serve', '--data-dir', box.dataDir, '--config', box.settings, '--http-port', String(httpPort)], {
-    cwd: box.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EARSHOT_LOG_LEVEL: 'info' },
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
-  child.stderr!.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`earshot serve did not start: ${err}`)), 30_000);
-    child.stderr!.on('data', (s: string) => {
-      err += s;
-      const m = /devices: (mqtt:\/\/\S+), officers: (http:\/\/\S+\/)/.exec(err);
-      if (m !== null) {
-        clearTimeout(timer);
-        expect(m[1]).toBe(broker.url);
-        resolve({ child, http: m[2]!, stdout: () => out });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`earshot serve exited ${code}: ${err}`));
-    });
-  });
+async function startServe(): Promise<Serve> {
+  const s = await startLoggingServe(box, ['--http-port', String(httpPort)], /devices: (mqtt:\/\/\S+), officers: (http:\/\/\S+\/)/, {}, 30_000);
+  children.push(s.child);
+  expect(s.match[1]).toBe(broker.url);
+  return { child: s.child, http: s.match[2]!, stdout: s.stdout };
 }
 
 async function readyz(s: Serve): Promise<{ status: number; body: { ready: boolean; checks: Record<string, string> } }> {

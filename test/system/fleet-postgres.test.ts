@@ -12,13 +12,13 @@
  * second of the recording must be stored exactly once, every event and clip
  * present, and `earshot log verify` must pass.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type Mosquitto, mosquitto } from '../support/mosquitto.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
-import { cli, cliOk, EARSHOT, freePort, openCaseWithDeployment, provisionDevice, type Sandbox, sandbox, slamWav, startDevice, stop, TEST_SETTINGS, waitFor } from './harness.ts';
+import { cli, cliOk, EARSHOT, freePort, openCaseWithDeployment, provisionDevice, type Sandbox, sandbox, slamWav, startDevice, startLoggingServe, stop, TEST_SETTINGS, waitFor } from './harness.ts';
 import { type Proxy, startProxy } from './proxy.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -38,31 +38,11 @@ interface Serve {
 }
 
 /** `earshot serve` on the PostgreSQL store, consuming the shared subscription under its own broker session. */
-function startServe(name: string, httpPort: number): Promise<Serve> {
-  const child = spawn(process.execPath, [EARSHOT, 'serve', '--data-dir', box.dataDir, '--config', box.settings, '--http-port', String(httpPort)], {
-    cwd: box.dir, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EARSHOT_LOG_LEVEL: 'info', EARSHOT_STORE_URL: storeUrl, EARSHOT_BROKER_CLIENT_ID: `earshot-ingest-${name}` },
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
-  child.stderr!.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`earshot serve ${name} did not start: ${err}`)), 60_000);
-    child.stderr!.on('data', (s: string) => {
-      err += s;
-      const m = /ingest service running on postgres:\/\/\S+ — devices: (mqtt:\/\/\S+), health: (http:\/\/\S+\/)readyz/.exec(err);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve({ name, child, http: m[2]!, log: () => out });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`earshot serve ${name} exited ${code}: ${err}`));
-    });
-  });
+async function startServe(name: string, httpPort: number): Promise<Serve> {
+  const s = await startLoggingServe(box, ['--http-port', String(httpPort)], /ingest service running on postgres:\/\/\S+ — devices: (mqtt:\/\/\S+), health: (http:\/\/\S+\/)readyz/,
+    { EARSHOT_STORE_URL: storeUrl, EARSHOT_BROKER_CLIENT_ID: `earshot-ingest-${name}` });
+  children.push(s.child);
+  return { name, child: s.child, http: s.match[2]!, log: s.stdout };
 }
 
 async function readyz(s: Serve): Promise<number> {

@@ -90,6 +90,43 @@ export function startIngest(box: Sandbox, ports: { mqtt?: number; http?: number 
   });
 }
 
+export interface LoggingServe {
+  child: ChildProcess;
+  /** The "running" line's match. */
+  match: RegExpExecArray;
+  /** Its JSON log (standard output) so far. */
+  stdout(): string;
+}
+
+/**
+ * `earshot serve` with its JSON log kept at info level (to read roles and leases from, and to search for secrets);
+ * resolves once standard error has a line matching `running`.
+ */
+export function startLoggingServe(box: Sandbox, args: readonly string[], running: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<LoggingServe> {
+  const child = spawn(process.execPath, [EARSHOT, 'serve', '--data-dir', box.dataDir, '--config', box.settings, ...args], {
+    cwd: box.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EARSHOT_LOG_LEVEL: 'info', ...env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
+  child.stderr!.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`earshot serve did not start: ${err}`)), timeoutMs);
+    child.stderr!.on('data', (s: string) => {
+      err += s;
+      const m = running.exec(err);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve({ child, match: m, stdout: () => out });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`earshot serve exited ${code}: ${err}`));
+    });
+  });
+}
+
 /** Signals a child and waits for it to exit; returns its exit code (null when killed). */
 export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
