@@ -5,12 +5,12 @@
  * a real `earshot-device run` then has its levels stored, its messages
  * receipted, and the log verifies — across real processes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
-import { cliOk, EARSHOT, provisionDevice, type Sandbox, sandbox, slamWav, startDevice, stop } from './harness.ts';
+import { cliOk, EARSHOT, provisionDevice, type Sandbox, sandbox, slamWav, startDevice, startLoggingServe, stop } from './harness.ts';
 
 let box: Sandbox;
 let server: PostgresServer;
@@ -19,28 +19,10 @@ const children: ChildProcess[] = [];
 let previousStore: string | undefined;
 
 /** `earshot serve` on the store EARSHOT_STORE_URL names; its MQTT port and readiness URL from its stderr line. */
-function startServe(): Promise<{ child: ChildProcess; mqttPort: number; readyz: string }> {
-  const child = spawn(process.execPath, [EARSHOT, 'serve', '--data-dir', box.dataDir, '--config', box.settings, '--mqtt-port', '0', '--http-port', '0'], {
-    cwd: box.dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, EARSHOT_LOG_LEVEL: 'warn' },
-  });
-  children.push(child);
-  let err = '';
-  child.stderr!.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`earshot serve did not start: ${err}`)), 60_000);
-    child.stderr!.on('data', (s: string) => {
-      err += s;
-      const m = /ingest service running on postgres:\/\/\S+ — devices: mqtt:\/\/127\.0\.0\.1:(\d+), health: (http:\/\/\S+\/readyz)/.exec(err);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve({ child, mqttPort: Number(m[1]), readyz: m[2]! });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`earshot serve exited ${code}: ${err}`));
-    });
-  });
+async function startServe(): Promise<{ child: ChildProcess; mqttPort: number; readyz: string }> {
+  const s = await startLoggingServe(box, ['--mqtt-port', '0', '--http-port', '0'], /ingest service running on postgres:\/\/\S+ — devices: mqtt:\/\/127\.0\.0\.1:(\d+), health: (http:\/\/\S+\/readyz)/);
+  children.push(s.child);
+  return { child: s.child, mqttPort: Number(s.match[1]), readyz: s.match[2]! };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
