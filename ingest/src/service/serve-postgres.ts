@@ -32,12 +32,11 @@ import { startBroker, type RunningBroker } from '../broker/server.ts';
 import { brokerTarget, type BrokerLink, embeddedLink, startBrokerClient } from '../broker-client/index.ts';
 import { POSTGRES_CONNECTIONS } from '../broker-client/target.ts';
 import { attachFromRows } from '../cases/attach-rows.ts';
-import type { ServerKey } from '../evidence/server-key.ts';
 import { createReceipts } from '../receipts/index.ts';
 import type { PostgresTarget } from '../storage/store-url.ts';
 import { openPostgres } from '../storage/postgres/connect.ts';
 import { deploymentsOf } from '../storage/postgres/deployments-of.ts';
-import { openPgDeviceRegistry, type PgDeviceRegistry } from '../storage/postgres/device-registry.ts';
+import { openPgDeviceRegistry } from '../storage/postgres/device-registry.ts';
 import { createPgDeviceConfigs } from '../storage/postgres/device-configs.ts';
 import { postgresEvidenceLog } from '../storage/postgres/evidence-log.ts';
 import { createPostgresPipeline } from '../storage/postgres/ingest-batch/postgres-pipeline.ts';
@@ -62,16 +61,12 @@ const CONFIG_SYNC_SLICE = 2_000;
 const POOL_CONNECTIONS = 6;
 
 export interface RunningPostgresService {
-  readonly pool: import('pg').Pool;
-  readonly registry: PgDeviceRegistry;
-  readonly serverKey: ServerKey;
   /** The embedded broker, or null for a consumer of an external one. */
   readonly broker: RunningBroker | null;
   readonly mqttPort: number;
   readonly link: BrokerLink;
+  /** The store's answers for /readyz. */
   readonly probe: StoreProbe;
-  /** The leases this process holds now. */
-  leasesHeld(): LeaseRole[];
   close(): Promise<void>;
 }
 
@@ -80,8 +75,6 @@ export interface ServePostgresOptions {
   readonly target: PostgresTarget;
   readonly settings: Settings;
   readonly logger: Logger;
-  /** How often a standby asks for a lease (lease.ts; default 2 s). */
-  readonly leaseRetryMs?: number;
 }
 
 export async function servePostgres(opts: ServePostgresOptions): Promise<RunningPostgresService> {
@@ -160,7 +153,7 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
     closers.push(() => leasePool.end());
     const leases: Lease[] = [];
     const lease = (role: LeaseRole, onAcquired?: () => void): Lease => {
-      const l = startLease(leasePool, { role, logger, ...(opts.leaseRetryMs === undefined ? {} : { retryMs: opts.leaseRetryMs }), ...(onAcquired === undefined ? {} : { onAcquired }) });
+      const l = startLease(leasePool, { role, logger, ...(onAcquired === undefined ? {} : { onAcquired }) });
       leases.push(l);
       closers.push(() => l.close());
       return l;
@@ -212,19 +205,14 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
 
     const probe = startStoreProbe(pool);
     closers.push(() => probe.stop());
-    const held = (): LeaseRole[] => leases.filter((l) => l.held()).map((l) => l.role);
-    logger.info({ store: opts.target.display, roles: [link.role, 'pipeline', 'receipts'], leases: held(), mqttPort: broker?.port ?? null, broker: brokerAt?.url ?? null, devices: registry.ids().length }, 'ingest service running on PostgreSQL');
+    logger.info({ store: opts.target.display, roles: [link.role, 'pipeline', 'receipts'], leases: leases.filter((l) => l.held()).map((l) => l.role), mqttPort: broker?.port ?? null, broker: brokerAt?.url ?? null, devices: registry.ids().length }, 'ingest service running on PostgreSQL');
 
     let closed: Promise<void> | null = null;
     return {
-      pool,
-      registry,
-      serverKey,
       broker,
       mqttPort: broker?.port ?? 0,
       link,
       probe,
-      leasesHeld: held,
       close() {
         closed ??= (async () => {
           clearInterval(configTimer);

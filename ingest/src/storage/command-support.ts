@@ -20,7 +20,7 @@ export function checkStoreForCommand(name: string, sub: string | undefined, env:
 }
 
 /** The same refusal for a store named by a config file's `"store": {"url": …}` (a command that reads a config: serve). */
-export function refuseUnsupported(name: string, sub: string | undefined, target: StoreTarget, howToUnset = `unset ${STORE_URL_ENV} and the config's "store.url"`): void {
+function refuseUnsupported(name: string, sub: string | undefined, target: StoreTarget, howToUnset = `unset ${STORE_URL_ENV} and the config's "store.url"`): void {
   if (target.kind === 'postgres' && !ON_POSTGRES.has(name) && !ON_POSTGRES.has(`${name} ${sub ?? ''}`)) {
     const what = name === 'serve' || sub === undefined ? name : `${name} ${sub}`;
     throw new EarshotError('EARSHOT_E_STORE_NOT_SUPPORTED', `earshot ${what} does not yet run on PostgreSQL (${target.display}); ${howToUnset} to use the embedded SQLite store`);
