@@ -3,7 +3,11 @@
  * §8): the first start makes the installation's server key; `earshot device
  * add` on PostgreSQL provisions a monitor whose key is pinned at first use;
  * a real `earshot-device run` then has its levels stored, its messages
- * receipted, and the log verifies — across real processes.
+ * receipted, and the log verifies — across real processes. And the officer's
+ * commands on the same store: an account, a case and a deployment made with
+ * `earshot user`, `case` and `deploy` on PostgreSQL reach the running service,
+ * which publishes the deployment's config to the monitor and enters it in the
+ * case's evidence.
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -68,6 +72,29 @@ describe('earshot serve on a new PostgreSQL store, embedded broker', () => {
     // The receipts' marks reach the store within a few seconds of the receipts themselves.
     await until('messages receipted', async () => Number((await q<{ s: string }>("SELECT stored AS s FROM receipt_marks WHERE device = 'flat-e'"))[0]?.s ?? -1) >= 1, 30_000);
     expect(await q("SELECT code FROM quarantine WHERE device = 'flat-e' AND released_at IS NULL")).toEqual([]);
+
+    // The officer's side, on the same store, while the service runs.
+    const dd = ['--data-dir', box.dataDir];
+    expect(cliOk(EARSHOT, ['user', 'add', 'jsmith', '--name', 'Jo Smith', '--initials', 'JS', '--role', 'officer', '--password-stdin', ...dd], { cwd: box.dir, input: 'a long enough password\n' }))
+      .toBe('User jsmith (officer) added.\n');
+    const opened = cliOk(EARSHOT, ['case', 'open', '--category', 'high-risk', '--officer', 'jsmith', '--address', '4 Mill Lane', ...dd], { cwd: box.dir });
+    const ref = /^Case (ASB-\d{4}-0001) opened \(high-risk\)/.exec(opened)?.[1];
+    expect(ref, opened).toBeDefined();
+    expect(cliOk(EARSHOT, ['deploy', 'start', '--case', ref!, '--device', 'flat-e', '--installed-by', 'jsmith', '--audio', 'button-only', ...dd], { cwd: box.dir }))
+      .toMatch(new RegExp(`^Deployment 1: flat-e at case ${ref} from \\S+, audio button-only\\.`));
+    // The service's config sync (a poll: another process made the deployment) publishes the monitor's config and logs it.
+    await until('config published for the deployment', async () => {
+      const rows = await q<{ config: string }>("SELECT config FROM device_config_history WHERE device = 'flat-e' ORDER BY version DESC LIMIT 1");
+      return rows[0] !== undefined && (JSON.parse(rows[0].config) as { audio: { mode: string } }).audio.mode === 'button-only';
+    }, 30_000);
+    const caseLeaves = await q<{ kind: string }>(`SELECT convert_from(leaf, 'UTF8')::json->>'kind' AS kind FROM evidence_leaves WHERE convert_from(leaf, 'UTF8')::json->>'caseRef' = '${ref}' ORDER BY leaf_index`);
+    // The opening and the installation, then the config and whatever the monitor sent since (its events attach to the case).
+    expect(caseLeaves.map((l) => l.kind).slice(0, 2)).toEqual(['case', 'deployment']);
+    expect(caseLeaves.map((l) => l.kind)).toContain('device-config');
+    expect(cliOk(EARSHOT, ['case', 'show', ref!, ...dd], { cwd: box.dir })).toMatch(/^ASB-\d{4}-0001 {2}open {2}high-risk {2}officer jsmith\n/);
+    expect(cliOk(EARSHOT, ['deploy', 'end', '--deployment', '1', '--removed-by', 'jsmith', ...dd], { cwd: box.dir })).toMatch(/^Deployment 1 ended /);
+    expect(cliOk(EARSHOT, ['case', 'close', ref!, '--reason', 'monitoring finished', '--by', 'jsmith', ...dd], { cwd: box.dir })).toBe(`Case ${ref} closed.\n`);
+
     await stop(device);
     await stop(serve.child);
     expect(cliOk(EARSHOT, ['log', 'verify', '--data-dir', box.dataDir], { cwd: box.dir })).toMatch(/^OK: \d+ leaves/m);

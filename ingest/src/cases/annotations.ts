@@ -1,11 +1,13 @@
 /**
  * Officer annotations: a note on a case, optionally about one leaf of the log
  * (an event, a clip, a diary entry). The note's text is committed in the leaf
- * (content.ts), as diary text is.
+ * (content.ts), as diary text is. Written as steps (storage/record/steps.ts) that either store carries out.
  */
 import { z } from 'zod';
 import { PersonName } from './case-input.ts';
-import { requireCase } from './case-row.ts';
+import { writeNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, append, get, run } from '../storage/record/steps.ts';
+import { requireCaseStep } from './cases.ts';
 import { commitContent } from './content.ts';
 import type { CasesContext } from './evidence-port.ts';
 import { CaseRef } from './reference.ts';
@@ -25,20 +27,23 @@ export interface Annotation {
   readonly contentSha256: string;
 }
 
-export function annotate(ctx: CasesContext, input: AnnotationInput): Annotation {
+export function* annotateSteps(input: AnnotationInput, nowMs: number): Steps<Annotation> {
   const a = parseInput(AnnotationInput, input, 'EARSHOT_E_ANNOTATION_INVALID');
   const content = commitContent({ text: a.text });
-  const createdAt = new Date(ctx.now()).toISOString();
-  return ctx.db.transaction((): Annotation => {
-    requireCase(ctx.db, a.caseRef);
-    const id = Number(
-      ctx.db
-        .prepare('INSERT INTO annotations (case_ref, officer, about_leaf, content, content_sha256, created_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?, -1)')
-        .run(a.caseRef, a.officer, a.aboutLeafIndex ?? null, content.json, content.sha256, createdAt).lastInsertRowid,
-    );
-    const data = { annotationId: id, officer: a.officer, aboutLeafIndex: a.aboutLeafIndex ?? null, createdAt, contentSha256: content.sha256 };
-    const { leafIndex } = ctx.evidence.append({ kind: 'annotation', caseRef: a.caseRef, data });
-    ctx.db.prepare('UPDATE annotations SET leaf_index = ? WHERE id = ?').run(leafIndex, id);
-    return { id, leafIndex, contentSha256: content.sha256 };
-  }).immediate();
+  const createdAt = new Date(nowMs).toISOString();
+  yield* requireCaseStep(a.caseRef);
+  // The row first (leaf_index set just below), so the leaf can name the annotation's id.
+  const { id } = (yield* get<{ id: number }>(
+    'INSERT INTO annotations (case_ref, officer, about_leaf, content, content_sha256, created_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?, -1) RETURNING id',
+    a.caseRef, a.officer, a.aboutLeafIndex ?? null, content.json, content.sha256, createdAt,
+  ))!;
+  const data = { annotationId: id, officer: a.officer, aboutLeafIndex: a.aboutLeafIndex ?? null, createdAt, contentSha256: content.sha256 };
+  const { leafIndex } = yield* append({ kind: 'annotation', caseRef: a.caseRef, data });
+  yield* run('UPDATE annotations SET leaf_index = ? WHERE id = ?', leafIndex, id);
+  return { id, leafIndex, contentSha256: content.sha256 };
+}
+
+/** The same on the embedded store, at once. */
+export function annotate(ctx: CasesContext, input: AnnotationInput): Annotation {
+  return writeNow(ctx, annotateSteps(input, ctx.now()));
 }

@@ -4,7 +4,10 @@
  * or supervisor. Pure: takes the accounts, returns the one named or throws.
  */
 import { EarshotError } from '@earshot/shared';
-import type { Account } from '../users/index.ts';
+import type { Steps } from '../storage/record/steps.ts';
+import { type Account, accountsSteps } from '../users/account-steps.ts';
+import type { CaseSummary } from './case-row.ts';
+import { openCaseSteps } from './cases.ts';
 
 export function requireAssignableOfficer(accounts: readonly Account[], username: string): Account {
   const a = accounts.find((u) => u.username === username);
@@ -15,4 +18,10 @@ export function requireAssignableOfficer(accounts: readonly Account[], username:
   if (!a.enabled) throw new EarshotError('EARSHOT_E_CASE_OFFICER_UNKNOWN', `the account ${a.username} is disabled`);
   if (a.role === 'admin') throw new EarshotError('EARSHOT_E_CASE_OFFICER_UNKNOWN', `${a.username} is an administrator account, which holds no cases`);
   return a;
+}
+
+/** Opens a case assigned to an account, checked in the same transaction as the opening. */
+export function* openAssignedCaseSteps(input: Parameters<typeof openCaseSteps>[0], nowMs: number): Steps<CaseSummary> {
+  requireAssignableOfficer(yield* accountsSteps(), input.officer);
+  return yield* openCaseSteps(input, nowMs);
 }

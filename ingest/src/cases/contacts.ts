@@ -4,11 +4,15 @@
  * target measures; after it, contact at least weekly (a tenant scrutiny panel's
  * top recommendation). The summary is committed content (content.ts): the leaf
  * carries its hash, the row its text, which the retention purge can remove.
+ * Written as steps (storage/record/steps.ts) that either store carries out.
  */
 import { EarshotError } from '@earshot/shared';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import { requireCase, requireNotClosed } from './case-row.ts';
+import { readNow, writeNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, all, append, get, run } from '../storage/record/steps.ts';
+import { requireNotClosed } from './case-row.ts';
+import { requireCaseStep } from './cases.ts';
 import { commitContent } from './content.ts';
 import type { CasesContext } from './evidence-port.ts';
 import { Instant } from './deployment-input.ts';
@@ -57,34 +61,40 @@ function toContact(r: ContactRow): Contact {
 /** A minute of slack for the clocks of the browser and the server. */
 const FUTURE_SLACK_MS = 60_000;
 
-export function recordContact(ctx: CasesContext, input: ContactInput): Contact {
+export function* recordContactSteps(input: ContactInput, nowMs: number): Steps<Contact> {
   const c = parseInput(ContactInput, input, 'EARSHOT_E_CASE_INPUT_INVALID');
-  const nowMs = ctx.now();
   const atMs = c.at === undefined ? nowMs : Date.parse(c.at);
   if (atMs > nowMs + FUTURE_SLACK_MS) throw new EarshotError('EARSHOT_E_CASE_INPUT_INVALID', `at: ${c.at ?? ''} is in the future`);
   const content = commitContent({ summary: c.summary });
   const createdAt = new Date(nowMs).toISOString();
-  return ctx.db.transaction((): Contact => {
-    const row = requireCase(ctx.db, c.caseRef);
-    requireNotClosed(row, 'record a contact');
-    if (atMs < Date.parse(row.opened_at) - FUTURE_SLACK_MS) throw new EarshotError('EARSHOT_E_CASE_INPUT_INVALID', `at: ${new Date(atMs).toISOString()} is before the case was opened`);
-    const id = Number(
-      ctx.db
-        .prepare('INSERT INTO case_contacts (case_ref, at_ms, method, by_user, content, content_sha256, created_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, -1)')
-        .run(c.caseRef, atMs, c.method, c.by, content.json, content.sha256, createdAt).lastInsertRowid,
-    );
-    const data = { action: 'contacted', contactId: id, at: new Date(atMs).toISOString(), method: c.method, by: c.by, contentSha256: content.sha256 };
-    const { leafIndex } = ctx.evidence.append({ kind: 'case', caseRef: c.caseRef, data });
-    ctx.db.prepare('UPDATE case_contacts SET leaf_index = ? WHERE id = ?').run(leafIndex, id);
-    ctx.db
-      .prepare('INSERT INTO case_history (case_ref, at, action, by_officer, reason, detail, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(c.caseRef, createdAt, 'contacted', c.by, null, JSON.stringify(data), leafIndex);
-    return toContact(ctx.db.prepare<[number], ContactRow>('SELECT * FROM case_contacts WHERE id = ?').get(id)!);
-  }).immediate();
+  const row = yield* requireCaseStep(c.caseRef);
+  requireNotClosed(row, 'record a contact');
+  if (atMs < Date.parse(row.opened_at) - FUTURE_SLACK_MS) throw new EarshotError('EARSHOT_E_CASE_INPUT_INVALID', `at: ${new Date(atMs).toISOString()} is before the case was opened`);
+  // The row first (leaf_index set just below), so the leaf can name the contact's id.
+  const { id } = (yield* get<{ id: number }>(
+    'INSERT INTO case_contacts (case_ref, at_ms, method, by_user, content, content_sha256, created_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, -1) RETURNING id',
+    c.caseRef, atMs, c.method, c.by, content.json, content.sha256, createdAt,
+  ))!;
+  const data = { action: 'contacted', contactId: id, at: new Date(atMs).toISOString(), method: c.method, by: c.by, contentSha256: content.sha256 };
+  const { leafIndex } = yield* append({ kind: 'case', caseRef: c.caseRef, data });
+  yield* run('UPDATE case_contacts SET leaf_index = ? WHERE id = ?', leafIndex, id);
+  yield* run('INSERT INTO case_history (case_ref, at, action, by_officer, reason, detail, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    c.caseRef, createdAt, 'contacted', c.by, null, JSON.stringify(data), leafIndex);
+  return toContact((yield* get<ContactRow>('SELECT * FROM case_contacts WHERE id = ?', id))!);
+}
+
+export function* listContactsSteps(caseRef: string): Steps<Contact[]> {
+  return (yield* all<ContactRow>('SELECT * FROM case_contacts WHERE case_ref = ? ORDER BY at_ms, id', caseRef)).map(toContact);
+}
+
+// The same operations on the embedded store, at once.
+
+export function recordContact(ctx: CasesContext, input: ContactInput): Contact {
+  return writeNow(ctx, recordContactSteps(input, ctx.now()));
 }
 
 export function listContacts(db: Database, caseRef: string): Contact[] {
-  return db.prepare<[string], ContactRow>('SELECT * FROM case_contacts WHERE case_ref = ? ORDER BY at_ms, id').all(caseRef).map(toContact);
+  return readNow(db, listContactsSteps(caseRef));
 }
 
 export interface ContactClock {

@@ -16,22 +16,20 @@
 import { EarshotError } from '@earshot/shared';
 import type { Database } from 'better-sqlite3';
 import { decodeLeaf } from '../evidence/leaf.ts';
+import { readNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, all, get, hasTable } from '../storage/record/steps.ts';
 
-/** Whether the deployment whose install leaf is `leafIndex` was made as a demonstration. */
-export function leafIsDemonstration(db: Database, leafIndex: number | null): boolean {
-  if (leafIndex === null || leafIndex < 0 || !hasEvidenceLog(db)) return false;
-  const row = db.prepare<[number], { leaf: Buffer }>('SELECT leaf FROM evidence_leaves WHERE leaf_index = ?').get(leafIndex);
+/**
+ * Whether the deployment whose install leaf is `leafIndex` was made as a demonstration. The log's leaves
+ * share the cases' database (evidence-port.ts); a cases database given another appender (the cases' unit
+ * tests) has no leaves to read, and so no demonstration deployments.
+ */
+function* leafIsDemonstration(leafIndex: number | null): Steps<boolean> {
+  if (leafIndex === null || leafIndex < 0 || !(yield* hasTable('evidence_leaves'))) return false;
+  const row = yield* get<{ leaf: Buffer }>('SELECT leaf FROM evidence_leaves WHERE leaf_index = ?', leafIndex);
   if (row === undefined) return false;
   const decoded = decodeLeaf(row.leaf);
   return decoded.ok && decoded.leaf.kind === 'deployment' && decoded.leaf.data['demonstration'] === true;
-}
-
-/**
- * The log's leaves share the cases' database (evidence-port.ts); a cases database given another appender
- * (the cases' unit tests) has no leaves to read, and so no demonstration deployments.
- */
-function hasEvidenceLog(db: Database): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'evidence_leaves'").get() !== undefined;
 }
 
 interface DeploymentLeafRow {
@@ -42,12 +40,10 @@ interface DeploymentLeafRow {
 }
 
 /** Refuses a deployment that would mix demonstration and real data (the rules above). */
-export function checkDemonstration(db: Database, deviceId: string, caseRef: string, demonstration: boolean): void {
-  const rows = db
-    .prepare<[string, string], DeploymentLeafRow>('SELECT id, case_ref, device_id, install_leaf FROM deployments WHERE device_id = ? OR case_ref = ? ORDER BY id')
-    .all(deviceId, caseRef);
+export function* checkDemonstration(deviceId: string, caseRef: string, demonstration: boolean): Steps<void> {
+  const rows = yield* all<DeploymentLeafRow>('SELECT id, case_ref, device_id, install_leaf FROM deployments WHERE device_id = ? OR case_ref = ? ORDER BY id', deviceId, caseRef);
   for (const r of rows) {
-    if (leafIsDemonstration(db, r.install_leaf) === demonstration) continue;
+    if ((yield* leafIsDemonstration(r.install_leaf)) === demonstration) continue;
     const whose = r.device_id === deviceId ? `monitor ${deviceId}` : `case ${caseRef}`;
     throw new EarshotError(
       'EARSHOT_E_DEMONSTRATION_MIXED',
@@ -62,9 +58,13 @@ export function checkDemonstration(db: Database, deviceId: string, caseRef: stri
  * Whether the case holds demonstration data (a case holds one kind only): its bundle is then marked on every
  * page and every CSV row, whatever the period, as its diary and contacts are part of the demonstration too.
  */
+export function* caseIsDemonstrationSteps(caseRef: string): Steps<boolean> {
+  for (const r of yield* all<{ install_leaf: number | null }>('SELECT install_leaf FROM deployments WHERE case_ref = ?', caseRef)) {
+    if (yield* leafIsDemonstration(r.install_leaf)) return true;
+  }
+  return false;
+}
+
 export function caseIsDemonstration(db: Database, caseRef: string): boolean {
-  return db
-    .prepare<[string], { install_leaf: number | null }>('SELECT install_leaf FROM deployments WHERE case_ref = ?')
-    .all(caseRef)
-    .some((r) => leafIsDemonstration(db, r.install_leaf));
+  return readNow(db, caseIsDemonstrationSteps(caseRef));
 }

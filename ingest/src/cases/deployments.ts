@@ -8,11 +8,14 @@
  */
 import { EarshotError } from '@earshot/shared';
 import type { Database } from 'better-sqlite3';
-import { requireCase, requireNotClosed } from './case-row.ts';
+import { readNow, writeNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, all, append, get, run } from '../storage/record/steps.ts';
+import { requireNotClosed } from './case-row.ts';
+import { requireCaseStep } from './cases.ts';
 import { checkDemonstration } from './demonstration.ts';
 import { type AudioMode, CalibrationInput, EndDeploymentInput, type EquipmentInput, StartDeploymentInput } from './deployment-input.ts';
 import type { CasesContext } from './evidence-port.ts';
-import { type DeploymentCalibration, deploymentCalibration, monitorCalibrations } from './monitor-calibrations.ts';
+import { type DeploymentCalibration, deploymentCalibration, monitorCalibrationsSteps } from './monitor-calibrations.ts';
 import { parseInput } from './validate.ts';
 import type { z } from 'zod';
 
@@ -84,10 +87,11 @@ function toEquipment(r: EquipmentRow | undefined): EquipmentInput | null {
   return out as EquipmentInput;
 }
 
-function saveEquipment(db: Database, deploymentId: number, e: EquipmentInput): void {
-  const cols = EQUIPMENT_COLUMNS.map(([, c]) => c);
-  db.prepare(`INSERT INTO deployment_equipment (deployment_id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`)
-    .run(deploymentId, ...EQUIPMENT_COLUMNS.map(([k]) => e[k] ?? null));
+const INSERT_EQUIPMENT = `INSERT INTO deployment_equipment (deployment_id, ${EQUIPMENT_COLUMNS.map(([, c]) => c).join(', ')})
+  VALUES (?, ${EQUIPMENT_COLUMNS.map(() => '?').join(', ')})`;
+
+function* saveEquipment(deploymentId: number, e: EquipmentInput): Steps<void> {
+  yield* run(INSERT_EQUIPMENT, deploymentId, ...EQUIPMENT_COLUMNS.map(([k]) => e[k] ?? null));
 }
 
 interface DeploymentRow {
@@ -126,12 +130,12 @@ function toCheck(r: CheckRow | undefined): CalibrationCheck | null {
   };
 }
 
-function toDeployment(db: Database, row: DeploymentRow): Deployment {
-  const checks = db.prepare<[number], CheckRow>('SELECT * FROM calibration_checks WHERE deployment_id = ?').all(row.id);
+function* toDeployment(row: DeploymentRow): Steps<Deployment> {
+  const checks = yield* all<CheckRow>('SELECT * FROM calibration_checks WHERE deployment_id = ?', row.id);
   const install = toCheck(checks.find((c) => c.phase === 'install'));
   const removal = toCheck(checks.find((c) => c.phase === 'removal'));
-  const calibration = deploymentCalibration(monitorCalibrations(db, row.device_id), row.installed_ms, row.removed_ms);
-  const equipment = toEquipment(db.prepare<[number], EquipmentRow>('SELECT * FROM deployment_equipment WHERE deployment_id = ?').get(row.id));
+  const calibration = deploymentCalibration(yield* monitorCalibrationsSteps(row.device_id), row.installed_ms, row.removed_ms);
+  const equipment = toEquipment(yield* get<EquipmentRow>('SELECT * FROM deployment_equipment WHERE deployment_id = ?', row.id));
   return {
     id: row.id,
     caseRef: row.case_ref,
@@ -149,13 +153,13 @@ function toDeployment(db: Database, row: DeploymentRow): Deployment {
   };
 }
 
-function requireDeployment(db: Database, id: number): DeploymentRow {
-  const row = db.prepare<[number], DeploymentRow>('SELECT * FROM deployments WHERE id = ?').get(id);
+function* requireDeployment(id: number): Steps<DeploymentRow> {
+  const row = yield* get<DeploymentRow>('SELECT * FROM deployments WHERE id = ?', id);
   if (row === undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_NOT_FOUND', String(id));
   return row;
 }
 
-function recordCheck(ctx: CasesContext, d: DeploymentRow, phase: Phase, atMs: number, c: z.output<typeof CalibrationInput> | undefined): void {
+function* recordCheck(d: DeploymentRow, phase: Phase, atMs: number, c: z.output<typeof CalibrationInput> | undefined): Steps<void> {
   if (c === undefined) return;
   const data = {
     note: "installer's note (the calibration in force is the monitor's own record)",
@@ -167,71 +171,84 @@ function recordCheck(ctx: CasesContext, d: DeploymentRow, phase: Phase, atMs: nu
     readingDb: c.readingDb,
     fullScaleDb: c.fullScaleDb,
   };
-  const { leafIndex } = ctx.evidence.append({ kind: 'calibration', caseRef: d.case_ref, data });
-  ctx.db
-    .prepare(
-      'INSERT INTO calibration_checks (deployment_id, phase, checked_ms, calibrator_db, reading_db, full_scale_db, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    )
-    .run(d.id, phase, atMs, c.calibratorDb, c.readingDb, c.fullScaleDb, leafIndex);
+  const { leafIndex } = yield* append({ kind: 'calibration', caseRef: d.case_ref, data });
+  yield* run(
+    'INSERT INTO calibration_checks (deployment_id, phase, checked_ms, calibrator_db, reading_db, full_scale_db, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    d.id, phase, atMs, c.calibratorDb, c.readingDb, c.fullScaleDb, leafIndex,
+  );
 }
 
-export function startDeployment(ctx: CasesContext, input: StartDeploymentInput): Deployment {
+export function* startDeploymentSteps(input: StartDeploymentInput, nowMs: number): Steps<Deployment> {
   const d = parseInput(StartDeploymentInput, input, 'EARSHOT_E_DEPLOYMENT_INVALID');
-  const installedMs = d.installedAt === undefined ? ctx.now() : Date.parse(d.installedAt);
-  return ctx.db.transaction((): Deployment => {
-    requireNotClosed(requireCase(ctx.db, d.caseRef), 'deploy a device');
-    // A new deployment is open-ended, so it overlaps any deployment of the device
-    // that is still open or ends after it starts.
-    const clash = ctx.db
-      .prepare<[string, number], { id: number; case_ref: string }>(
-        'SELECT id, case_ref FROM deployments WHERE device_id = ? AND (removed_ms IS NULL OR removed_ms > ?) LIMIT 1',
-      )
-      .get(d.deviceId, installedMs);
-    if (clash !== undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_OVERLAP', `${d.deviceId} is in deployment ${clash.id} (${clash.case_ref})`);
-    checkDemonstration(ctx.db, d.deviceId, d.caseRef, d.demonstration === true);
-    // The row first (install_leaf set just below), so the leaf can name the deployment id.
-    const id = Number(
-      ctx.db
-        .prepare('INSERT INTO deployments (case_ref, device_id, installed_ms, installed_by, audio_mode, install_leaf) VALUES (?, ?, ?, ?, ?, -1)')
-        .run(d.caseRef, d.deviceId, installedMs, d.installedBy, d.audioMode).lastInsertRowid,
-    );
-    const data = {
-      action: 'installed', deploymentId: id, deviceId: d.deviceId, installedAt: iso(installedMs), installedBy: d.installedBy, audioMode: d.audioMode,
-      ...(d.equipment === undefined ? {} : { equipment: d.equipment }),
-      // Inside the leaf, so every bundle of the case carries the mark in a proved leaf (cases/demonstration.ts).
-      ...(d.demonstration === true ? { demonstration: true } : {}),
-    };
-    const { leafIndex } = ctx.evidence.append({ kind: 'deployment', caseRef: d.caseRef, data });
-    ctx.db.prepare('UPDATE deployments SET install_leaf = ? WHERE id = ?').run(leafIndex, id);
-    if (d.equipment !== undefined) saveEquipment(ctx.db, id, d.equipment);
-    const row = requireDeployment(ctx.db, id);
-    recordCheck(ctx, row, 'install', installedMs, d.calibration);
-    return toDeployment(ctx.db, row);
-  }).immediate();
+  const installedMs = d.installedAt === undefined ? nowMs : Date.parse(d.installedAt);
+  requireNotClosed(yield* requireCaseStep(d.caseRef), 'deploy a device');
+  // A new deployment is open-ended, so it overlaps any deployment of the device
+  // that is still open or ends after it starts.
+  const clash = yield* get<{ id: number; case_ref: string }>(
+    'SELECT id, case_ref FROM deployments WHERE device_id = ? AND (removed_ms IS NULL OR removed_ms > ?) LIMIT 1', d.deviceId, installedMs,
+  );
+  if (clash !== undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_OVERLAP', `${d.deviceId} is in deployment ${clash.id} (${clash.case_ref})`);
+  yield* checkDemonstration(d.deviceId, d.caseRef, d.demonstration === true);
+  // The row first (install_leaf set just below), so the leaf can name the deployment id.
+  const { id } = (yield* get<{ id: number }>(
+    'INSERT INTO deployments (case_ref, device_id, installed_ms, installed_by, audio_mode, install_leaf) VALUES (?, ?, ?, ?, ?, -1) RETURNING id',
+    d.caseRef, d.deviceId, installedMs, d.installedBy, d.audioMode,
+  ))!;
+  const data = {
+    action: 'installed', deploymentId: id, deviceId: d.deviceId, installedAt: iso(installedMs), installedBy: d.installedBy, audioMode: d.audioMode,
+    ...(d.equipment === undefined ? {} : { equipment: d.equipment }),
+    // Inside the leaf, so every bundle of the case carries the mark in a proved leaf (cases/demonstration.ts).
+    ...(d.demonstration === true ? { demonstration: true } : {}),
+  };
+  const { leafIndex } = yield* append({ kind: 'deployment', caseRef: d.caseRef, data });
+  yield* run('UPDATE deployments SET install_leaf = ? WHERE id = ?', leafIndex, id);
+  if (d.equipment !== undefined) yield* saveEquipment(id, d.equipment);
+  const row = yield* requireDeployment(id);
+  yield* recordCheck(row, 'install', installedMs, d.calibration);
+  return yield* toDeployment(row);
+}
+
+export function* endDeploymentSteps(input: EndDeploymentInput, nowMs: number): Steps<Deployment> {
+  const e = parseInput(EndDeploymentInput, input, 'EARSHOT_E_DEPLOYMENT_INVALID');
+  const removedMs = e.removedAt === undefined ? nowMs : Date.parse(e.removedAt);
+  const row = yield* requireDeployment(e.deploymentId);
+  if (row.removed_ms !== null) throw new EarshotError('EARSHOT_E_DEPLOYMENT_INVALID', `deployment ${row.id} already ended at ${iso(row.removed_ms)}`);
+  if (removedMs <= row.installed_ms) throw new EarshotError('EARSHOT_E_DEPLOYMENT_INVALID', `removal ${iso(removedMs)} is not after installation ${iso(row.installed_ms)}`);
+  const data = { action: 'removed', deploymentId: row.id, deviceId: row.device_id, removedAt: iso(removedMs), removedBy: e.removedBy };
+  const { leafIndex } = yield* append({ kind: 'deployment', caseRef: row.case_ref, data });
+  yield* run('UPDATE deployments SET removed_ms = ?, removed_by = ?, removal_leaf = ? WHERE id = ?', removedMs, e.removedBy, leafIndex, row.id);
+  yield* recordCheck(row, 'removal', removedMs, e.calibration);
+  return yield* toDeployment(yield* requireDeployment(row.id));
+}
+
+/** One deployment; EARSHOT_E_DEPLOYMENT_NOT_FOUND when there is none. */
+export function* deploymentSteps(id: number): Steps<Deployment> {
+  return yield* toDeployment(yield* requireDeployment(id));
+}
+
+export function* listDeploymentsSteps(filter: { readonly caseRef?: string; readonly deviceId?: string } = {}): Steps<Deployment[]> {
+  const caseRef = filter.caseRef ?? null;
+  const deviceId = filter.deviceId ?? null;
+  const rows = yield* all<DeploymentRow>(
+    `SELECT * FROM deployments WHERE (CAST(? AS TEXT) IS NULL OR case_ref = ?) AND (CAST(? AS TEXT) IS NULL OR device_id = ?)
+     ORDER BY installed_ms, id`,
+    caseRef, caseRef, deviceId, deviceId,
+  );
+  const out: Deployment[] = [];
+  for (const r of rows) out.push(yield* toDeployment(r));
+  return out;
+}
+
+// The same operations on the embedded store, at once.
+
+export function startDeployment(ctx: CasesContext, input: StartDeploymentInput): Deployment {
+  return writeNow(ctx, startDeploymentSteps(input, ctx.now()));
 }
 
 export function endDeployment(ctx: CasesContext, input: EndDeploymentInput): Deployment {
-  const e = parseInput(EndDeploymentInput, input, 'EARSHOT_E_DEPLOYMENT_INVALID');
-  const removedMs = e.removedAt === undefined ? ctx.now() : Date.parse(e.removedAt);
-  return ctx.db.transaction((): Deployment => {
-    const row = requireDeployment(ctx.db, e.deploymentId);
-    if (row.removed_ms !== null) throw new EarshotError('EARSHOT_E_DEPLOYMENT_INVALID', `deployment ${row.id} already ended at ${iso(row.removed_ms)}`);
-    if (removedMs <= row.installed_ms) throw new EarshotError('EARSHOT_E_DEPLOYMENT_INVALID', `removal ${iso(removedMs)} is not after installation ${iso(row.installed_ms)}`);
-    const data = { action: 'removed', deploymentId: row.id, deviceId: row.device_id, removedAt: iso(removedMs), removedBy: e.removedBy };
-    const { leafIndex } = ctx.evidence.append({ kind: 'deployment', caseRef: row.case_ref, data });
-    ctx.db.prepare('UPDATE deployments SET removed_ms = ?, removed_by = ?, removal_leaf = ? WHERE id = ?').run(removedMs, e.removedBy, leafIndex, row.id);
-    recordCheck(ctx, row, 'removal', removedMs, e.calibration);
-    return toDeployment(ctx.db, requireDeployment(ctx.db, row.id));
-  }).immediate();
+  return writeNow(ctx, endDeploymentSteps(input, ctx.now()));
 }
 
 export function listDeployments(db: Database, filter: { readonly caseRef?: string; readonly deviceId?: string } = {}): Deployment[] {
-  return db
-    .prepare<{ caseRef: string | null; deviceId: string | null }, DeploymentRow>(
-      `SELECT * FROM deployments WHERE (:caseRef IS NULL OR case_ref = :caseRef) AND (:deviceId IS NULL OR device_id = :deviceId)
-       ORDER BY installed_ms, id`,
-    )
-    .all({ caseRef: filter.caseRef ?? null, deviceId: filter.deviceId ?? null })
-    .map((r) => toDeployment(db, r));
+  return readNow(db, listDeploymentsSteps(filter));
 }
-

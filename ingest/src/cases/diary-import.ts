@@ -18,9 +18,11 @@
  * so a resident can keep adding to one spreadsheet and send it again.
  */
 import type { z } from 'zod';
+import { writeNow } from '../storage/record/sqlite-record.ts';
+import type { Steps } from '../storage/record/steps.ts';
 import { parseCsv } from './csv.ts';
 import { DiaryEntryInput } from './diary-input.ts';
-import { insertDiaryEntry, listDiary, requireDiaryCase } from './diary.ts';
+import { insertDiaryEntrySteps, listDiarySteps, requireDiaryCaseSteps } from './diary.ts';
 import type { CasesContext } from './evidence-port.ts';
 import { describeIssues } from './validate.ts';
 
@@ -57,12 +59,19 @@ function sameEntryKey(startedMs: number, endedMs: number | undefined, heard: str
   return `${startedMs}\u0000${endedMs ?? ''}\u0000${heard}`;
 }
 
-function fail(problems: RowProblem[]): DiaryImportResult {
+type DiaryCsvInvalid = Extract<DiaryImportResult, { readonly ok: false }>;
+/** What an import of validated rows gives back. */
+export type DiaryImported = Extract<DiaryImportResult, { readonly ok: true }>;
+
+function fail(problems: RowProblem[]): DiaryCsvInvalid {
   return { ok: false, code: 'EARSHOT_E_DIARY_CSV_INVALID', problems };
 }
 
-/** Validates the whole file; imports it in one transaction only when every row is good. */
-export function importDiaryCsv(ctx: CasesContext, caseRef: string, text: string): DiaryImportResult {
+/** A file's rows, every one good, with their line numbers. */
+export type ValidDiaryCsv = { readonly ok: true; readonly rows: readonly { readonly line: number; readonly entry: z.output<typeof DiaryEntryInput> }[] };
+
+/** Validates the whole file, touching no store: its good rows, or every problem. */
+export function validateDiaryCsv(text: string): ValidDiaryCsv | DiaryCsvInvalid {
   if (text.length > MAX_DIARY_CSV_CHARS) return fail([{ line: 1, problem: `the file is larger than ${MAX_DIARY_CSV_CHARS} characters` }]);
   const parsed = parseCsv(text);
   if (!parsed.ok) return fail([{ line: parsed.line, problem: parsed.problem }]);
@@ -94,25 +103,42 @@ export function importDiaryCsv(ctx: CasesContext, caseRef: string, text: string)
     else problems.push({ line: row.line, problem: describeIssues(r.error) });
   }
   if (problems.length > 0) return fail(problems);
+  return { ok: true, rows: good };
+}
 
-  return ctx.db.transaction((): DiaryImportResult => {
-    const ref = requireDiaryCase(ctx, caseRef);
-    const seen = new Map<string, SkippedRow['duplicateOf']>();
-    for (const e of listDiary(ctx.db, ref)) {
-      if (e.content !== null) seen.set(sameEntryKey(Date.parse(e.startedAt), e.endedAt === null ? undefined : Date.parse(e.endedAt), e.content.heard), { entryId: e.id });
+/**
+ * Imports validated rows in one transaction (received at nowMs), skipping those already recorded. A file
+ * with a bad row never reaches this: validate it first (validateDiaryCsv), touching no store.
+ */
+export function* importDiaryRowsSteps(caseRef: string, rows: ValidDiaryCsv['rows'], nowMs: number): Steps<DiaryImported> {
+  const ref = yield* requireDiaryCaseSteps(caseRef);
+  const seen = new Map<string, SkippedRow['duplicateOf']>();
+  for (const e of yield* listDiarySteps(ref)) {
+    if (e.content !== null) seen.set(sameEntryKey(Date.parse(e.startedAt), e.endedAt === null ? undefined : Date.parse(e.endedAt), e.content.heard), { entryId: e.id });
+  }
+  const imported: number[] = [];
+  const skipped: SkippedRow[] = [];
+  for (const { line, entry } of rows) {
+    const key = sameEntryKey(entry.startedAt, entry.endedAt, entry.heard);
+    const existing = seen.get(key);
+    if (existing !== undefined) {
+      skipped.push({ line, duplicateOf: existing });
+      continue;
     }
-    const imported: number[] = [];
-    const skipped: SkippedRow[] = [];
-    for (const { line, entry } of good) {
-      const key = sameEntryKey(entry.startedAt, entry.endedAt, entry.heard);
-      const existing = seen.get(key);
-      if (existing !== undefined) {
-        skipped.push({ line, duplicateOf: existing });
-        continue;
-      }
-      seen.set(key, { line });
-      imported.push(insertDiaryEntry(ctx, ref, entry, 'csv'));
-    }
-    return { ok: true, imported, skipped };
-  }).immediate();
+    seen.set(key, { line });
+    imported.push(yield* insertDiaryEntrySteps(ref, entry, 'csv', nowMs));
+  }
+  return { ok: true, imported, skipped };
+}
+
+/** Validates the file, then imports it when every row is good. */
+export function* importDiaryCsvSteps(caseRef: string, text: string, nowMs: number): Steps<DiaryImportResult> {
+  const valid = validateDiaryCsv(text);
+  return valid.ok ? yield* importDiaryRowsSteps(caseRef, valid.rows, nowMs) : valid;
+}
+
+/** The same on the embedded store, at once; a bad file opens no transaction. */
+export function importDiaryCsv(ctx: CasesContext, caseRef: string, text: string): DiaryImportResult {
+  const valid = validateDiaryCsv(text);
+  return valid.ok ? writeNow(ctx, importDiaryRowsSteps(caseRef, valid.rows, ctx.now())) : valid;
 }

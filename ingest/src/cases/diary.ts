@@ -6,10 +6,17 @@
  * later ('officer') or an import ('import') — when it was written and when it
  * arrived, flagged when those are more than 10 minutes apart, and the phone
  * recording sent with it (never calibrated: supporting only).
+ *
+ * Each operation is written once as steps (storage/record/steps.ts) that either store carries out:
+ * `addDiaryEntrySteps` and the rest for the record port, `addDiaryEntry` and the rest to run them on the
+ * embedded store at once.
  */
 import type { Database } from 'better-sqlite3';
 import type { z } from 'zod';
-import { requireCase, requireNotClosed } from './case-row.ts';
+import { readNow, writeNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, all, append, get, run } from '../storage/record/steps.ts';
+import { requireNotClosed } from './case-row.ts';
+import { requireCaseStep } from './cases.ts';
 import { commitContent } from './content.ts';
 import { DiaryContent, DiaryEntryInput } from './diary-input.ts';
 import type { CasesContext } from './evidence-port.ts';
@@ -110,19 +117,21 @@ function provenanceOf(p: DiarySource | LegacySource | DiaryProvenance): DiaryPro
   return { source: p === 'manual' ? 'officer' : p === 'csv' ? 'import' : p };
 }
 
-/** Inserts one validated entry and its leaf; the caller holds the transaction. */
-export function insertDiaryEntry(ctx: CasesContext, caseRef: string, e: z.output<typeof DiaryEntryInput>, from: DiarySource | LegacySource | DiaryProvenance): number {
+/** Inserts one validated entry and its leaf, received at nowMs; the id of the new entry. */
+export function* insertDiaryEntrySteps(
+  caseRef: string, e: z.output<typeof DiaryEntryInput>, from: DiarySource | LegacySource | DiaryProvenance, nowMs: number,
+): Steps<number> {
   const { source, writtenAt, recording } = provenanceOf(from);
   const content = commitContent({ heard: e.heard, effect: e.effect ?? null, recordedBy: e.recordedBy ?? null });
-  const receivedMs = ctx.now();
+  const receivedMs = nowMs;
   const createdAt = new Date(receivedMs).toISOString();
-  const id = Number(
-    ctx.db
-      .prepare(`INSERT INTO diary_entries (case_ref, started_ms, ended_ms, source, content, content_sha256, created_at, leaf_index, written_ms, received_ms,
-        recording_sha256, recording_type, recording_bytes, recording_file) VALUES (?, ?, ?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?)`)
-      .run(caseRef, e.startedAt, e.endedAt ?? null, source, content.json, content.sha256, createdAt, writtenAt ?? null, receivedMs,
-        recording?.sha256 ?? null, recording?.mediaType ?? null, recording?.bytes ?? null, recording?.file ?? null).lastInsertRowid,
-  );
+  // The row first (leaf_index set just below), so the leaf can name the entry's id.
+  const { id } = (yield* get<{ id: number }>(
+    `INSERT INTO diary_entries (case_ref, started_ms, ended_ms, source, content, content_sha256, created_at, leaf_index, written_ms, received_ms,
+      recording_sha256, recording_type, recording_bytes, recording_file) VALUES (?, ?, ?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    caseRef, e.startedAt, e.endedAt ?? null, source, content.json, content.sha256, createdAt, writtenAt ?? null, receivedMs,
+    recording?.sha256 ?? null, recording?.mediaType ?? null, recording?.bytes ?? null, recording?.file ?? null,
+  ))!;
   const data = {
     diaryId: id,
     startedAt: new Date(e.startedAt).toISOString(),
@@ -134,31 +143,54 @@ export function insertDiaryEntry(ctx: CasesContext, caseRef: string, e: z.output
     // The recording's hash is sealed with the entry at receipt: the bundle's exhibit of it is proved by this leaf.
     ...(recording === undefined ? {} : { recording: { sha256: recording.sha256, mediaType: recording.mediaType, bytes: recording.bytes, calibrated: false } }),
   };
-  const { leafIndex } = ctx.evidence.append({ kind: 'diary', caseRef, data });
-  ctx.db.prepare('UPDATE diary_entries SET leaf_index = ? WHERE id = ?').run(leafIndex, id);
+  const { leafIndex } = yield* append({ kind: 'diary', caseRef, data });
+  yield* run('UPDATE diary_entries SET leaf_index = ? WHERE id = ?', leafIndex, id);
   return id;
 }
 
-export function requireDiaryCase(ctx: CasesContext, caseRef: string): string {
+/** The case's reference, checked: it exists and is not closed. */
+export function* requireDiaryCaseSteps(caseRef: string): Steps<string> {
   const ref = parseInput(CaseRef, caseRef, 'EARSHOT_E_CASE_REF_INVALID');
-  requireNotClosed(requireCase(ctx.db, ref), 'add diary entries');
+  requireNotClosed(yield* requireCaseStep(ref), 'add diary entries');
   return ref;
 }
 
-export function addDiaryEntry(ctx: CasesContext, caseRef: string, input: DiaryEntryInput): DiaryEntry {
+/** An officer's entry, typed in. */
+export function* addDiaryEntrySteps(caseRef: string, input: DiaryEntryInput, nowMs: number): Steps<DiaryEntry> {
   const e = parseInput(DiaryEntryInput, input, 'EARSHOT_E_DIARY_INVALID');
-  return ctx.db.transaction((): DiaryEntry => {
-    const ref = requireDiaryCase(ctx, caseRef);
-    return getDiaryEntry(ctx.db, insertDiaryEntry(ctx, ref, e, 'officer'));
-  }).immediate();
+  const ref = yield* requireDiaryCaseSteps(caseRef);
+  return yield* getDiaryEntrySteps(yield* insertDiaryEntrySteps(ref, e, 'officer', nowMs));
 }
 
-export function getDiaryEntry(db: Database, id: number): DiaryEntry {
-  const row = db.prepare<[number], DiaryRow>('SELECT * FROM diary_entries WHERE id = ?').get(id);
+export function* getDiaryEntrySteps(id: number): Steps<DiaryEntry> {
+  const row = yield* get<DiaryRow>('SELECT * FROM diary_entries WHERE id = ?', id);
   if (row === undefined) throw new RangeError(`diary entry ${id} vanished`);
   return toEntry(row);
 }
 
+export function* listDiarySteps(caseRef: string): Steps<DiaryEntry[]> {
+  return (yield* all<DiaryRow>('SELECT * FROM diary_entries WHERE case_ref = ? ORDER BY started_ms, id', caseRef)).map(toEntry);
+}
+
+// The same operations on the embedded store, at once. Inside a caller's transaction (the resident intake
+// inserts an entry with its own rows) they run in a savepoint of it, so they commit with the caller's rows.
+
+export function insertDiaryEntry(ctx: CasesContext, caseRef: string, e: z.output<typeof DiaryEntryInput>, from: DiarySource | LegacySource | DiaryProvenance): number {
+  return writeNow(ctx, insertDiaryEntrySteps(caseRef, e, from, ctx.now()));
+}
+
+export function requireDiaryCase(ctx: CasesContext, caseRef: string): string {
+  return readNow(ctx.db, requireDiaryCaseSteps(caseRef));
+}
+
+export function addDiaryEntry(ctx: CasesContext, caseRef: string, input: DiaryEntryInput): DiaryEntry {
+  return writeNow(ctx, addDiaryEntrySteps(caseRef, input, ctx.now()));
+}
+
+export function getDiaryEntry(db: Database, id: number): DiaryEntry {
+  return readNow(db, getDiaryEntrySteps(id));
+}
+
 export function listDiary(db: Database, caseRef: string): DiaryEntry[] {
-  return db.prepare<[string], DiaryRow>('SELECT * FROM diary_entries WHERE case_ref = ? ORDER BY started_ms, id').all(caseRef).map(toEntry);
+  return readNow(db, listDiarySteps(caseRef));
 }

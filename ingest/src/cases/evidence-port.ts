@@ -6,7 +6,8 @@
  */
 import type { Database } from 'better-sqlite3';
 
-export type EvidenceKind = 'case' | 'deployment' | 'calibration' | 'diary' | 'annotation' | 'correction';
+/** access: who read or handed out what (users/access-log.ts). */
+export type EvidenceKind = 'case' | 'deployment' | 'calibration' | 'diary' | 'annotation' | 'correction' | 'access';
 
 export interface EvidenceLeafInput {
   readonly kind: EvidenceKind;

@@ -18,6 +18,8 @@
  */
 import { CalibrationRecord } from '@earshot/shared';
 import type { Database } from 'better-sqlite3';
+import { readNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, all, hasTable } from '../storage/record/steps.ts';
 
 /** A removal check may come up to a day either side of the `deploy end` time. */
 export const REMOVAL_WINDOW_MS = 24 * 3_600_000;
@@ -54,12 +56,10 @@ interface Row {
 }
 
 /** Every calibration record of a device, oldest first, one per event id (a record sent twice is one check). */
-export function monitorCalibrations(db: Database, deviceId: string): MonitorCalibration[] {
+export function* monitorCalibrationsSteps(deviceId: string): Steps<MonitorCalibration[]> {
   // The cases area on its own (without the device store) has no device records to read.
-  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() === undefined) return [];
-  const rows = db
-    .prepare<[string], Row>("SELECT body, leaf_index, case_ref FROM events WHERE device = ? AND kind = 'calibration' ORDER BY device_time, seq")
-    .all(deviceId);
+  if (!(yield* hasTable('events'))) return [];
+  const rows = yield* all<Row>("SELECT body, leaf_index, case_ref FROM events WHERE device = ? AND kind = 'calibration' ORDER BY device_time, seq", deviceId);
   const seen = new Set<string>();
   const out: MonitorCalibration[] = [];
   for (const r of rows) {
@@ -74,6 +74,10 @@ export function monitorCalibrations(db: Database, deviceId: string): MonitorCali
     });
   }
   return out;
+}
+
+export function monitorCalibrations(db: Database, deviceId: string): MonitorCalibration[] {
+  return readNow(db, monitorCalibrationsSteps(deviceId));
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100 + 0;

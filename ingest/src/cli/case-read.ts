@@ -1,21 +1,21 @@
 /**
  * `earshot case list [--status open] [--officer NAME] [--json]` · `earshot case show REF [--complainant] [--json]`
- * Reading only: they open the data folder's database and key (withRecord), not the evidence log and the rest
- * of the service that changing a case needs, so they start at once.
+ * Reading only: on SQLite they open the data folder's database and key (withRecord), not the evidence log and
+ * the rest of the service that changing a case needs, so they start at once; on PostgreSQL, one snapshot.
  */
 import { parseCommand } from '@earshot/shared';
 import { z } from 'zod';
-import { listCases, showCase } from '../cases/index.ts';
+import { listCasesSteps, showCaseSteps } from '../cases/case-queries.ts';
 import { CaseRefArg, DataDir, refArg } from './case-args.ts';
 import { type Command, DATA_DIR_OPTION, table } from './context.ts';
-import { withRecord } from './with-record.ts';
+import { withRecordStore } from './with-record-store.ts';
 
 export const list: Command = (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION, status: { type: 'string' }, officer: { type: 'string' }, json: { type: 'boolean' } }, z.object({
     positionals: z.array(z.string()).max(0), ...DataDir, status: z.enum(['open', 'inactive', 'closed']).optional(), officer: z.string().optional(), json: z.boolean().default(false),
   }));
-  return withRecord(a['data-dir'], (db) => {
-    const cases = listCases(db, { ...(a.status === undefined ? {} : { status: a.status }), ...(a.officer === undefined ? {} : { officer: a.officer }) });
+  return withRecordStore(a['data-dir'], 'read', async (record) => {
+    const cases = await record.read(listCasesSteps({ ...(a.status === undefined ? {} : { status: a.status }), ...(a.officer === undefined ? {} : { officer: a.officer }) }));
     if (a.json) io.out(JSON.stringify(cases));
     else table(io, cases.map((c) => ({ ref: c.ref, status: c.status, category: c.category, officer: c.officer, opened: c.openedAt.slice(0, 10), 'response due': c.responseDueAt })), ['ref', 'status', 'category', 'officer', 'opened', 'response due'], 'No cases.');
     return 0;
@@ -26,8 +26,8 @@ export const show: Command = (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION, complainant: { type: 'boolean' }, json: { type: 'boolean' } }, z.object({
     positionals: CaseRefArg, ...DataDir, complainant: z.boolean().default(false), json: z.boolean().default(false),
   }));
-  return withRecord(a['data-dir'], (db) => {
-    const c = showCase(db, refArg(a.positionals), { includeComplainant: a.complainant });
+  return withRecordStore(a['data-dir'], 'read', async (record) => {
+    const c = await record.read(showCaseSteps(refArg(a.positionals), { includeComplainant: a.complainant }));
     if (a.json) {
       io.out(JSON.stringify(c));
       return 0;

@@ -28,15 +28,16 @@ import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { errors, formatError, parseCommand } from '@earshot/shared';
 import { z } from 'zod';
-import { listDeployments } from '../cases/index.ts';
-import { issueLink, residentUrl, revokeLinks } from '../resident/index.ts';
+import { type Deployment, deploymentSteps } from '../cases/deployments.ts';
+import { type IssuedLink, issueLinkSteps, revokeLinksSteps } from '../resident/links.ts';
+import { newLinkToken } from '../resident/token.ts';
+import { residentUrl } from '../resident/index.ts';
 import { renderInstallSheet } from '../resident/install-sheet.ts';
 import { localOnlyReason } from '../resident/link-address.ts';
 import { loadSettings, publicHttpUrl } from '../service/settings.ts';
-import type { Ingest } from '../service/open-ingest.ts';
-import { accessPortFor, createAccessLog } from '../users/index.ts';
+import type { Steps } from '../storage/record/steps.ts';
 import { type Command, DATA_DIR_OPTION } from './context.ts';
-import { withIngest } from './with-ingest.ts';
+import { withRecordStore } from './with-record-store.ts';
 
 const BaseUrl = z.string().regex(/^https?:\/\/[^\s/#?]+(\/[^\s#?]*)?$/, 'must be an http:// or https:// address');
 
@@ -77,8 +78,10 @@ http.publicUrl is written, with that warning on stderr.`;
 
 const wantsHelp = (args: readonly string[]): boolean => args.includes('--help') || args.includes('-h');
 
-function linksContext(ingest: Ingest) {
-  return { db: ingest.db, accessLog: createAccessLog(ingest.db, accessPortFor(ingest.log)), now: Date.now };
+/** A new link and the deployment it is for, in one transaction. */
+function* issueWithDeployment(deploymentId: number, by: string, nowMs: number): Steps<{ issued: IssuedLink; d: Deployment }> {
+  const issued = yield* issueLinkSteps(deploymentId, by, newLinkToken(), nowMs);
+  return { issued, d: yield* deploymentSteps(deploymentId) };
 }
 
 const link: Command = (args, io) => {
@@ -87,15 +90,14 @@ const link: Command = (args, io) => {
     return 0;
   }
   const a = parseCommand(args, { ...LINK_OPTIONS, revoke: { type: 'boolean' } }, z.object({ ...linkSchema, revoke: z.boolean().default(false) }));
-  return withIngest(a['data-dir'], (ingest) => {
-    const ctx = linksContext(ingest);
+  return withRecordStore(a['data-dir'], 'write', async (record) => {
     if (a.revoke) {
-      const ids = revokeLinks(ctx, a.deployment, actor(a.by), 'withdrawn by the officer');
+      const ids = await record.write(revokeLinksSteps(a.deployment, actor(a.by), 'withdrawn by the officer', record.now()));
       io.out(ids.length === 0 ? `Deployment ${a.deployment} had no live diary link.` : `Diary link withdrawn for deployment ${a.deployment}: it no longer works.`);
       return 0;
     }
     const base = baseUrl(a);
-    const issued = issueLink(ctx, a.deployment, actor(a.by));
+    const issued = await record.write(issueLinkSteps(a.deployment, actor(a.by), newLinkToken(), record.now()));
     io.out(residentUrl(base.url, issued.token));
     const local = localOnlyReason(base.url);
     if (local !== null) io.err(`earshot: warning: ${localOnlyLine(local)}`);
@@ -119,9 +121,8 @@ const sheet: Command = (args, io) => {
     io.err(`earshot: ${localOnlyLine(local, ', or --allow-local to write it anyway for a test on this machine; no sheet was written')}`);
     return errors.EARSHOT_E_RESIDENT_LINK_LOCAL_ONLY.exit;
   }
-  return withIngest(a['data-dir'], async (ingest) => {
-    const issued = issueLink(linksContext(ingest), a.deployment, actor(a.by));
-    const d = listDeployments(ingest.db, {}).find((x) => x.id === a.deployment)!;
+  return withRecordStore(a['data-dir'], 'write', async (record) => {
+    const { issued, d } = await record.write(issueWithDeployment(a.deployment, actor(a.by), record.now()));
     const pdf = await renderInstallSheet({
       url: residentUrl(base.url, issued.token), caseRef: d.caseRef, deploymentId: d.id, installedAt: d.installedAt, audioMode: d.audioMode,
       contact: a.contact ?? null, generatedAt: new Date().toISOString(),

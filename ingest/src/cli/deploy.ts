@@ -16,10 +16,10 @@
  */
 import { EarshotError, parseCommand } from '@earshot/shared';
 import { z } from 'zod';
-import { type Deployment, endDeployment, listDeployments, startDeployment } from '../cases/index.ts';
+import { type Deployment, endDeploymentSteps, listDeploymentsSteps, startDeploymentSteps } from '../cases/deployments.ts';
 import type { EquipmentInput } from '../cases/deployment-input.ts';
 import { type Command, DATA_DIR_OPTION, table } from './context.ts';
-import { withIngest } from './with-ingest.ts';
+import { withRecordStore } from './with-record-store.ts';
 import { deployLinkCommands } from './deploy-link.ts';
 
 const DataDir = { 'data-dir': z.string().optional() };
@@ -68,12 +68,13 @@ const start: Command = (args, io) => {
     audio: z.enum(['off', 'button-only', 'on-event']).default('on-event'), at: z.string().optional(), demonstration: z.boolean().optional(),
   }));
   const e = equipment(a);
-  return withIngest(a['data-dir'], (ingest) => {
-    const d = startDeployment(ingest.cases, {
-      caseRef: a.case, deviceId: a.device, installedBy: a['installed-by'], audioMode: a.audio, ...note(a),
+  const n = note(a);
+  return withRecordStore(a['data-dir'], 'write', async (record) => {
+    const d = await record.write(startDeploymentSteps({
+      caseRef: a.case, deviceId: a.device, installedBy: a['installed-by'], audioMode: a.audio, ...n,
       ...(e === undefined ? {} : { equipment: e }), ...(a.at === undefined ? {} : { installedAt: a.at }),
       ...(a.demonstration === true ? { demonstration: true as const } : {}),
-    });
+    }, record.now()));
     io.out(`Deployment ${d.id}: ${d.deviceId} at case ${d.caseRef} from ${d.installedAt}, audio ${d.audioMode}.`);
     io.out(calibrationLine(d));
     return 0;
@@ -84,8 +85,9 @@ const end: Command = (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION, ...CHECK_OPTIONS, deployment: { type: 'string' }, 'removed-by': { type: 'string' } }, z.object({
     positionals: z.array(z.string()).max(0), ...DataDir, ...Check, deployment: z.coerce.number().int().positive(), 'removed-by': z.string(), at: z.string().optional(),
   }));
-  return withIngest(a['data-dir'], (ingest) => {
-    const d = endDeployment(ingest.cases, { deploymentId: a.deployment, removedBy: a['removed-by'], ...note(a), ...(a.at === undefined ? {} : { removedAt: a.at }) });
+  const n = note(a);
+  return withRecordStore(a['data-dir'], 'write', async (record) => {
+    const d = await record.write(endDeploymentSteps({ deploymentId: a.deployment, removedBy: a['removed-by'], ...n, ...(a.at === undefined ? {} : { removedAt: a.at }) }, record.now()));
     const drift = d.driftDb === null
       ? "unknown (needs the monitor's calibration records at installation and removal)"
       : `${d.driftDb >= 0 ? '+' : ''}${d.driftDb.toFixed(2)} dB`;
@@ -98,8 +100,8 @@ const list: Command = (args, io) => {
   const a = parseCommand(args, { ...DATA_DIR_OPTION, case: { type: 'string' }, device: { type: 'string' }, json: { type: 'boolean' } }, z.object({
     positionals: z.array(z.string()).max(0), ...DataDir, case: z.string().optional(), device: z.string().optional(), json: z.boolean().default(false),
   }));
-  return withIngest(a['data-dir'], (ingest) => {
-    const ds = listDeployments(ingest.db, { ...(a.case === undefined ? {} : { caseRef: a.case }), ...(a.device === undefined ? {} : { deviceId: a.device }) });
+  return withRecordStore(a['data-dir'], 'read', async (record) => {
+    const ds = await record.read(listDeploymentsSteps({ ...(a.case === undefined ? {} : { caseRef: a.case }), ...(a.device === undefined ? {} : { deviceId: a.device }) }));
     if (a.json) io.out(JSON.stringify(ds));
     else table(io, ds.map((d) => ({ id: d.id, case: d.caseRef, device: d.deviceId, installed: d.installedAt, removed: d.removedAt, audio: d.audioMode, drift: d.driftDb })), ['id', 'case', 'device', 'installed', 'removed', 'audio', 'drift'], 'No deployments.');
     return 0;

@@ -6,7 +6,9 @@
  */
 import { EarshotError } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
-import type { AccessLog } from '../users/index.ts';
+import { writeNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, all, get, run } from '../storage/record/steps.ts';
+import { type AccessLog, accessAppender, recordAccessSteps } from '../users/access-log.ts';
 import { TOKEN_PATTERN, newLinkToken, tokenSha256 } from './token.ts';
 
 export interface LinksContext {
@@ -49,10 +51,10 @@ function toLink(r: LinkRow): ResidentLink {
   return { id: r.id, deploymentId: r.deployment_id, caseRef: r.case_ref, issuedAt: iso(r.issued_ms), issuedBy: r.issued_by, revokedAt: r.revoked_ms === null ? null : iso(r.revoked_ms) };
 }
 
+const DEPLOYMENT_STATE = 'SELECT d.case_ref, d.removed_ms, c.status FROM deployments d JOIN cases c ON c.ref = d.case_ref WHERE d.id = ?';
+
 function deploymentState(db: Db, deploymentId: number): DeploymentState | undefined {
-  return db.prepare<[number], DeploymentState>(
-    'SELECT d.case_ref, d.removed_ms, c.status FROM deployments d JOIN cases c ON c.ref = d.case_ref WHERE d.id = ?',
-  ).get(deploymentId);
+  return db.prepare<[number], DeploymentState>(DEPLOYMENT_STATE).get(deploymentId);
 }
 
 /** Why a deployment takes no link now, or null. */
@@ -67,43 +69,46 @@ export function residentActor(linkId: number): string {
   return `resident (diary link ${linkId})`;
 }
 
-function revokeOpen(ctx: LinksContext, deploymentId: number, by: string, reason: string, nowMs: number): number[] {
-  const open = ctx.db.prepare<[number], LinkRow>('SELECT * FROM resident_links WHERE deployment_id = ? AND revoked_ms IS NULL ORDER BY id').all(deploymentId);
-  const update = ctx.db.prepare('UPDATE resident_links SET revoked_ms = ?, revoked_by = ?, revoked_reason = ?, revoke_leaf = ? WHERE id = ?');
+function* revokeOpen(deploymentId: number, by: string, reason: string, nowMs: number): Steps<number[]> {
+  const open = yield* all<LinkRow>('SELECT * FROM resident_links WHERE deployment_id = ? AND revoked_ms IS NULL ORDER BY id', deploymentId);
   for (const l of open) {
-    const entry = ctx.accessLog.record({ username: by, action: 'resident-link-revoked', caseRef: l.case_ref, target: `deployment ${deploymentId} link ${l.id}: ${reason}` });
-    update.run(nowMs, by, reason, entry.leafIndex, l.id);
+    const entry = yield* recordAccessSteps({ username: by, action: 'resident-link-revoked', caseRef: l.case_ref, target: `deployment ${deploymentId} link ${l.id}: ${reason}` }, nowMs);
+    yield* run('UPDATE resident_links SET revoked_ms = ?, revoked_by = ?, revoked_reason = ?, revoke_leaf = ? WHERE id = ?', nowMs, by, reason, entry.leafIndex, l.id);
   }
   return open.map((l) => l.id);
 }
 
-/** Issues a new link for a running deployment, revoking the ones before it. */
-export function issueLink(ctx: LinksContext, deploymentId: number, by: string): IssuedLink {
-  return ctx.db.transaction((): IssuedLink => {
-    const nowMs = ctx.now();
-    const d = deploymentState(ctx.db, deploymentId);
-    if (d === undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_NOT_FOUND', String(deploymentId));
-    const ended = endedBecause(d, nowMs);
-    if (ended !== null) throw new EarshotError('EARSHOT_E_RESIDENT_LINK_UNAVAILABLE', ended);
-    const revoked = revokeOpen(ctx, deploymentId, by, 'replaced by a new link', nowMs);
-    const token = newLinkToken();
-    const id = Number(
-      ctx.db.prepare('INSERT INTO resident_links (deployment_id, case_ref, token_sha256, issued_ms, issued_by, issue_leaf) VALUES (?, ?, ?, ?, ?, -1)')
-        .run(deploymentId, d.case_ref, tokenSha256(token), nowMs, by).lastInsertRowid,
-    );
-    const entry = ctx.accessLog.record({ username: by, action: 'resident-link-issued', caseRef: d.case_ref, target: `deployment ${deploymentId} link ${id}` });
-    ctx.db.prepare('UPDATE resident_links SET issue_leaf = ? WHERE id = ?').run(entry.leafIndex, id);
-    const row = ctx.db.prepare<[number], LinkRow>('SELECT * FROM resident_links WHERE id = ?').get(id)!;
-    return { token, link: toLink(row), revoked };
-  }).immediate();
+/** Issues a new link for a running deployment, revoking the ones before it. `token` is new (token.ts newLinkToken). */
+export function* issueLinkSteps(deploymentId: number, by: string, token: string, nowMs: number): Steps<IssuedLink> {
+  const d = yield* get<DeploymentState>(DEPLOYMENT_STATE, deploymentId);
+  if (d === undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_NOT_FOUND', String(deploymentId));
+  const ended = endedBecause(d, nowMs);
+  if (ended !== null) throw new EarshotError('EARSHOT_E_RESIDENT_LINK_UNAVAILABLE', ended);
+  const revoked = yield* revokeOpen(deploymentId, by, 'replaced by a new link', nowMs);
+  const { id } = (yield* get<{ id: number }>(
+    'INSERT INTO resident_links (deployment_id, case_ref, token_sha256, issued_ms, issued_by, issue_leaf) VALUES (?, ?, ?, ?, ?, -1) RETURNING id',
+    deploymentId, d.case_ref, tokenSha256(token), nowMs, by,
+  ))!;
+  const entry = yield* recordAccessSteps({ username: by, action: 'resident-link-issued', caseRef: d.case_ref, target: `deployment ${deploymentId} link ${id}` }, nowMs);
+  yield* run('UPDATE resident_links SET issue_leaf = ? WHERE id = ?', entry.leafIndex, id);
+  const row = (yield* get<LinkRow>('SELECT * FROM resident_links WHERE id = ?', id))!;
+  return { token, link: toLink(row), revoked };
 }
 
 /** Revokes every live link of a deployment (e.g. a phone lost); returns the ids revoked. */
+export function* revokeLinksSteps(deploymentId: number, by: string, reason: string, nowMs: number): Steps<number[]> {
+  if ((yield* get<DeploymentState>(DEPLOYMENT_STATE, deploymentId)) === undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_NOT_FOUND', String(deploymentId));
+  return yield* revokeOpen(deploymentId, by, reason, nowMs);
+}
+
+const writeContext = (ctx: LinksContext) => ({ db: ctx.db, evidence: accessAppender(ctx.accessLog.evidence) });
+
+export function issueLink(ctx: LinksContext, deploymentId: number, by: string): IssuedLink {
+  return writeNow(writeContext(ctx), issueLinkSteps(deploymentId, by, newLinkToken(), ctx.now()));
+}
+
 export function revokeLinks(ctx: LinksContext, deploymentId: number, by: string, reason: string): number[] {
-  return ctx.db.transaction(() => {
-    if (deploymentState(ctx.db, deploymentId) === undefined) throw new EarshotError('EARSHOT_E_DEPLOYMENT_NOT_FOUND', String(deploymentId));
-    return revokeOpen(ctx, deploymentId, by, reason, ctx.now());
-  }).immediate();
+  return writeNow(writeContext(ctx), revokeLinksSteps(deploymentId, by, reason, ctx.now()));
 }
 
 export type LinkLookup =

@@ -10,7 +10,11 @@ import { EarshotError } from '@earshot/shared';
 import { STORE_URL_ENV, type StoreTarget, storeFromEnv } from './store-url.ts';
 
 /** Commands that already work on a PostgreSQL store: a whole command ("serve") or "group sub". */
-const ON_POSTGRES = new Set(['serve', 'log verify', 'log head', 'store copy', 'device add', 'device list', 'device disable', 'device enable']);
+const ON_POSTGRES = new Set([
+  'serve', 'log verify', 'log head', 'store copy', 'device add', 'device list', 'device disable', 'device enable',
+  'case open', 'case list', 'case show', 'case categorise', 'case close', 'case reopen', 'deploy start', 'deploy end', 'deploy list', 'deploy link', 'deploy sheet', 'user add', 'user list',
+  'diary add', 'diary import', 'diary list',
+]);
 /** Commands that use no store, or name theirs on the command line. */
 const OWN_STORE = new Set(['verify', 'store', 'broker']);
 

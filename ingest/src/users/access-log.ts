@@ -5,6 +5,8 @@
  * looked is itself part of the tamper-evident record (DESIGN §5).
  */
 import type { Db } from '../db/open.ts';
+import { writeNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, append, get } from '../storage/record/steps.ts';
 
 /** 'case-list': the list of cases (with their addresses) was read; its target names the cases shown. */
 /** Issue 13: 'resident-link-issued' / 'resident-link-revoked' (a diary link), 'resident-entry' (an entry sent through one). */
@@ -37,25 +39,35 @@ export interface AccessEntry extends AccessRecord {
 
 export interface AccessLog {
   record(r: AccessRecord): AccessEntry;
+  /** The evidence log it appends to (for an operation that records an access in its own transaction). */
+  readonly evidence: AccessEvidencePort;
   list(filter?: { readonly caseRef?: string }): AccessEntry[];
 }
 
 interface Row { id: number; at: number; username: string; action: AccessAction; case_ref: string | null; target: string; leaf_index: number }
 
+/** Records one access: its row and its leaf, in the operation's transaction (storage/record/steps.ts). */
+export function* recordAccessSteps(r: AccessRecord, atMs: number): Steps<AccessEntry> {
+  const at = new Date(atMs).toISOString();
+  const { leafIndex } = yield* append({ kind: 'access', caseRef: r.caseRef, data: { username: r.username, action: r.action, target: r.target, at } });
+  const { id } = (yield* get<{ id: number }>(
+    'INSERT INTO access_log (at, username, action, case_ref, target, leaf_index) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+    atMs, r.username, r.action, r.caseRef, r.target, leafIndex,
+  ))!;
+  return { ...r, id, at, leafIndex };
+}
+
+/** The record port's evidence appender over an access log's port (it appends only `access` leaves). */
+export function accessAppender(port: AccessEvidencePort): { append(leaf: { kind: string; caseRef: string | null; data: unknown }): { leafIndex: number } } {
+  return { append: (leaf) => port.append(leaf as AccessLeafInput) };
+}
+
 export function createAccessLog(db: Db, evidence: AccessEvidencePort, now: () => number = Date.now): AccessLog {
-  const insert = db.prepare<[number, string, string, string | null, string, number]>(
-    'INSERT INTO access_log (at, username, action, case_ref, target, leaf_index) VALUES (?, ?, ?, ?, ?, ?)',
-  );
   const select = db.prepare<{ caseRef: string | null }, Row>('SELECT * FROM access_log WHERE (:caseRef IS NULL OR case_ref = :caseRef) ORDER BY id');
-  const record = db.transaction((r: AccessRecord): AccessEntry => {
-    const atMs = now();
-    const at = new Date(atMs).toISOString();
-    const { leafIndex } = evidence.append({ kind: 'access', caseRef: r.caseRef, data: { username: r.username, action: r.action, target: r.target, at } });
-    const id = Number(insert.run(atMs, r.username, r.action, r.caseRef, r.target, leafIndex).lastInsertRowid);
-    return { ...r, id, at, leafIndex };
-  });
+  const ctx = { db, evidence: accessAppender(evidence) };
   return {
-    record: (r) => record.immediate(r),
+    evidence,
+    record: (r) => writeNow(ctx, recordAccessSteps(r, now())),
     list(filter = {}) {
       return select.all({ caseRef: filter.caseRef ?? null }).map((r) => ({
         id: r.id, at: new Date(r.at).toISOString(), username: r.username, action: r.action, caseRef: r.case_ref, target: r.target, leafIndex: r.leaf_index,

@@ -7,6 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EarshotError, describeIssues } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
+import { readNow, writeNow } from '../storage/record/sqlite-record.ts';
+import { type Account, accountsSteps, addUserSteps, parseNewUser } from './account-steps.ts';
 import { FairQueue, type FairQueueOptions, QueueFullError } from './fair-queue.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { OWASP_SCRYPT, type PasswordHash, type ScryptParams, checkPassword, hashPassword } from './password.ts';
@@ -55,9 +57,7 @@ export interface Users {
   resetPassword(username: string, password: string): Promise<User>;
 }
 
-export interface Account extends User {
-  readonly enabled: boolean;
-}
+export type { Account } from './account-steps.ts';
 
 interface UserRow {
   username: string;
@@ -100,10 +100,6 @@ export function createUsers(db: Db, options: UsersOptions = {}): Users {
   const throttle = createLoginThrottle(db);
   const byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
   const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
-  const insert = db.prepare<[string, string, string, string, Buffer, Buffer, number, number, number, number]>(
-    `INSERT INTO users (username, display_name, initials, role, password_salt, password_hash, scrypt_n, scrypt_r, scrypt_p, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
   const insertToken = db.prepare<[Buffer, string, number, number, string]>('INSERT INTO user_tokens (token_sha256, username, created_at, expires_at, session_id) VALUES (?, ?, ?, ?, ?)');
   const tokenUser = db.prepare<[Buffer, number], UserRow & { session_id: string }>(
     `SELECT u.*, t.session_id FROM user_tokens t JOIN users u ON u.username = t.username
@@ -124,13 +120,9 @@ export function createUsers(db: Db, options: UsersOptions = {}): Users {
 
   return {
     async add(input) {
-      const r = NewUser.safeParse(input);
-      if (!r.success) throw new EarshotError('EARSHOT_E_USER_INVALID', describeIssues(r.error));
-      const u = r.data;
+      const u = parseNewUser(input);
       const h = await hashPassword(u.password, params);
-      const changes = insert.run(u.username, u.displayName, u.initials, u.role, h.salt, h.hash, h.params.N, h.params.r, h.params.p, now()).changes;
-      if (changes === 0) throw new EarshotError('EARSHOT_E_USER_EXISTS', u.username);
-      return { username: u.username, displayName: u.displayName, initials: u.initials, role: u.role };
+      return writeNow({ db }, addUserSteps(u, h, now()));
     },
     get(username) {
       const r = byName.get(username);
@@ -193,7 +185,7 @@ export function createUsers(db: Db, options: UsersOptions = {}): Users {
       return caseOfficer === user.username;
     },
     accounts() {
-      return all.all().map((r) => ({ ...toUser(r), enabled: r.enabled === 1 }));
+      return readNow(db, accountsSteps());
     },
     setEnabled(username, enabled) {
       const r = byName.get(username);

@@ -12,6 +12,8 @@ export const LOCK = {
   schema: 1,
   /** Appending to the evidence log. */
   evidenceAppend: 2,
+  /** Changing the record (cases, deployments, accounts): storage/record/postgres-record.ts. */
+  recordWrite: 3,
 } as const;
 
 /**

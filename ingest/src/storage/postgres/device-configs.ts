@@ -25,6 +25,7 @@ import type { Settings } from '../../service/settings.ts';
 import { EARSHOT_LOCK_CLASS, LOCK } from './advisory-locks.ts';
 import { deployedNow } from './deployed-now.ts';
 import { appendInTransaction } from './evidence-log.ts';
+import { inTransaction } from './transaction.ts';
 
 export interface PgDeviceConfigsOptions {
   readonly settings: Settings;
@@ -50,7 +51,6 @@ interface StoredConfig {
 
 const Q = {
   all: { name: 'earshot-device-configs-all', text: 'SELECT device, version, config FROM device_configs' },
-  lock: { name: 'earshot-device-configs-lock', text: 'SELECT pg_advisory_xact_lock($1, $2)' },
   rows: { name: 'earshot-device-configs-rows', text: 'SELECT device, version, config FROM device_configs WHERE device = ANY($1::text[])' },
   put: {
     name: 'earshot-device-configs-put',
@@ -79,10 +79,7 @@ export async function createPgDeviceConfigs(pool: pg.Pool, opts: PgDeviceConfigs
 
   /** Stores and logs the changes, each at its row's next version; returns those published (a row may already say it). */
   async function commit(changes: readonly Change[], nowMs: number): Promise<(Change & { version: number })[]> {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query({ ...Q.lock, values: [EARSHOT_LOCK_CLASS, LOCK.evidenceAppend] });
+    return inTransaction(pool, `BEGIN; SELECT pg_advisory_xact_lock(${EARSHOT_LOCK_CLASS}, ${LOCK.evidenceAppend})`, async (c) => {
       // After the lock, in READ COMMITTED: this statement sees every publish committed before it.
       const rows = new Map((await c.query<StoredConfig & { device: string }>({ ...Q.rows, values: [changes.map((x) => x.deviceId)] })).rows.map((r) => [r.device, r]));
       const out: (Change & { version: number })[] = [];
@@ -102,14 +99,8 @@ export async function createPgDeviceConfigs(pool: pg.Pool, opts: PgDeviceConfigs
           values: [out.map((x) => x.deviceId), out.map((x) => x.version), out.map((x) => x.text), nowMs, appended.map((a) => a.leafIndex)],
         });
       }
-      await c.query('COMMIT');
       return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   return {

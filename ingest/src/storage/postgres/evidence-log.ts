@@ -22,6 +22,7 @@ import { consistencyProof, inclusionProof, leafHash, nodeHash, rootAt } from '..
 import type { Appended, EvidenceLogPort, LeafToAppend, NodeRef, StoredLeaf, StoredTreeHead } from '../evidence-log-port.ts';
 import { rightEdge, withNodes } from '../node-plan.ts';
 import { EARSHOT_LOCK_CLASS, LOCK } from './advisory-locks.ts';
+import { inTransaction } from './transaction.ts';
 
 interface LeafRow {
   leaf_index: number;
@@ -101,20 +102,9 @@ export async function appendInTransaction(c: pg.ClientBase, leaves: readonly Lea
 }
 
 /** As appendInTransaction, in a transaction of its own: BEGIN and the lock in one round trip, four in all. */
-async function appendOwnTransaction(pool: pg.Pool, leaves: readonly LeafToAppend[]): Promise<Appended[]> {
-  const c = await pool.connect();
-  try {
-    // Constants only, so BEGIN and the lock can go as one simple query.
-    await c.query(`BEGIN; SELECT pg_advisory_xact_lock(${EARSHOT_LOCK_CLASS}, ${LOCK.evidenceAppend})`);
-    const r = await appendLocked(c, leaves);
-    await c.query('COMMIT');
-    return r;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    c.release();
-  }
+function appendOwnTransaction(pool: pg.Pool, leaves: readonly LeafToAppend[]): Promise<Appended[]> {
+  // Constants only, so BEGIN and the lock can go as one simple query.
+  return inTransaction(pool, `BEGIN; SELECT pg_advisory_xact_lock(${EARSHOT_LOCK_CLASS}, ${LOCK.evidenceAppend})`, (c) => appendLocked(c, leaves));
 }
 
 async function appendLocked(c: pg.ClientBase, leaves: readonly LeafToAppend[]): Promise<Appended[]> {
