@@ -120,7 +120,7 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
     seen.push(b);
     await waitReady(b);
     // The run-once jobs are held by the first process only.
-    expect(leasesOf(a).sort()).toEqual(['config-sync', 'tree-heads']);
+    expect(leasesOf(a).sort()).toEqual(['config-sync', 'offline-alerts', 'tree-heads']);
     expect(leasesOf(b)).toEqual([]);
     // The officer web view is refused in a sentence on PostgreSQL, not served half-working.
     const page = await fetch(a.http);
@@ -135,8 +135,8 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
 
     // The lease holder killed mid-stream: the other takes the leases over; the broker redelivers what was unacknowledged.
     await stop(a.child, 'SIGKILL');
-    await waitFor('leases taken over', () => leasesOf(b).length === 2, 30_000);
-    expect(leasesOf(b).sort()).toEqual(['config-sync', 'tree-heads']);
+    await waitFor('leases taken over', () => leasesOf(b).length === 3, 30_000);
+    expect(leasesOf(b).sort()).toEqual(['config-sync', 'offline-alerts', 'tree-heads']);
     const afterKill = Date.now();
     await waitForAsync('records stored after the kill', async () => (await secondsOf('flat-1')).some((t) => t > afterKill), 60_000);
 

@@ -18,10 +18,11 @@
  * - /healthz and /readyz (http/ingest-only-app.ts).
  * What only the holder of its lease runs (storage/postgres/lease.ts), so once
  * however many processes there are: signed tree heads (`tree-heads`) and the
- * device configs (`config-sync`). Each process logs the leases it holds.
+ * device configs (`config-sync`), the offline-monitor alerts (`offline-alerts`).
+ * Each process logs the leases it holds.
  *
  * Not yet on PostgreSQL (docs/storage.md): the officer web view and API,
- * retention, offline-monitor alerts, sealing level blocks.
+ * retention, sealing level blocks.
  */
 import type { RemoteConfig } from '@earshot/shared';
 import type { Logger } from 'pino';
@@ -38,6 +39,8 @@ import { openPostgres } from '../storage/postgres/connect.ts';
 import { deploymentsOf } from '../storage/postgres/deployments-of.ts';
 import { openPgDeviceRegistry } from '../storage/postgres/device-registry.ts';
 import { createPgDeviceConfigs } from '../storage/postgres/device-configs.ts';
+import { startPgOfflineWatch } from '../storage/postgres/offline-alerts.ts';
+import { postgresRecord } from '../storage/record/postgres-record.ts';
 import { postgresEvidenceLog } from '../storage/postgres/evidence-log.ts';
 import { createPostgresPipeline } from '../storage/postgres/ingest-batch/postgres-pipeline.ts';
 import { type Lease, startLease } from '../storage/postgres/lease.ts';
@@ -201,6 +204,14 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
     const headLease = lease('tree-heads');
     const heads = startPgTreeHeadTimer(log, serverKey, headSchedule, () => headLease.held(), (e) => logger.error({ err: e }, 'signing a tree head failed'));
     closers.push(() => heads.stop());
+    // A deployed monitor not heard for over an hour: one alert per outage, and one when it is back (issue 12).
+    const offlineLease = lease('offline-alerts');
+    const offline = startPgOfflineWatch({
+      record: postgresRecord(pool), alerter, held: () => offlineLease.held(),
+      offlineAfterMs: settings.alerts.monitorOfflineMinutes * 60_000,
+      onError: (e) => logger.error({ err: e }, 'monitor offline check failed'),
+    });
+    closers.push(() => offline.stop());
     await Promise.all(leases.map((l) => l.ready));
 
     const probe = startStoreProbe(pool);
@@ -217,6 +228,7 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
         closed ??= (async () => {
           clearInterval(configTimer);
           heads.stop();
+          offline.stop();
           probe.stop();
           await syncing;
           // What is ready is committed and acknowledged; the rest stays at the broker for another process or the next start.
