@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { PersonName } from './case-input.ts';
 import { writeNow } from '../storage/record/sqlite-record.ts';
 import { type Steps, append, get, run } from '../storage/record/steps.ts';
-import { requireCaseStep } from './cases.ts';
 import { commitContent } from './content.ts';
 import type { CasesContext } from './evidence-port.ts';
 import { CaseRef } from './reference.ts';
+import { requireCaseStep } from './case-row.ts';
 import { parseInput } from './validate.ts';
 
 export const AnnotationInput = z.object({

@@ -7,8 +7,7 @@ import type { Database } from 'better-sqlite3';
 import { readNow } from '../storage/record/sqlite-record.ts';
 import { type Steps, all } from '../storage/record/steps.ts';
 import { type Complainant, ListCasesFilter } from './case-input.ts';
-import { type CaseRow, type CaseSummary, caseDetails, toSummary } from './case-row.ts';
-import { requireCaseStep } from './cases.ts';
+import { type CaseRow, type CaseSummary, caseDetails, toSummary, requireCaseStep } from './case-row.ts';
 import { parseInput } from './validate.ts';
 
 export function* listCasesSteps(filter: ListCasesFilter = {}): Steps<CaseSummary[]> {

@@ -2,6 +2,7 @@
 import { EarshotError } from '@earshot/shared';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { type Steps, get } from '../storage/record/steps.ts';
 import { Complainant, type CaseStatus } from './case-input.ts';
 import type { CaseCategory } from './response-target.ts';
 
@@ -65,6 +66,16 @@ export function toSummary(row: CaseRow): CaseSummary {
     leafIndex: row.leaf_index,
     purgedAt: row.purged_at,
   };
+}
+
+export function* findCaseStep(ref: string): Steps<CaseRow | undefined> {
+  return yield* get<CaseRow>('SELECT * FROM cases WHERE ref = ?', ref);
+}
+
+export function* requireCaseStep(ref: string): Steps<CaseRow> {
+  const row = yield* findCaseStep(ref);
+  if (row === undefined) throw new EarshotError('EARSHOT_E_CASE_NOT_FOUND', ref);
+  return row;
 }
 
 export function findCase(db: Database, ref: string): CaseRow | undefined {

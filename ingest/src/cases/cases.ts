@@ -8,7 +8,7 @@ import { EarshotError } from '@earshot/shared';
 import { writeNow } from '../storage/record/sqlite-record.ts';
 import { type Steps, all, append, get, run } from '../storage/record/steps.ts';
 import { CategoriseInput, type CaseStatus, OpenCaseInput, ReassignInput, StatusChangeInput } from './case-input.ts';
-import { type CaseRow, type CaseSummary, toSummary } from './case-row.ts';
+import { type CaseRow, type CaseSummary, findCaseStep, requireCaseStep, toSummary } from './case-row.ts';
 import { commitContent } from './content.ts';
 import type { CasesContext } from './evidence-port.ts';
 import { CaseRef } from './reference.ts';
@@ -27,16 +27,6 @@ interface HistoryEntry {
   readonly action: string;
   readonly by: string;
   readonly reason: string | null;
-}
-
-export function* findCaseStep(ref: string): Steps<CaseRow | undefined> {
-  return yield* get<CaseRow>('SELECT * FROM cases WHERE ref = ?', ref);
-}
-
-export function* requireCaseStep(ref: string): Steps<CaseRow> {
-  const row = yield* findCaseStep(ref);
-  if (row === undefined) throw new EarshotError('EARSHOT_E_CASE_NOT_FOUND', ref);
-  return row;
 }
 
 function* insertHistory(ref: string, h: HistoryEntry, data: unknown, leafIndex: number): Steps<void> {
