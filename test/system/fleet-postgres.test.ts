@@ -124,7 +124,10 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
     expect(leasesOf(b)).toEqual([]);
     // The officer web view is refused in a sentence on PostgreSQL, not served half-working.
     const page = await fetch(a.http);
-    expect([page.status, await page.text()]).toEqual([501, expect.stringContaining('EARSHOT_E_STORE_NOT_SUPPORTED')]);
+    const text = await page.text();
+    expect([page.status, text]).toEqual([501, expect.stringContaining('EARSHOT_E_STORE_NOT_SUPPORTED')]);
+    // And says what does run on this store meanwhile.
+    expect(text).toContain('<code>earshot case open</code>');
 
     // The deployment's config (audio on events) reaches the monitor through the broker, from the lease holder.
     await waitFor('config published', () => a.log().includes('"device config published"'), 30_000);

@@ -92,6 +92,20 @@ describe('earshot serve on a new PostgreSQL store, embedded broker', () => {
     expect(caseLeaves.map((l) => l.kind).slice(0, 2)).toEqual(['case', 'deployment']);
     expect(caseLeaves.map((l) => l.kind)).toContain('device-config');
     expect(cliOk(EARSHOT, ['case', 'show', ref!, ...dd], { cwd: box.dir })).toMatch(/^ASB-\d{4}-0001 {2}open {2}high-risk {2}officer jsmith\n/);
+    // The resident's link, issued on the store, works on the running process: the diary page and an entry.
+    const base = serve.readyz.replace(/\/readyz$/, '');
+    const url = cliOk(EARSHOT, ['deploy', 'link', '--deployment', '1', '--base-url', base, ...dd], { cwd: box.dir }).trim();
+    expect(url).toMatch(/\/r\/#[A-Za-z0-9_-]{43}$/);
+    const auth = { authorization: `Bearer ${url.slice(url.indexOf('#') + 1)}` };
+    expect((await fetch(`${base}/r/`)).status).toBe(200);
+    expect(await (await fetch(`${base}/r/api/diary`, { headers: auth })).json()).toMatchObject({ entries: [] });
+    const now = Date.now();
+    const posted = await fetch(`${base}/r/api/entries`, {
+      method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: 'phone-entry-0001', writtenAt: new Date(now).toISOString(), startedAt: new Date(now - 600_000).toISOString(), heard: 'Bass music through the wall' }),
+    });
+    expect(posted.status).toBe(201);
+    expect((await q<{ n: string }>(`SELECT count(*) AS n FROM diary_entries WHERE case_ref = '${ref}' AND source = 'resident'`))[0]!.n).toBe('1');
     expect(cliOk(EARSHOT, ['deploy', 'end', '--deployment', '1', '--removed-by', 'jsmith', ...dd], { cwd: box.dir })).toMatch(/^Deployment 1 ended /);
     expect(cliOk(EARSHOT, ['case', 'close', ref!, '--reason', 'monitoring finished', '--by', 'jsmith', ...dd], { cwd: box.dir })).toBe(`Case ${ref} closed.\n`);
 

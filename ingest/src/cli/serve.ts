@@ -20,6 +20,7 @@ import { loadSettings, publicMqttUrl, type Settings } from '../service/settings.
 import { type PostgresTarget, storeFromSettings } from '../storage/store-url.ts';
 import { servePostgres } from '../service/serve-postgres.ts';
 import { createIngestOnlyApp } from '../http/ingest-only-app.ts';
+import { clipFilesKeeper } from '../resident/intake.ts';
 import { serve } from '../service/serve.ts';
 import { createTimelineService } from '../timeline/index.ts';
 import { accessPortFor, createUsers } from '../users/index.ts';
@@ -126,10 +127,12 @@ async function startOnPostgres(dataDir: string, target: PostgresTarget, settings
     const app = await createIngestOnlyApp({
       logger: logger.child({ part: 'http' }),
       readiness: () => ({ store: service.probe.store(), migrations: service.probe.migrations(), broker: service.link.ready() }),
+      // The resident's diary page works on any process: its links and entries are in the store, recordings in clip_files.
+      resident: { record: service.record, keep: clipFilesKeeper(Date.now) },
     });
     await app.listen({ host: settings.http.host, port: settings.http.port });
     const httpPort = (app.server.address() as { port: number }).port;
-    io.err(`earshot: ingest service running on ${target.display} — devices: ${devicesAt(settings, service.broker === null, service.mqttPort)}, health: http://${settings.http.host}:${httpPort}/readyz (the officer web view does not yet run on PostgreSQL)`);
+    io.err(`earshot: ingest service running on ${target.display} — devices: ${devicesAt(settings, service.broker === null, service.mqttPort)}, health: http://${settings.http.host}:${httpPort}/readyz (the resident's diary page at /r/; the officer web view does not yet run on PostgreSQL)`);
     return {
       async stop() {
         await app.close();

@@ -30,7 +30,9 @@ import type { ProvisioningBase, RouteContext } from './context.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { deploymentRoutes } from './deployment-routes.ts';
 import { diaryRoutes } from './diary-routes.ts';
+import { clipsFolderKeeper, embeddedResidentRecord } from '../resident/intake.ts';
 import { residentRoutes } from '../resident/routes.ts';
+import { securityHeaders } from './security-headers.ts';
 import { type ExportBundle, createJobs, type Jobs } from './jobs.ts';
 import { errorBody, handleError } from './reply-error.ts';
 import { sessionRoutes } from './session-routes.ts';
@@ -96,19 +98,6 @@ export const HTTP_LIMITS: HttpLimits = {
   maxConnections: 1_024,
 };
 
-/**
- * Content-Security-Policy (CSP Level 3, W3C): the web view is plain ES modules,
- * a stylesheet and fetches to its own origin; nothing inline, nothing from
- * elsewhere, never framed. uPlot sets styles through the CSSOM, which
- * style-src does not govern.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "media-src 'self'", "connect-src 'self'",
-  "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-].join('; ');
-/** RFC 6797: a year; browsers heed it only over HTTPS (§8.1), i.e. behind the TLS proxy the README asks for. */
-export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
-
 /** The path of a URL without its query: signed links carry credentials there, and logs must not (issue 11). */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
@@ -165,9 +154,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     void reply.code(e.status).send(e.body);
   });
   app.addHook('onSend', async (_request, reply, payload) => {
-    // No framing by other sites, no MIME sniffing, no referrer carrying signed URLs away, no script from elsewhere, HTTPS only.
-    reply.header('x-frame-options', 'DENY').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer')
-      .header('content-security-policy', CONTENT_SECURITY_POLICY).header('strict-transport-security', STRICT_TRANSPORT_SECURITY);
+    securityHeaders(reply);
     return payload;
   });
   healthRoutes(app, deps.readiness ?? readiness({ db: deps.db }));
@@ -182,7 +169,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   diaryRoutes(app, ctx);
   adminRoutes(app, ctx);
   // Issue 13: the resident's diary page and API under /r/ (needs the case context to take entries).
-  if (deps.cases !== undefined) await app.register(residentRoutes({ cases: deps.cases, accessLog: ctx.accessLog, clipsDir: deps.clipsDir, now }));
+  if (deps.cases !== undefined) {
+    await app.register(residentRoutes({ record: embeddedResidentRecord(deps.cases, ctx.accessLog, now), keep: clipsFolderKeeper(deps.clipsDir), now }));
+  }
   await app.register(fastifyStatic, { root: deps.webRoot ?? WEB_ROOT, prefix: '/', index: 'index.html', wildcard: false });
   await app.register(fastifyStatic, { root: uplotDist(), prefix: '/vendor/uplot/', decorateReply: false, wildcard: false });
   return { app, jobs };

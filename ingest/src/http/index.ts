@@ -1,5 +1,6 @@
 /** The officer HTTP API and web view (issue 5). */
-export { createHttpApp, CONTENT_SECURITY_POLICY, HTTP_LIMITS, redactUrl, WEB_ROOT, type HttpApp, type HttpDeps, type HttpLimits } from './app.ts';
+export { createHttpApp, HTTP_LIMITS, redactUrl, WEB_ROOT, type HttpApp, type HttpDeps, type HttpLimits } from './app.ts';
+export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 export type { ExportBundle, ExportOptions, ProgressFn, Job, Jobs } from './jobs.ts';
 export { createClipLookup, type ClipInfo, type ClipLookup } from './clip-lookup.ts';
 export { parseRange, type RangeResult } from './range.ts';

@@ -6,22 +6,41 @@
  * access-log record. An entry the phone sends again (same link, same client
  * id) is answered with the one stored.
  */
+import { createHash } from 'node:crypto';
 import { EarshotError } from '@earshot/shared';
-import { insertDiaryEntry, getDiaryEntry, type DiaryEntry, type DiaryRecording } from '../cases/diary.ts';
+import { type DiaryEntry, type DiaryRecording, getDiaryEntrySteps, insertDiaryEntrySteps } from '../cases/diary.ts';
 import type { CasesContext } from '../cases/index.ts';
 import { parseInput } from '../cases/validate.ts';
-import type { AccessLog } from '../users/index.ts';
-import { sniffAudio } from './audio-type.ts';
+import { sqliteRecord } from '../storage/record/sqlite-record.ts';
+import { type RecordStore, type Steps, get, run } from '../storage/record/steps.ts';
+import { type AccessLog, accessAppender, recordAccessSteps } from '../users/access-log.ts';
+import { type AudioType, sniffAudio } from './audio-type.ts';
 import { ResidentEntryInput, timeProblem } from './entry-input.ts';
 import { RESIDENT_LIMITS } from './limits.ts';
 import { type ResidentLink, residentActor } from './links.ts';
 import { writeRecording } from './recording-file.ts';
 
-export interface IntakeContext {
-  readonly cases: CasesContext;
-  readonly accessLog: AccessLog;
-  readonly clipsDir: string;
-  readonly recordingBytes?: number;
+/**
+ * Where a phone recording is kept, content-addressed as `<sha256>.<ext>` (DESIGN §7), in the entry's
+ * transaction: the clips folder beside the embedded store, or the store's `clip_files` on PostgreSQL.
+ */
+export type RecordingKeeper = (bytes: Buffer, type: AudioType) => Steps<{ readonly sha256: string; readonly file: string; readonly bytes: number }>;
+
+/** The clips folder (written whole or not at all; a file left by a rolled-back entry is the same content, harmless). */
+export function clipsFolderKeeper(clipsDir: string): RecordingKeeper {
+  return function* (bytes, type) {
+    return writeRecording(clipsDir, bytes, type);
+  };
+}
+
+/** The store's clip_files (PostgreSQL), which checks the content address itself; `now` stamps stored_at. */
+export function clipFilesKeeper(now: () => number): RecordingKeeper {
+  return function* (bytes, type) {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const file = `${sha256}.${type.ext}`;
+    yield* run('INSERT INTO clip_files (file, bytes, data, stored_at) VALUES (?, ?, ?, ?) ON CONFLICT (file) DO NOTHING', file, bytes.length, bytes, now());
+    return { sha256, file, bytes: bytes.length };
+  };
 }
 
 export interface Received {
@@ -30,42 +49,47 @@ export interface Received {
   readonly duplicate: boolean;
 }
 
-function recordingOf(ctx: IntakeContext, base64: string): DiaryRecording {
+function* recordingOf(keep: RecordingKeeper, base64: string, max: number): Steps<DiaryRecording> {
   const bytes = Buffer.from(base64, 'base64');
-  const max = ctx.recordingBytes ?? RESIDENT_LIMITS.recordingBytes;
   if (bytes.length > max) throw new EarshotError('EARSHOT_E_RESIDENT_RECORDING_TOO_LARGE', `${bytes.length} bytes, at most ${max}`);
   if (bytes.length === 0) throw new EarshotError('EARSHOT_E_RESIDENT_RECORDING_TYPE', 'the recording is empty');
   const type = sniffAudio(bytes);
   if (type === null) throw new EarshotError('EARSHOT_E_RESIDENT_RECORDING_TYPE', 'its content is not WebM, Ogg, MP4 or WAV audio');
-  const stored = writeRecording(ctx.clipsDir, bytes, type);
+  const stored = yield* keep(bytes, type);
   return { sha256: stored.sha256, mediaType: type.mediaType, bytes: stored.bytes, file: stored.file };
 }
 
-export function receiveEntry(ctx: IntakeContext, link: ResidentLink, input: unknown): Received {
-  const db = ctx.cases.db;
+/**
+ * One entry sent through a link, in one transaction: a resend (the same client id) gives back the entry
+ * first received; otherwise the entry, its recording, its link's record and the access log's entry.
+ */
+export function* receiveEntrySteps(link: ResidentLink, input: unknown, keep: RecordingKeeper, nowMs: number, recordingBytes = RESIDENT_LIMITS.recordingBytes): Steps<Received> {
   const e = parseInput(ResidentEntryInput, input, 'EARSHOT_E_RESIDENT_ENTRY_INVALID');
-  const seen = (): number | undefined =>
-    db.prepare<[number, string], { diary_id: number }>('SELECT diary_id FROM resident_entries WHERE link_id = ? AND client_id = ?').get(link.id, e.clientId)?.diary_id;
-  const before = seen();
-  if (before !== undefined) return { entry: getDiaryEntry(db, before), duplicate: true };
-  const problem = timeProblem(e, ctx.cases.now());
+  const before = yield* get<{ diary_id: number }>('SELECT diary_id FROM resident_entries WHERE link_id = ? AND client_id = ?', link.id, e.clientId);
+  if (before !== undefined) return { entry: yield* getDiaryEntrySteps(before.diary_id), duplicate: true };
+  const problem = timeProblem(e, nowMs);
   if (problem !== null) throw new EarshotError('EARSHOT_E_RESIDENT_ENTRY_INVALID', problem);
-  const recording = e.recording === undefined ? undefined : recordingOf(ctx, e.recording.data);
-  return db.transaction((): Received => {
-    const again = seen();
-    if (again !== undefined) return { entry: getDiaryEntry(db, again), duplicate: true };
-    const id = insertDiaryEntry(
-      ctx.cases,
-      link.caseRef,
-      { startedAt: e.startedAt, ...(e.endedAt === undefined || e.endedAt === null ? {} : { endedAt: e.endedAt }), heard: e.heard, ...(e.effect === undefined || e.effect === '' ? {} : { effect: e.effect }) },
-      { source: 'resident', writtenAt: e.writtenAt, ...(recording === undefined ? {} : { recording }) },
-    );
-    db.prepare('INSERT INTO resident_entries (link_id, client_id, diary_id) VALUES (?, ?, ?)').run(link.id, e.clientId, id);
-    const entry = getDiaryEntry(db, id);
-    ctx.accessLog.record({
-      username: residentActor(link.id), action: 'resident-entry', caseRef: link.caseRef,
-      target: `diary entry ${id} (leaf ${entry.leafIndex})${recording === undefined ? '' : ` with phone recording ${recording.sha256}`}`,
-    });
-    return { entry, duplicate: false };
-  }).immediate();
+  const recording = e.recording === undefined ? undefined : yield* recordingOf(keep, e.recording.data, recordingBytes);
+  const id = yield* insertDiaryEntrySteps(
+    link.caseRef,
+    { startedAt: e.startedAt, ...(e.endedAt === undefined || e.endedAt === null ? {} : { endedAt: e.endedAt }), heard: e.heard, ...(e.effect === undefined || e.effect === '' ? {} : { effect: e.effect }) },
+    { source: 'resident', writtenAt: e.writtenAt, ...(recording === undefined ? {} : { recording }) },
+    nowMs,
+  );
+  yield* run('INSERT INTO resident_entries (link_id, client_id, diary_id) VALUES (?, ?, ?)', link.id, e.clientId, id);
+  const entry = yield* getDiaryEntrySteps(id);
+  yield* recordAccessSteps({
+    username: residentActor(link.id), action: 'resident-entry', caseRef: link.caseRef,
+    target: `diary entry ${id} (leaf ${entry.leafIndex})${recording === undefined ? '' : ` with phone recording ${recording.sha256}`}`,
+  }, nowMs);
+  return { entry, duplicate: false };
+}
+
+/**
+ * The record port over the embedded store as the resident's routes use it: a diary leaf through the cases'
+ * evidence appender, an access leaf through the access log's (the same evidence log, in one transaction).
+ */
+export function embeddedResidentRecord(cases: CasesContext, accessLog: AccessLog, now: () => number = cases.now): RecordStore {
+  const access = accessAppender(accessLog.evidence);
+  return sqliteRecord({ db: cases.db, now, evidence: { append: (leaf) => (leaf.kind === 'access' ? access.append(leaf) : cases.evidence.append(leaf)) } });
 }

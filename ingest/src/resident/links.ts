@@ -6,7 +6,7 @@
  */
 import { EarshotError } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
-import { writeNow } from '../storage/record/sqlite-record.ts';
+import { readNow, writeNow } from '../storage/record/sqlite-record.ts';
 import { type Steps, all, get, run } from '../storage/record/steps.ts';
 import { type AccessLog, accessAppender, recordAccessSteps } from '../users/access-log.ts';
 import { TOKEN_PATTERN, newLinkToken, tokenSha256 } from './token.ts';
@@ -53,9 +53,6 @@ function toLink(r: LinkRow): ResidentLink {
 
 const DEPLOYMENT_STATE = 'SELECT d.case_ref, d.removed_ms, c.status FROM deployments d JOIN cases c ON c.ref = d.case_ref WHERE d.id = ?';
 
-function deploymentState(db: Db, deploymentId: number): DeploymentState | undefined {
-  return db.prepare<[number], DeploymentState>(DEPLOYMENT_STATE).get(deploymentId);
-}
 
 /** Why a deployment takes no link now, or null. */
 function endedBecause(d: DeploymentState, nowMs: number): string | null {
@@ -116,15 +113,19 @@ export type LinkLookup =
   | { readonly ok: false; readonly code: 'EARSHOT_E_RESIDENT_LINK_UNKNOWN' | 'EARSHOT_E_RESIDENT_LINK_REVOKED' | 'EARSHOT_E_RESIDENT_LINK_EXPIRED'; readonly detail: string };
 
 /** The live link a token names, or why there is none. */
-export function findLink(db: Db, token: string, nowMs: number): LinkLookup {
+export function* findLinkSteps(token: string, nowMs: number): Steps<LinkLookup> {
   if (!TOKEN_PATTERN.test(token)) return { ok: false, code: 'EARSHOT_E_RESIDENT_LINK_UNKNOWN', detail: 'the link is incomplete' };
-  const row = db.prepare<[string], LinkRow>('SELECT * FROM resident_links WHERE token_sha256 = ?').get(tokenSha256(token));
+  const row = yield* get<LinkRow>('SELECT * FROM resident_links WHERE token_sha256 = ?', tokenSha256(token));
   if (row === undefined) return { ok: false, code: 'EARSHOT_E_RESIDENT_LINK_UNKNOWN', detail: 'no such link' };
   if (row.revoked_ms !== null) return { ok: false, code: 'EARSHOT_E_RESIDENT_LINK_REVOKED', detail: `withdrawn ${iso(row.revoked_ms)}` };
-  const d = deploymentState(db, row.deployment_id);
+  const d = yield* get<DeploymentState>(DEPLOYMENT_STATE, row.deployment_id);
   const ended = d === undefined ? 'the deployment is gone' : endedBecause(d, nowMs);
   if (ended !== null) return { ok: false, code: 'EARSHOT_E_RESIDENT_LINK_EXPIRED', detail: ended };
   return { ok: true, link: toLink(row), deploymentEnd: d?.removed_ms === null || d === undefined ? null : iso(d.removed_ms) };
+}
+
+export function findLink(db: Db, token: string, nowMs: number): LinkLookup {
+  return readNow(db, findLinkSteps(token, nowMs));
 }
 
 export function listLinks(db: Db, deploymentId: number): ResidentLink[] {

@@ -11,18 +11,18 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CasesContext } from '../cases/index.ts';
-import type { AccessLog } from '../users/index.ts';
 import { errorBody, handleError } from '../http/reply-error.ts';
-import { receiveEntry } from './intake.ts';
+import type { RecordStore } from '../storage/record/steps.ts';
+import { type RecordingKeeper, receiveEntrySteps } from './intake.ts';
 import { type Counter, RESIDENT_LIMITS, type ResidentLimits, createCounter } from './limits.ts';
-import { type ResidentLink, findLink } from './links.ts';
-import { residentView, toEntryView } from './view.ts';
+import { type ResidentLink, findLinkSteps } from './links.ts';
+import { residentViewSteps, toEntryView } from './view.ts';
 
 export interface ResidentRouteDeps {
-  readonly cases: CasesContext;
-  readonly accessLog: AccessLog;
-  readonly clipsDir: string;
+  /** The record on either store (storage/record/): the embedded one (intake.ts embeddedResidentRecord) or PostgreSQL. */
+  readonly record: RecordStore;
+  /** Where phone recordings go: the clips folder, or the store's clip_files. */
+  readonly keep: RecordingKeeper;
   readonly now: () => number;
   /** Default: ingest/web/resident. */
   readonly webRoot?: string;
@@ -69,7 +69,7 @@ export function residentRoutes(deps: ResidentRouteDeps): FastifyPluginAsync {
     send(reply, 'EARSHOT_E_RESIDENT_RATE_LIMITED', what, counter.retryAfterMs(key));
 
   /** The live link of the request, or null when its refusal has been sent. */
-  const authorise = (request: FastifyRequest, reply: FastifyReply): ResidentLink | null => {
+  const authorise = async (request: FastifyRequest, reply: FastifyReply): Promise<ResidentLink | null> => {
     const ip = request.ip;
     if (!counters.address.take(ip)) {
       limited(reply, counters.address, ip, `more than ${limits.perAddress.max} requests from this address in ${limits.perAddress.windowMs / 1000} s`);
@@ -79,7 +79,7 @@ export function residentRoutes(deps: ResidentRouteDeps): FastifyPluginAsync {
       limited(reply, counters.badLink, ip, 'too many links that do not work from this address');
       return null;
     }
-    const found = findLink(deps.cases.db, bearer(request), deps.now());
+    const found = await deps.record.read(findLinkSteps(bearer(request), deps.now()));
     if (!found.ok) {
       // Only links never issued count as guessing: a withdrawn link keeps getting its clear page.
       if (found.code === 'EARSHOT_E_RESIDENT_LINK_UNKNOWN') counters.badLink.take(ip);
@@ -104,18 +104,18 @@ export function residentRoutes(deps: ResidentRouteDeps): FastifyPluginAsync {
     });
 
     app.get('/r/api/diary', async (request, reply) => {
-      const link = authorise(request, reply);
+      const link = await authorise(request, reply);
       if (link === null) return reply;
-      return residentView(deps.cases.db, link, deps.now(), limits.recordingSeconds);
+      return deps.record.read(residentViewSteps(link, deps.now(), limits.recordingSeconds));
     });
 
     app.post('/r/api/entries', { bodyLimit: ENTRY_BODY_LIMIT }, async (request, reply) => {
-      const link = authorise(request, reply);
+      const link = await authorise(request, reply);
       if (link === null) return reply;
       const key = String(link.id);
       if (!counters.entries.take(key)) return limited(reply, counters.entries, key, `more than ${limits.entriesPerLink.max} entries through this link in an hour`);
       try {
-        const r = receiveEntry({ cases: deps.cases, accessLog: deps.accessLog, clipsDir: deps.clipsDir, recordingBytes: limits.recordingBytes }, link, request.body);
+        const r = await deps.record.write(receiveEntrySteps(link, request.body, deps.keep, deps.now(), limits.recordingBytes));
         return reply.code(r.duplicate ? 200 : 201).send({ entry: toEntryView(r.entry), duplicate: r.duplicate });
       } catch (e) {
         if (e instanceof EarshotError) return send(reply, e.code, e.detail);

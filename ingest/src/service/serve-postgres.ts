@@ -41,6 +41,7 @@ import { openPgDeviceRegistry } from '../storage/postgres/device-registry.ts';
 import { createPgDeviceConfigs } from '../storage/postgres/device-configs.ts';
 import { startPgOfflineWatch } from '../storage/postgres/offline-alerts.ts';
 import { postgresRecord } from '../storage/record/postgres-record.ts';
+import type { RecordStore } from '../storage/record/steps.ts';
 import { postgresEvidenceLog } from '../storage/postgres/evidence-log.ts';
 import { createPostgresPipeline } from '../storage/postgres/ingest-batch/postgres-pipeline.ts';
 import { type Lease, startLease } from '../storage/postgres/lease.ts';
@@ -70,6 +71,8 @@ export interface RunningPostgresService {
   readonly link: BrokerLink;
   /** The store's answers for /readyz. */
   readonly probe: StoreProbe;
+  /** The record through its port (the resident's page). */
+  readonly record: RecordStore;
   close(): Promise<void>;
 }
 
@@ -204,10 +207,12 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
     const headLease = lease('tree-heads');
     const heads = startPgTreeHeadTimer(log, serverKey, headSchedule, () => headLease.held(), (e) => logger.error({ err: e }, 'signing a tree head failed'));
     closers.push(() => heads.stop());
+    // The record (cases, deployments, links, the diary) through its port: the resident's page and the offline watch.
+    const record = postgresRecord(pool);
     // A deployed monitor not heard for over an hour: one alert per outage, and one when it is back (issue 12).
     const offlineLease = lease('offline-alerts');
     const offline = startPgOfflineWatch({
-      record: postgresRecord(pool), alerter, held: () => offlineLease.held(),
+      record, alerter, held: () => offlineLease.held(),
       offlineAfterMs: settings.alerts.monitorOfflineMinutes * 60_000,
       onError: (e) => logger.error({ err: e }, 'monitor offline check failed'),
     });
@@ -224,6 +229,7 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
       mqttPort: broker?.port ?? 0,
       link,
       probe,
+      record,
       close() {
         closed ??= (async () => {
           clearInterval(configTimer);

@@ -14,6 +14,7 @@ import { openCase, startDeployment } from '../../src/cases/index.ts';
 import { createBundleExporter } from '../../src/export/index.ts';
 import { type HttpApp, createHttpApp } from '../../src/http/index.ts';
 import { type IssuedLink, issueLink } from '../../src/resident/index.ts';
+import { clipsFolderKeeper, embeddedResidentRecord } from '../../src/resident/intake.ts';
 import type { ResidentLimits } from '../../src/resident/limits.ts';
 import { residentRoutes } from '../../src/resident/routes.ts';
 import { type Ingest, openIngest } from '../../src/service/open-ingest.ts';
@@ -65,7 +66,7 @@ export async function makeResidentFixture(options: { limits?: Partial<ResidentLi
   // With limits of its own, the resident's routes are mounted by the test (the app mounts them with the defaults).
   const { cases: _mountedByTest, ...withoutResident } = deps;
   const http = await createHttpApp(options.limits === undefined ? deps : withoutResident);
-  if (options.limits !== undefined) await http.app.register(residentRoutes({ cases, accessLog, clipsDir: ingest.dir.clips, now, limits: options.limits }));
+  if (options.limits !== undefined) await http.app.register(residentRoutes({ record: embeddedResidentRecord(cases, accessLog, now), keep: clipsFolderKeeper(ingest.dir.clips), now, limits: options.limits }));
   const fx: ResidentFixture = {
     dir, ingest, users, accessLog, http, deploymentId: d1.id, otherDeploymentId: d2.id,
     get offsetMs() { return state.offsetMs; },
