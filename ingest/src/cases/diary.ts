@@ -178,16 +178,8 @@ export function insertDiaryEntry(ctx: CasesContext, caseRef: string, e: z.output
   return writeNow(ctx, insertDiaryEntrySteps(caseRef, e, from, ctx.now()));
 }
 
-export function requireDiaryCase(ctx: CasesContext, caseRef: string): string {
-  return readNow(ctx.db, requireDiaryCaseSteps(caseRef));
-}
-
 export function addDiaryEntry(ctx: CasesContext, caseRef: string, input: DiaryEntryInput): DiaryEntry {
   return writeNow(ctx, addDiaryEntrySteps(caseRef, input, ctx.now()));
-}
-
-export function getDiaryEntry(db: Database, id: number): DiaryEntry {
-  return readNow(db, getDiaryEntrySteps(id));
 }
 
 export function listDiary(db: Database, caseRef: string): DiaryEntry[] {

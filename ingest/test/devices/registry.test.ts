@@ -3,21 +3,13 @@ import { EarshotError } from '@earshot/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEYED_HASH_N } from '../../src/devices/secret.ts';
 import { type Fixture, makeFixture } from '../pipeline/support/ingest-fixture.ts';
+import { codeOf } from '../support/error-code.ts';
 
 let f: Fixture;
 beforeEach(() => {
   f = makeFixture();
 });
 afterEach(() => f.close());
-
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof EarshotError ? e.code : 'not an EarshotError';
-  }
-  return null;
-}
 
 const edPem = () => generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
 

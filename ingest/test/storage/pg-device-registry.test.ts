@@ -16,6 +16,7 @@ import { hashSecretScrypt, KEYED_HASH_N } from '../../src/devices/secret.ts';
 import { addDevice, listDevices, setDeviceEnabled, undoAddDevice } from '../../src/storage/postgres/device-admin.ts';
 import { openPgDeviceRegistry, type PgDeviceRegistry } from '../../src/storage/postgres/device-registry.ts';
 import { usePostgres } from './pg-fixture.ts';
+import { codeOf } from '../support/error-code.ts';
 
 const fx = usePostgres();
 const registries: PgDeviceRegistry[] = [];
@@ -40,15 +41,6 @@ async function until(what: string, ok: () => boolean, ms = 2_000): Promise<numbe
     await new Promise((r) => setTimeout(r, 10));
   }
   return Date.now() - start;
-}
-
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof EarshotError ? e.code : 'not an EarshotError';
-  }
-  return null;
 }
 
 async function codeOfAsync(p: Promise<unknown>): Promise<string | null> {
