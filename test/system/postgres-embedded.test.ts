@@ -108,6 +108,11 @@ describe('earshot serve on a new PostgreSQL store, embedded broker', () => {
     expect((await q<{ n: string }>(`SELECT count(*) AS n FROM diary_entries WHERE case_ref = '${ref}' AND source = 'resident'`))[0]!.n).toBe('1');
     expect(cliOk(EARSHOT, ['deploy', 'end', '--deployment', '1', '--removed-by', 'jsmith', ...dd], { cwd: box.dir })).toMatch(/^Deployment 1 ended /);
     expect(cliOk(EARSHOT, ['case', 'close', ref!, '--reason', 'monitoring finished', '--by', 'jsmith', ...dd], { cwd: box.dir })).toBe(`Case ${ref} closed.\n`);
+    // The court bundle, from the store while the service runs; it verifies offline, and the export is in the record.
+    const zip = cliOk(EARSHOT, ['bundle', 'export', ref!, '--out', box.dir, ...dd], { cwd: box.dir }).trim();
+    expect(zip).toMatch(new RegExp(`${ref}_.*\\.zip$`));
+    expect(cliOk(EARSHOT, ['verify', zip], { cwd: box.dir })).toMatch(/^OK/m);
+    expect((await q<{ n: string }>(`SELECT count(*) AS n FROM access_log WHERE case_ref = '${ref}' AND action = 'export'`))[0]!.n).toBe('1');
 
     await stop(device);
     await stop(serve.child);

@@ -10,13 +10,12 @@
  */
 import type { Rule as DeviceRule } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
-import type { EvidenceLog, IssuedTreeHead } from '../evidence/index.ts';
 import type { BundleModel, BundleSource } from '../bundle/model.ts';
 import { bundleCase } from './case-summary.ts';
 import { caseContacts } from './contacts.ts';
 import { caseDiary, casePhoneRecordings } from './diary.ts';
 import { bundleDeployments } from './equipment.ts';
-import { bundleEvidence } from './evidence.ts';
+import type { EvidenceOf } from './evidence.ts';
 import { bundleEvents, caseEvidenceItems, toBundleGap } from './events.ts';
 import { caseExhibits } from './exhibits.ts';
 import { caseLeafIndexes } from './leaves.ts';
@@ -45,8 +44,8 @@ export interface SourceOptions {
   readonly lowFrequencyCriterion?: LowFrequencyCriterionCurve | null;
 }
 
-/** `db` is the export's snapshot; `log` and `head` give the leaves and their proofs. */
-export function buildBundleSource(db: Db, log: EvidenceLog, head: IssuedTreeHead, caseRef: string, period: Period, o: SourceOptions): BundleSource {
+/** `db` is the export's snapshot; `evidenceOf` gives the cited leaves with their proofs against the export's tree head. */
+export async function buildBundleSource(db: Db, evidenceOf: EvidenceOf, caseRef: string, period: Period, o: SourceOptions): Promise<BundleSource> {
   const iso = (ms: number): string => new Date(ms).toISOString();
   const c = bundleCase(db, caseRef, o.includeComplainant);
   const spans = deploymentSpans(db, caseRef, period, o.nowMs);
@@ -57,6 +56,13 @@ export function buildBundleSource(db: Db, log: EvidenceLog, head: IssuedTreeHead
   const thresholdsOf = createThresholdReader(db);
   const configPeriods = measuredSpans(spans).map((s) => ({ span: s, periods: configHistory(s) }));
   const { events, gaps } = caseEvidenceItems(db, caseRef, period);
+  const leafIndexes = [
+    ...caseLeafIndexes(db, caseRef, spans.map((s) => s.deployment.id), period),
+    // The monitor's calibration records and the configs in force (issue 10); never a leaf that names another case.
+    ...calibrationLeaves.filter((l) => l.caseRef === null || l.caseRef === caseRef).map((l) => l.leafIndex),
+    ...configLeaves(db, caseRef, configPeriods.flatMap((c) => c.periods)),
+  ].filter((v, i, all) => all.indexOf(v) === i).sort((a, b) => a - b);
+  const evidence = await evidenceOf(leafIndexes);
   const model: BundleModel = {
     case: c,
     period: { from: iso(period.from), to: iso(period.to) },
@@ -71,12 +77,7 @@ export function buildBundleSource(db: Db, log: EvidenceLog, head: IssuedTreeHead
     contacts: caseContacts(db, caseRef, period, o.includeComplainant, o.nowMs),
     exhibits: caseExhibits(db, o.clipsDir, caseRef, period),
     phoneRecordings: casePhoneRecordings(db, o.clipsDir, caseRef, period),
-    evidence: bundleEvidence(log, head, [
-      ...caseLeafIndexes(db, caseRef, spans.map((s) => s.deployment.id), period),
-      // The monitor's calibration records and the configs in force (issue 10); never a leaf that names another case.
-      ...calibrationLeaves.filter((l) => l.caseRef === null || l.caseRef === caseRef).map((l) => l.leafIndex),
-      ...configLeaves(db, caseRef, configPeriods.flatMap((c) => c.periods)),
-    ].filter((v, i, all) => all.indexOf(v) === i).sort((a, b) => a - b)),
+    evidence,
     levelCount,
     nights: [],
     ...(caseIsDemonstration(db, caseRef) ? { demonstration: true as const } : {}),

@@ -20,7 +20,9 @@ import type { ExportBundle, ProgressFn } from '../http/jobs.ts';
 import type { Ingest } from '../service/open-ingest.ts';
 import { DEFAULT_RULES } from '../service/settings.ts';
 import { buildBundleSource } from './build-model.ts';
-import { type PeriodInput, resolvePeriod } from './period.ts';
+import type { Db } from '../db/open.ts';
+import { type EvidenceOf, logEvidence } from './evidence.ts';
+import { type Period, type PeriodInput, resolvePeriod } from './period.ts';
 import { sealCaseHours } from './seal-case-hours.ts';
 import { deploymentSpans } from './spans.ts';
 import { openSnapshot } from './snapshot.ts';
@@ -57,24 +59,36 @@ export async function exportCaseBundle(ingest: Ingest, caseRef: string, request:
   const snapshot = openSnapshot(ingest.dir.database);
   try {
     const head = ingest.log.signTreeHead();
-    const source = buildBundleSource(snapshot.db, ingest.log, head, caseRef, period, {
-      clipsDir: ingest.dir.clips,
-      serviceRules: options.rules ?? DEFAULT_RULES.map((r) => Rule.parse(r)),
-      includeComplainant: request.includeComplainant === true,
-      nowMs,
-      lowFrequencyCriterion: criterionCurve(options.lowFrequency),
-    });
-    const onProgress = request.onProgress;
-    // Until the ZIP's first bytes: the model checked and the PDF laid out (bundle.pdf is rendered whole before it streams).
-    onProgress?.(GATHER_SHARE, 'laying out the PDF');
-    return await writeBundle(source, {
-      outDir: options.outDir,
-      ...(request.initials === undefined ? {} : { initials: request.initials }),
-      ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(GATHER_SHARE + (1 - GATHER_SHARE) * p.fraction, p.file) }),
-    });
+    return await writeCaseBundle({ db: snapshot.db, clipsDir: ingest.dir.clips, evidenceOf: logEvidence(ingest.log, head) }, caseRef, period, request, options, nowMs);
   } finally {
     snapshot.close();
   }
+}
+
+/** What a bundle is read from: one snapshot of the record, its clips, and the evidence log's leaves and proofs against a head signed after the snapshot began. */
+export interface BundleSnapshot {
+  readonly db: Db;
+  readonly clipsDir: string;
+  readonly evidenceOf: EvidenceOf;
+}
+
+/** The model built from the snapshot and the ZIP written: the same on both stores (export-on-postgres.ts). */
+export async function writeCaseBundle(snapshot: BundleSnapshot, caseRef: string, period: Period, request: ExportRequest, options: ExporterOptions, nowMs: number): Promise<WrittenBundle> {
+  const source = await buildBundleSource(snapshot.db, snapshot.evidenceOf, caseRef, period, {
+    clipsDir: snapshot.clipsDir,
+    serviceRules: options.rules ?? DEFAULT_RULES.map((r) => Rule.parse(r)),
+    includeComplainant: request.includeComplainant === true,
+    nowMs,
+    lowFrequencyCriterion: criterionCurve(options.lowFrequency),
+  });
+  const onProgress = request.onProgress;
+  // Until the ZIP's first bytes: the model checked and the PDF laid out (bundle.pdf is rendered whole before it streams).
+  onProgress?.(GATHER_SHARE, 'laying out the PDF');
+  return await writeBundle(source, {
+    outDir: options.outDir,
+    ...(request.initials === undefined ? {} : { initials: request.initials }),
+    ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(GATHER_SHARE + (1 - GATHER_SHARE) * p.fraction, p.file) }),
+  });
 }
 
 /**

@@ -20,7 +20,7 @@ import { securityHeaders } from './security-headers.ts';
 const CODE = 'EARSHOT_E_STORE_NOT_SUPPORTED';
 const WHAT = 'the officer web view and API on PostgreSQL; this process stores what the monitors send and answers /healthz and /readyz';
 /** What an officer can do on this store meanwhile (storage/command-support.ts ON_POSTGRES). */
-const MEANWHILE = 'Accounts, cases, deployments, diary links and diary entries are made on this store with the earshot commands: <code>earshot user add</code>, <code>earshot case open</code>, <code>earshot deploy start</code>, <code>earshot deploy link</code>, <code>earshot diary add</code>.';
+const MEANWHILE = 'Accounts, cases, deployments, diary links and diary entries are made on this store with the earshot commands: <code>earshot user add</code>, <code>earshot case open</code>, <code>earshot deploy start</code>, <code>earshot deploy link</code>, <code>earshot diary add</code>; and the court bundle is exported here with <code>earshot bundle export</code>.';
 
 const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}code{font-size:.9em}';
 /** The refusal page's own policy (CSP Level 3, W3C): nothing but its one inline style, allowed by its hash. */

@@ -13,7 +13,7 @@ import { STORE_URL_ENV, type StoreTarget, storeFromEnv } from './store-url.ts';
 const ON_POSTGRES = new Set([
   'serve', 'log verify', 'log head', 'store copy', 'device add', 'device list', 'device disable', 'device enable',
   'case open', 'case list', 'case show', 'case categorise', 'case close', 'case reopen', 'deploy start', 'deploy end', 'deploy list', 'deploy link', 'deploy sheet', 'user add', 'user list',
-  'diary add', 'diary import', 'diary list',
+  'diary add', 'diary import', 'diary list', 'bundle export',
 ]);
 /** Commands that use no store, or name theirs on the command line. */
 const OWN_STORE = new Set(['verify', 'store', 'broker']);

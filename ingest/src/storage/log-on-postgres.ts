@@ -9,15 +9,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EarshotError } from '@earshot/shared';
 import { SERVER_KEY_FILE, type ServerKey, loadOrCreateServerKey } from '../evidence/server-key.ts';
-import { signTreeHead } from '../evidence/tree-head.ts';
+import { type SignedTreeHead, signTreeHead } from '../evidence/tree-head.ts';
 import type { LogReport } from '../evidence/verify-log.ts';
-import type { StoredTreeHead } from './evidence-log-port.ts';
+import type { EvidenceLogPort, StoredTreeHead } from './evidence-log-port.ts';
 import { openPostgres } from './postgres/connect.ts';
 import { postgresEvidenceLog } from './postgres/evidence-log.ts';
 import type { PostgresTarget } from './store-url.ts';
 import { verifyLogPort } from './verify-log.ts';
 
-function existingKey(dataDir: string): ServerKey {
+/** The data folder's server key; never a new one (see above). */
+export function existingKey(dataDir: string): ServerKey {
   const keys = join(dataDir, 'keys');
   if (!existsSync(join(keys, SERVER_KEY_FILE))) {
     throw new EarshotError('EARSHOT_E_SERVER_KEY_INVALID', `no ${SERVER_KEY_FILE} in ${keys}: give --data-dir the folder holding the key that signs this log's tree heads`);
@@ -38,13 +39,17 @@ export async function verifyLogOnPostgres(target: PostgresTarget, dataDir: strin
 export async function signTreeHeadOnPostgres(target: PostgresTarget, dataDir: string, now: Date = new Date()): Promise<StoredTreeHead> {
   const pool = await openPostgres(target);
   try {
-    const key = existingKey(dataDir);
-    const log = postgresEvidenceLog(pool);
-    // A tree of a given size never changes, so size and root need no lock against appenders.
-    const size = await log.size();
-    const signed = signTreeHead(size, await log.root(size), now, key.privateKey, key.logId);
-    return await log.recordTreeHead(size, signed.bytes, signed.signature);
+    const { stored } = await signHeadOf(postgresEvidenceLog(pool), existingKey(dataDir), now);
+    return stored;
   } finally {
     await pool.end();
   }
+}
+
+/** Signs and records a head of the log as it is now: what it signed, and the row recorded. */
+export async function signHeadOf(log: EvidenceLogPort, key: ServerKey, now: Date): Promise<{ signed: SignedTreeHead; stored: StoredTreeHead }> {
+  // A tree of a given size never changes, so size and root need no lock against appenders.
+  const size = await log.size();
+  const signed = signTreeHead(size, await log.root(size), now, key.privateKey, key.logId);
+  return { signed, stored: await log.recordTreeHead(size, signed.bytes, signed.signature) };
 }

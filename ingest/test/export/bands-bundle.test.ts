@@ -15,32 +15,12 @@ import { BANDS_HEADER } from '../../src/bundle/bands-csv.ts';
 import { bandsCsvEntry } from '../../src/bundle/bands-csv-entry.ts';
 import { SECTION_TITLES, verifyBundle } from '../../src/bundle/index.ts';
 import { parseCsv } from '../../src/cases/csv.ts';
-import { openCase, startDeployment } from '../../src/cases/index.ts';
 import { LowFrequencySettings } from '../../src/export/bands-criterion.ts';
 import { exportCaseBundle } from '../../src/export/index.ts';
 import { Settings } from '../../src/service/settings.ts';
 import { readZipEntries } from '../bundle/helpers.ts';
+import { A, B, BANDS, BANDS_CLOCK0, BASS_AT, BASS_S, MIN, NOMINAL, PERIOD, T0, buildBandsCase, dB10At, iso } from './bands-case.ts';
 import { type ExportFixture, HOUR, makeExportFixture } from './fixture.ts';
-
-const MIN = 60_000;
-/** Monday 2 November 2026, 22:00 (GMT: UK time = UTC). */
-const T0 = Date.parse('2026-11-02T22:00:00.000Z');
-const A = 'ASB-2026-0201';
-const B = 'ASB-2026-0202';
-const iso = (ms: number): string => new Date(ms).toISOString();
-const PERIOD = { from: iso(T0), to: iso(T0 + 2 * HOUR) };
-const BASS_AT = T0 + 30 * MIN;
-const BASS_S = 180;
-const BANDS = 31; // 10 Hz … 10 kHz (a 24 kHz monitor)
-const NOMINAL = ['10', '12.5', '16', '20', '25', '31.5', '40', '50', '63', '80', '100', '125', '160'];
-
-/** What the monitor sent for second t, band k (0.1 dB): a quiet room, bass music 25–125 Hz during the event. */
-function dB10At(t: number, k: number): number | null {
-  const i = (t - T0) / 1000;
-  if (k === 0 && i % 10 === 3) return null;
-  const bass = t >= BASS_AT && t < BASS_AT + BASS_S * 1000 && k >= 4 && k <= 11 ? 250 + (i % 5) * 10 : 0;
-  return 300 - k * 5 + ((i * 7 + k) % 30) + bass;
-}
 
 /** The energy mean over [from, to) of band k, to 0.1 dB, from dB10At alone. */
 function mean(from: number, to: number, k: number): number | null {
@@ -59,27 +39,8 @@ let f: ExportFixture;
 const criterion = LowFrequencySettings.parse({ criterion: { name: 'Test curve T', source: 'Test table, not a published criterion', levelsDb: Object.fromEntries(NOMINAL.map((b, k) => [b, 70 - 3 * k])) } });
 
 beforeAll(async () => {
-  f = makeExportFixture(T0 - 2 * HOUR);
-  openCase(f.ingest.cases, { ref: A, category: 'general', officer: 'Jo Smith', address: '1 Elm Court, Leeds' });
-  openCase(f.ingest.cases, { ref: B, category: 'general', officer: 'Jo Smith', address: '2 Elm Court, Leeds' });
-  const mon = f.device('mon-1');
-  const plain = f.device('mon-2');
-  startDeployment(f.ingest.cases, { caseRef: A, deviceId: 'mon-1', installedAt: iso(T0 - HOUR), installedBy: 'Sam Patel', calibration: { readingDb: 94, fullScaleDb: 120 } });
-  startDeployment(f.ingest.cases, { caseRef: B, deviceId: 'mon-2', installedAt: iso(T0 - HOUR), installedBy: 'Sam Patel', calibration: { readingDb: 94, fullScaleDb: 120 } });
-  for (let i = 0; i < 7200; i += 600) {
-    const records = Array.from({ length: 600 }, (_, k) => {
-      const t = T0 + (i + k) * 1000;
-      return { t: iso(t), d: 1, LAeq: 30, LCeq: 40, LZeq: 45, LAFmax: 35, LAFmin: 27, LASmax: 33, LCpeak: 60, Z3: { f0: '10' as const, dB10: Array.from({ length: BANDS }, (_, b) => dB10At(t, b)) } };
-    });
-    f.clock = T0 + (i + 600) * 1000;
-    mon.send('levels', { fullScaleDb: 120, records }, f.clock);
-  }
-  plain.levels(T0, 3600, 33);
-  f.clock = T0 + 2 * HOUR + MIN;
-  await mon.event({ startMs: BASS_AT, seconds: BASS_S, laeq: 38, ruleId: 'bass', ruleType: 'low-frequency', threshold: 15, tone: 60, clip: false });
-  await mon.event({ startMs: T0 + 70 * MIN, seconds: 60, laeq: 60, ruleId: 'loud', ruleType: 'absolute', threshold: 55, tone: 440, clip: false });
-  await plain.event({ startMs: T0 + 20 * MIN, seconds: 60, laeq: 60, ruleId: 'loud', ruleType: 'absolute', threshold: 55, tone: 440, clip: false });
-  f.clock = T0 + 3 * HOUR;
+  f = makeExportFixture(BANDS_CLOCK0);
+  await buildBandsCase(f);
 }, 120_000);
 afterAll(() => f?.close());
 

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyBundle } from '../../src/bundle/index.ts';
 import { parseCsv } from '../../src/cases/csv.ts';
 import { addDiaryEntry, openCase, startDeployment } from '../../src/cases/index.ts';
-import { buildBundleSource, exportCaseBundle, parsePeriod } from '../../src/export/index.ts';
+import { buildBundleSource, exportCaseBundle, parsePeriod, logEvidence } from '../../src/export/index.ts';
 import { openSnapshot } from '../../src/export/snapshot.ts';
 import { createTimelineService } from '../../src/timeline/index.ts';
 import { readZipEntries } from '../bundle/helpers.ts';
@@ -154,7 +154,7 @@ describe('the schedule of events states each event as the record has it', () => 
     const snap = openSnapshot(f.ingest.dir.database);
     try {
       const head = f.ingest.log.signTreeHead();
-      const { model } = buildBundleSource(snap.db, f.ingest.log, head, A, parsePeriod(PERIOD.from, PERIOD.to), { clipsDir: f.ingest.dir.clips, serviceRules: [], includeComplainant: false, nowMs: f.clock });
+      const { model } = await buildBundleSource(snap.db, logEvidence(f.ingest.log, head), A, parsePeriod(PERIOD.from, PERIOD.to), { clipsDir: f.ingest.dir.clips, serviceRules: [], includeComplainant: false, nowMs: f.clock });
       expect(model.gaps).toEqual([{ id: ev.gap, deviceId: 'mon-1', what: 'levels', from: iso(at(0, 10)), to: iso(at(0, 40)), reason: 'storage-full', detail: null, clockFlag: null }]);
       expect(model.deployments[0]!.coverage.monitoredSeconds).toBe(6000);
       expect(model.deployments[0]!.coverage.gaps).toContainEqual({ from: iso(at(0, 10)), to: iso(at(0, 40)) });

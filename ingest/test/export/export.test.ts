@@ -6,7 +6,7 @@ import { LEVELS_HEADER, verifyBundle } from '../../src/bundle/index.ts';
 import { parseCsv } from '../../src/cases/csv.ts';
 import { addDiaryEntry, endDeployment, openCase, startDeployment } from '../../src/cases/index.ts';
 import { decodeLeaf } from '../../src/evidence/index.ts';
-import { type CaseBundleExport, buildBundleSource, createBundleExporter, exportCaseBundle, parsePeriod } from '../../src/export/index.ts';
+import { type CaseBundleExport, buildBundleSource, createBundleExporter, exportCaseBundle, parsePeriod, logEvidence } from '../../src/export/index.ts';
 import { initialsOf } from '../../src/export/case-summary.ts';
 import { openSnapshot } from '../../src/export/snapshot.ts';
 import type { ExportBundle } from '../../src/http/index.ts';
@@ -181,7 +181,7 @@ describe('court bundle export from the database', () => {
     const snap = openSnapshot(f.ingest.dir.database);
     try {
       const head = f.ingest.log.signTreeHead();
-      const { model } = buildBundleSource(snap.db, f.ingest.log, head, A, parsePeriod(PERIOD.from, PERIOD.to), { clipsDir: f.ingest.dir.clips, serviceRules: [], includeComplainant: false, nowMs: f.clock });
+      const { model } = await buildBundleSource(snap.db, logEvidence(f.ingest.log, head), A, parsePeriod(PERIOD.from, PERIOD.to), { clipsDir: f.ingest.dir.clips, serviceRules: [], includeComplainant: false, nowMs: f.clock });
       expect(model.levelCount).toBe(2400);
       expect(model.deployments).toHaveLength(1);
       const d = model.deployments[0]!;
@@ -242,7 +242,7 @@ describe('court bundle export from the database', () => {
     const snap = openSnapshot(f.ingest.dir.database);
     try {
       const head = f.ingest.log.signTreeHead();
-      const { model } = buildBundleSource(snap.db, f.ingest.log, head, A, { from, to }, { clipsDir: f.ingest.dir.clips, serviceRules: [], includeComplainant: false, nowMs: T0 + DAY });
+      const { model } = await buildBundleSource(snap.db, logEvidence(f.ingest.log, head), A, { from, to }, { clipsDir: f.ingest.dir.clips, serviceRules: [], includeComplainant: false, nowMs: T0 + DAY });
       expect(model.deployments[0]!.coverage).toEqual({ monitoredSeconds: monitored / 1000, periodSeconds: (to - from) / 1000, gaps });
       expect(model.levelCount).toBe(rows.filter((r) => r.t >= from && r.t < to).length);
     } finally {

@@ -10,7 +10,7 @@ import { type Rule as DeviceRule, Rule as RuleSchema } from '@earshot/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BundleModel } from '../../src/bundle/index.ts';
 import { openCase, startDeployment } from '../../src/cases/index.ts';
-import { buildBundleSource, parsePeriod } from '../../src/export/index.ts';
+import { buildBundleSource, parsePeriod, logEvidence } from '../../src/export/index.ts';
 import { openSnapshot } from '../../src/export/snapshot.ts';
 import { createDeviceConfigs } from '../../src/service/device-config.ts';
 import { Settings } from '../../src/service/settings.ts';
@@ -47,11 +47,11 @@ function heartbeat(dev: TestDevice, atMs: number, version: number | null): void 
   }, atMs);
 }
 
-function model(): BundleModel {
+async function model(): Promise<BundleModel> {
   const snap = openSnapshot(f.ingest.dir.database);
   try {
     const head = f.ingest.log.signTreeHead();
-    return buildBundleSource(snap.db, f.ingest.log, head, REF, parsePeriod(iso(T0), iso(END)), { clipsDir: f.ingest.dir.clips, serviceRules: [], includeComplainant: false, nowMs: f.clock }).model;
+    return (await buildBundleSource(snap.db, logEvidence(f.ingest.log, head), REF, parsePeriod(iso(T0), iso(END)), { clipsDir: f.ingest.dir.clips, serviceRules: [], includeComplainant: false, nowMs: f.clock })).model;
   } finally {
     snap.close();
   }
@@ -78,7 +78,7 @@ async function caseWithRuleChange(): Promise<{ mon1: TestDevice; mon2: TestDevic
 describe('the rules history in the bundle', () => {
   it('gives each setting of a rule with the times it was in force on each monitor: confirmed by heartbeats, or from publication', async () => {
     await caseWithRuleChange();
-    const m = model();
+    const m = await model();
     const impulsive = m.rules.filter((r) => r.id === 'impulsive');
     expect(impulsive.map((r) => r.description.slice(0, 32))).toEqual(['Any LAFmax at or above 65 dB wit', 'Any LAFmax at or above 60 dB wit']);
     expect(impulsive[0]!.inForce).toEqual([
@@ -104,7 +104,7 @@ describe('the rules history in the bundle', () => {
 
   it('draws the impulsive threshold as it was before and after the change, on each monitor', async () => {
     await caseWithRuleChange();
-    const seg = model().thresholds.filter((s) => s.ruleId === 'impulsive').sort((a, b) => a.deviceId.localeCompare(b.deviceId) || a.from.localeCompare(b.from));
+    const seg = (await model()).thresholds.filter((s) => s.ruleId === 'impulsive').sort((a, b) => a.deviceId.localeCompare(b.deviceId) || a.from.localeCompare(b.from));
     expect(seg).toEqual([
       { deviceId: 'mon-1', ruleId: 'impulsive', label: 'Impulsive noise threshold (LAFmax)', from: iso(INSTALL), to: iso(at(2, 10)), thresholdDb: 65, metric: 'LAFmax' },
       { deviceId: 'mon-1', ruleId: 'impulsive', label: 'Impulsive noise threshold (LAFmax)', from: iso(at(2, 10)), to: iso(END), thresholdDb: 60, metric: 'LAFmax' },
@@ -115,7 +115,7 @@ describe('the rules history in the bundle', () => {
 
   it('draws a fixed rule with a schedule only over the windows it was armed (23:00–07:00 UK time)', async () => {
     await caseWithRuleChange();
-    const seg = model().thresholds.filter((s) => s.ruleId === 'loud-night' && s.deviceId === 'mon-1');
+    const seg = (await model()).thresholds.filter((s) => s.ruleId === 'loud-night' && s.deviceId === 'mon-1');
     // The night window, cut where the config version changed, at the same 50 dB on both sides.
     expect(seg.map((s) => [s.from, s.to, s.thresholdDb, s.metric])).toEqual([
       [iso(at(23, 0)), iso(at(2, 10)), 50, 'LAeq'],
@@ -135,7 +135,7 @@ describe('the rules history in the bundle', () => {
     // A fixed rule's events add no segment of their own.
     await mon1.event({ startMs: at(1, 0), seconds: 2, laeq: 60, ruleId: 'impulsive', ruleType: 'impulsive', threshold: 65, tone: 0, clip: false });
     f.clock = END + DAY;
-    const seg = model().thresholds.filter((s) => s.deviceId === 'mon-1' && (s.ruleId === 'noise-act-night' || s.ruleId === 'over-background'));
+    const seg = (await model()).thresholds.filter((s) => s.deviceId === 'mon-1' && (s.ruleId === 'noise-act-night' || s.ruleId === 'over-background'));
     expect(seg).toEqual([
       { deviceId: 'mon-1', ruleId: 'over-background', label: 'Background + margin (LAeq)', from: iso(at(14, 0)), to: iso(at(14, 5)), thresholdDb: 42, metric: 'LAeq' },
       { deviceId: 'mon-1', ruleId: 'noise-act-night', label: 'Noise Act permitted level (LAeq)', from: iso(at(23, 30)), to: iso(at(23, 35)), thresholdDb: 34, metric: 'LAeq' },

@@ -16,7 +16,7 @@ import { hashSecretScrypt, KEYED_HASH_N } from '../../src/devices/secret.ts';
 import { addDevice, listDevices, setDeviceEnabled, undoAddDevice } from '../../src/storage/postgres/device-admin.ts';
 import { openPgDeviceRegistry, type PgDeviceRegistry } from '../../src/storage/postgres/device-registry.ts';
 import { usePostgres } from './pg-fixture.ts';
-import { codeOf } from '../support/error-code.ts';
+import { codeOf, codeOfAsync } from '../support/error-code.ts';
 
 const fx = usePostgres();
 const registries: PgDeviceRegistry[] = [];
@@ -43,14 +43,6 @@ async function until(what: string, ok: () => boolean, ms = 2_000): Promise<numbe
   return Date.now() - start;
 }
 
-async function codeOfAsync(p: Promise<unknown>): Promise<string | null> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof EarshotError ? e.code : 'not an EarshotError';
-  }
-  return null;
-}
 
 const edPem = (): string => generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
 

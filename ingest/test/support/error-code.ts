@@ -9,3 +9,13 @@ export function codeOf(fn: () => unknown): string | null {
   }
   return null;
 }
+
+/** codeOf for a promise. */
+export async function codeOfAsync(p: Promise<unknown>): Promise<string | null> {
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof EarshotError ? e.code : 'not an EarshotError';
+  }
+  return null;
+}
