@@ -15,7 +15,8 @@ import { createHttpApp } from '../ingest/src/http/index.ts';
 import { openIngest } from '../ingest/src/service/open-ingest.ts';
 import { createEvidenceRows } from '../ingest/src/store/evidence-rows.ts';
 import { createStatusStore } from '../ingest/src/store/status.ts';
-import { createTimelineService } from '../ingest/src/timeline/index.ts';
+import { clipsFolder } from '../ingest/src/http/clip-store.ts';
+import { embeddedRecord } from '../ingest/src/storage/record/embedded-record.ts';
 import { accessPortFor, createUsers } from '../ingest/src/users/index.ts';
 
 const CASES = 200;
@@ -64,8 +65,8 @@ ingest.db.transaction(() => {
 })();
 
 const { app } = await createHttpApp({
-  db: ingest.db, users, timeline: createTimelineService(ingest.db), exportBundle: async () => { throw new Error('not used'); },
-  evidence: accessPortFor(ingest.log), clipsDir: ingest.dir.clips, logger: pino({ level: 'silent' }), now: () => clock, cases: ingest.cases, registry: ingest.registry,
+  record: embeddedRecord(ingest.cases, accessPortFor(ingest.log), () => clock), users, exportBundle: async () => { throw new Error('not used'); },
+  clips: clipsFolder(ingest.dir.clips), logger: pino({ level: 'silent' }), now: () => clock, registry: ingest.registry,
 });
 async function token(username: string): Promise<string> {
   const r = await app.inject({ method: 'POST', url: '/api/login', payload: { username, password: PASSWORD } });

@@ -34,7 +34,7 @@ export interface IngestFleetOptions {
 
 const READY_TIMEOUT_MS = 120_000;
 /** The line `earshot serve` prints on PostgreSQL once it runs (ingest/src/cli/serve.ts startOnPostgres). */
-const RUNNING = /ingest service running on postgres:\/\/\S+ — devices: mqtts?:\/\/\S+, health: (http:\/\/\S+\/readyz)/;
+const RUNNING = /ingest service running on postgres:\/\/\S+ — devices: mqtts?:\/\/\S+, officers: (http:\/\/\S+\/)/;
 
 
 async function waitReady(url: string, child: ChildProcess, name: string): Promise<void> {
@@ -68,7 +68,7 @@ function startOne(o: IngestFleetOptions, config: string, n: number, children: Ch
       child.off('exit', onExit);
       child.stderr!.removeAllListeners('data');
       child.stderr!.resume();
-      waitReady(m[1]!, child, name).then(() => resolve({ name, pid: child.pid!, readyz: m[1]! }), reject);
+      waitReady(`${m[1]!}readyz`, child, name).then(() => resolve({ name, pid: child.pid!, readyz: `${m[1]!}readyz` }), reject);
     });
   });
 }

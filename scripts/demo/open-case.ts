@@ -14,7 +14,8 @@
 import { requireAssignableOfficer } from '../../ingest/src/cases/assigned-officer.ts';
 import { nextCaseRef, openCase, recordContact } from '../../ingest/src/cases/index.ts';
 import { openIngest } from '../../ingest/src/service/open-ingest.ts';
-import { createUsers } from '../../ingest/src/users/index.ts';
+import { readNow } from '../../ingest/src/storage/record/sqlite-record.ts';
+import { accountsSteps } from '../../ingest/src/users/account-steps.ts';
 
 export interface DemoCaseInput {
   dataDir: string;
@@ -30,7 +31,7 @@ export interface DemoCaseInput {
 export function openDemoCase(input: DemoCaseInput): string {
   const ingest = openIngest(input.dataDir);
   try {
-    requireAssignableOfficer(createUsers(ingest.db).accounts(), input.officer);
+    requireAssignableOfficer(readNow(ingest.db, accountsSteps()), input.officer);
     const ref = nextCaseRef(ingest.db, 'ASB', new Date(input.openedAtMs).getUTCFullYear());
     openCase({ ...ingest.cases, now: () => input.openedAtMs }, { ref, category: 'high-risk', officer: input.officer, address: input.address });
     recordContact(ingest.cases, {

@@ -18,7 +18,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type Mosquitto, mosquitto } from '../support/mosquitto.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
-import { cli, cliOk, EARSHOT, freePort, openCaseWithDeployment, provisionDevice, type Sandbox, sandbox, slamWav, startDevice, startLoggingServe, stop, TEST_SETTINGS, waitFor } from './harness.ts';
+import { cli, cliOk, EARSHOT, freePort, OFFICER, OFFICER_PASSWORD, openCaseWithDeployment, provisionDevice, type Sandbox, sandbox, slamWav, startDevice, startLoggingServe, stop, TEST_SETTINGS, waitFor } from './harness.ts';
 import { type Proxy, startProxy } from './proxy.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -39,7 +39,7 @@ interface Serve {
 
 /** `earshot serve` on the PostgreSQL store, consuming the shared subscription under its own broker session. */
 async function startServe(name: string, httpPort: number): Promise<Serve> {
-  const s = await startLoggingServe(box, ['--http-port', String(httpPort)], /ingest service running on postgres:\/\/\S+ — devices: (mqtt:\/\/\S+), health: (http:\/\/\S+\/)readyz/,
+  const s = await startLoggingServe(box, ['--http-port', String(httpPort)], /ingest service running on postgres:\/\/\S+ — devices: (mqtt:\/\/\S+), officers: (http:\/\/\S+\/)/,
     { EARSHOT_STORE_URL: storeUrl, EARSHOT_BROKER_CLIENT_ID: `earshot-ingest-${name}` });
   children.push(s.child);
   return { name, child: s.child, http: s.match[2]!, log: s.stdout };
@@ -122,12 +122,14 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
     // The run-once jobs are held by the first process only.
     expect(leasesOf(a).sort()).toEqual(['config-sync', 'offline-alerts', 'tree-heads']);
     expect(leasesOf(b)).toEqual([]);
-    // The officer web view is refused in a sentence on PostgreSQL, not served half-working.
-    const page = await fetch(a.http);
-    const text = await page.text();
-    expect([page.status, text]).toEqual([501, expect.stringContaining('EARSHOT_E_STORE_NOT_SUPPORTED')]);
-    // And says what does run on this store meanwhile.
-    expect(text).toContain('<code>earshot case open</code>');
+    // The officer web view runs on every process, statelessly: a session made on one is good on the other.
+    expect((await fetch(a.http)).status).toBe(200);
+    const login = await fetch(`${a.http}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: OFFICER, password: OFFICER_PASSWORD }) });
+    expect(login.status).toBe(200);
+    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+    const casePage = await fetch(`${b.http}api/cases/${ref}`, { headers: auth });
+    expect(casePage.status).toBe(200);
+    expect(((await casePage.json()) as { deployments: { deviceId: string }[] }).deployments.map((d) => d.deviceId)).toEqual(['flat-1']);
 
     // The deployment's config (audio on events) reaches the monitor through the broker, from the lease holder.
     await waitFor('config published', () => a.log().includes('"device config published"'), 30_000);
@@ -182,6 +184,19 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
     expect(clips.length).toBeGreaterThan(0);
     const files = await rows<{ file: string }>('SELECT file FROM clip_files');
     for (const c of clips) expect(files.map((f) => f.file)).toContain(c.file);
+
+    // The timeline from the process that did not make the session, and a clip through a link it signed, served by the other.
+    const from = new Date(s[0]! - 60_000).toISOString();
+    const to = new Date(s.at(-1)! + 60_000).toISOString();
+    const timeline = await fetch(`${b.http}api/cases/${ref}/timeline?from=${from}&to=${to}&width=600`, { headers: auth });
+    expect(timeline.status).toBe(200);
+    const tl = (await timeline.json()) as { levels: { deviceId: string; seconds: number[] }[]; clips: { url: string | null }[] };
+    expect(tl.levels.map((l) => l.deviceId)).toEqual(['flat-1']);
+    expect(tl.levels[0]!.seconds.reduce((x, y) => x + y, 0)).toBeGreaterThan(0.9 * s.length);
+    const link = tl.clips.find((c) => c.url !== null)!.url!;
+    const wav = await fetch(new URL(link, a.http));
+    expect([wav.status, wav.headers.get('content-type')]).toEqual([200, 'audio/wav']);
+    expect(Buffer.from(await wav.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('RIFF');
 
     await stop(a.child);
     await stop(b.child);

@@ -24,9 +24,9 @@ let previousStore: string | undefined;
 
 /** `earshot serve` on the store EARSHOT_STORE_URL names; its MQTT port and readiness URL from its stderr line. */
 async function startServe(): Promise<{ child: ChildProcess; mqttPort: number; readyz: string }> {
-  const s = await startLoggingServe(box, ['--mqtt-port', '0', '--http-port', '0'], /ingest service running on postgres:\/\/\S+ — devices: mqtt:\/\/127\.0\.0\.1:(\d+), health: (http:\/\/\S+\/readyz)/);
+  const s = await startLoggingServe(box, ['--mqtt-port', '0', '--http-port', '0'], /ingest service running on postgres:\/\/\S+ — devices: mqtt:\/\/127\.0\.0\.1:(\d+), officers: (http:\/\/\S+\/)/);
   children.push(s.child);
-  return { child: s.child, mqttPort: Number(s.match[1]), readyz: s.match[2]! };
+  return { child: s.child, mqttPort: Number(s.match[1]), readyz: `${s.match[2]!}readyz` };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {

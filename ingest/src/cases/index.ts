@@ -7,7 +7,7 @@ export { openCase, categoriseCase, changeCaseStatus, closeCase, reopenCase, reas
 export { recordContact, listContacts, contactClock, CONTACT_INTERVAL_MS, ContactMethod, type Contact, type ContactClock, type ContactInput } from './contacts.ts';
 export { addPlanNote, listPlanNotes, type PlanNote } from './plan-notes.ts';
 export { correctDiaryEntry, diaryCorrections, type DiaryCorrection } from './diary-correction.ts';
-export { markCaseSeen } from './case-views.ts';
+export { markCaseSeen, markCaseSeenSteps } from './case-views.ts';
 export { listCases, showCase, type CaseDetail, type CaseHistoryEntry } from './case-queries.ts';
 export type { CaseSummary } from './case-row.ts';
 export { responseTarget, addWorkingDays, isWorkingDay, type CaseCategory, type ResponseTarget } from './response-target.ts';

@@ -12,17 +12,20 @@ import { acquireProcessLock, parseCommand } from '@earshot/shared';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { resolveDataDir } from '../data-dir.ts';
-import { createBundleExporter } from '../export/index.ts';
+import { bundleExporter, createBundleExporter } from '../export/index.ts';
+import { exportCaseBundleOnPostgres } from '../export/export-on-postgres.ts';
+import { clipFilesTable, clipsFolder } from '../http/clip-store.ts';
+import { linkKeyOf } from '../http/signed-url.ts';
+import { postgresJobStore } from '../storage/postgres/export-jobs.ts';
+import { embeddedRecord } from '../storage/record/embedded-record.ts';
 import { createHttpApp } from '../http/index.ts';
 import { readiness } from '../http/health.ts';
 import { ALL_MIGRATIONS } from '../service/migrations.ts';
 import { loadSettings, publicMqttUrl, type Settings } from '../service/settings.ts';
 import { type PostgresTarget, storeFromSettings } from '../storage/store-url.ts';
 import { servePostgres } from '../service/serve-postgres.ts';
-import { createIngestOnlyApp } from '../http/ingest-only-app.ts';
-import { clipFilesKeeper } from '../resident/intake.ts';
+import { clipFilesKeeper, clipsFolderKeeper } from '../resident/intake.ts';
 import { serve } from '../service/serve.ts';
-import { createTimelineService } from '../timeline/index.ts';
 import { accessPortFor, createUsers } from '../users/index.ts';
 import type { Command, Io } from './context.ts';
 
@@ -82,14 +85,13 @@ async function startOnSqlite(dataDir: string, settings: Settings, logger: Logger
     const service = await serve({ dataDir, settings, logger });
     const { ingest } = service;
     const { app } = await createHttpApp({
-      db: ingest.db,
-      users: createUsers(ingest.db),
-      timeline: createTimelineService(ingest.db),
-      exportBundle: createBundleExporter(ingest, { outDir: join(ingest.dir.root, 'bundles'), rules: settings.rules, lowFrequency: settings.lowFrequency }),
-      evidence: accessPortFor(ingest.log),
-      clipsDir: ingest.dir.clips,
       // Case changes from the browser and the resident's diary entries (issues 12, 13) write through the same context as the CLI.
-      cases: ingest.cases,
+      record: embeddedRecord(ingest.cases, accessPortFor(ingest.log)),
+      users: createUsers(ingest.db),
+      exportBundle: createBundleExporter(ingest, { outDir: join(ingest.dir.root, 'bundles'), rules: settings.rules, lowFrequency: settings.lowFrequency }),
+      clips: clipsFolder(ingest.dir.clips),
+      urlKey: linkKeyOf(ingest.serverKey.privateKey),
+      resident: { keep: clipsFolderKeeper(ingest.dir.clips) },
       // Issue 12: device administration from the browser, and a deployment's config published at once.
       registry: ingest.registry,
       provisioning: { server: publicMqttUrl(settings), serverPublicKeyPem: ingest.serverKey.publicKeyPem },
@@ -124,15 +126,26 @@ async function startOnSqlite(dataDir: string, settings: Settings, logger: Logger
 async function startOnPostgres(dataDir: string, target: PostgresTarget, settings: Settings, logger: Logger, io: Io): Promise<Running> {
   const service = await servePostgres({ dataDir, target, settings, logger });
   try {
-    const app = await createIngestOnlyApp({
-      logger: logger.child({ part: 'http' }),
+    // The officer web view and API, and the resident's page, read and change the record through its port: any
+    // number of processes on one store answer alike (sessions and links are in the store, clips in clip_files).
+    const { app } = await createHttpApp({
+      record: service.record,
+      users: createUsers(service.record),
+      exportBundle: bundleExporter((caseRef, request, o) => exportCaseBundleOnPostgres({ pool: service.pool, key: service.serverKey }, caseRef, request, o), {
+        outDir: join(dataDir, 'bundles'), rules: settings.rules, lowFrequency: settings.lowFrequency,
+      }),
+      jobStore: postgresJobStore(service.pool),
+      clips: clipFilesTable(service.record),
+      urlKey: linkKeyOf(service.serverKey.privateKey),
+      resident: { keep: clipFilesKeeper(Date.now) },
+      // Device changes are the commands' on this store (storage/postgres/device-registry.ts); the browser lists them.
+      registry: service.registry,
       readiness: () => ({ store: service.probe.store(), migrations: service.probe.migrations(), broker: service.link.ready() }),
-      // The resident's diary page works on any process: its links and entries are in the store, recordings in clip_files.
-      resident: { record: service.record, keep: clipFilesKeeper(Date.now) },
+      logger: logger.child({ part: 'http' }),
     });
     await app.listen({ host: settings.http.host, port: settings.http.port });
     const httpPort = (app.server.address() as { port: number }).port;
-    io.err(`earshot: ingest service running on ${target.display} — devices: ${devicesAt(settings, service.broker === null, service.mqttPort)}, health: http://${settings.http.host}:${httpPort}/readyz (the resident's diary page at /r/; the officer web view does not yet run on PostgreSQL)`);
+    io.err(`earshot: ingest service running on ${target.display} — devices: ${devicesAt(settings, service.broker === null, service.mqttPort)}, officers: http://${settings.http.host}:${httpPort}/`);
     return {
       async stop() {
         await app.close();

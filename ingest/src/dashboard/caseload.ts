@@ -3,14 +3,17 @@
  * everyone's — with category, status, days since evidence, the response target
  * and whether it was met, the next contact due, what is new since the account
  * last opened the case, and each monitor's health; for supervisors, targets
- * met and missed this month and overdue contacts by officer. A handful of
- * indexed queries per case, so 200 open cases answer well inside 300 ms
- * (bench/dashboard.ts).
+ * met and missed this month and overdue contacts by officer. Written once as
+ * record-port steps (storage/record/steps.ts), so either store answers it: one
+ * statement for all the cases (indexed subqueries per case), so 200 open cases
+ * answer well inside 300 ms (bench/dashboard.ts) and PostgreSQL in a few round trips.
  */
 import { type CaseCategory, contactClock, type ContactClock } from '../cases/index.ts';
 import { londonDate, londonMidnight } from '../cases/london-time.ts';
 import type { Db } from '../db/open.ts';
-import { createMonitorHealth, type MonitorHealth } from './monitor-health.ts';
+import { readNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, all, get } from '../storage/record/steps.ts';
+import { activeDeploymentsSteps, byBytes, healthOfSteps, type MonitorHealth } from './monitor-health.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -48,14 +51,74 @@ export interface Dashboard {
   readonly team: { readonly month: string; readonly officers: OfficerLine[] } | null;
 }
 
+/**
+ * The latest event, clip or diary entry of the case whose reference is `ref` (a column or `?`), ms or NULL:
+ * the dashboard's and the case list's "days since the last evidence".
+ */
+export const lastEvidenceSql = (ref: string): string => `(SELECT max(t) FROM (
+  SELECT max(device_time) AS t FROM events WHERE case_ref = ${ref}
+  UNION ALL SELECT max(device_time) FROM clips WHERE case_ref = ${ref}
+  UNION ALL SELECT max(started_ms) FROM diary_entries WHERE case_ref = ${ref}) AS latest)`;
+
+/** When the last evidence was, and how many whole days before now (never negative). */
+export function evidenceAge(t: number | null, now: number): { readonly lastEvidenceAt: string | null; readonly daysSinceLastEvidence: number | null } {
+  return {
+    lastEvidenceAt: t === null ? null : new Date(t).toISOString(),
+    daysSinceLastEvidence: t === null ? null : Math.max(0, Math.floor((now - t) / DAY_MS)),
+  };
+}
+
 interface CaseRow {
   ref: string; status: 'open' | 'inactive' | 'closed'; category: CaseCategory; officer: string; opened_at: string; response_due_at: string; details: string | null;
+  last_evidence: number | null; first_contact: number | null; last_contact: number | null; seen_ms: number | null;
+  new_events: number; new_incidents: number; diary_total: number; diary_latest: string | null;
 }
+
+/**
+ * The cases not closed (one officer's, or everyone's) with what the dashboard shows of each, in one
+ * statement: correlated subqueries on the per-case indexes, so PostgreSQL answers in one round trip.
+ */
+const ACTIVE_CASES = `SELECT c.ref, c.status, c.category, c.officer, c.opened_at, c.response_due_at, c.details,
+  ${lastEvidenceSql('c.ref')} AS last_evidence,
+  (SELECT min(at_ms) FROM case_contacts WHERE case_ref = c.ref) AS first_contact,
+  (SELECT max(at_ms) FROM case_contacts WHERE case_ref = c.ref) AS last_contact,
+  v.seen_ms,
+  (SELECT count(DISTINCT CASE WHEN kind != 'incident' THEN device || '/' || event_id END) FROM events
+    WHERE case_ref = c.ref AND device_time > coalesce(v.seen_ms, -1)) AS new_events,
+  (SELECT count(*) FROM events WHERE case_ref = c.ref AND kind = 'incident' AND device_time > coalesce(v.seen_ms, -1)) AS new_incidents,
+  (SELECT count(*) FROM diary_entries WHERE case_ref = c.ref) AS diary_total,
+  (SELECT max(created_at) FROM diary_entries WHERE case_ref = c.ref) AS diary_latest
+FROM cases c LEFT JOIN case_views v ON v.username = ? AND v.case_ref = c.ref
+WHERE c.status != 'closed' AND (CAST(? AS TEXT) IS NULL OR c.officer = ?)`;
 
 function addressOf(details: string | null): string | null {
   if (details === null) return null;
   const a = (JSON.parse(details) as { address?: unknown }).address;
   return typeof a === 'string' ? a : null;
+}
+
+/**
+ * Diary entries received since the account last opened the case. created_at is ISO text (diary.ts) and
+ * neither store can format ms as ISO the other's way, so the count is asked only when the latest entry is newer.
+ */
+function* newDiary(c: CaseRow): Steps<number> {
+  if (c.seen_ms === null) return c.diary_total;
+  const since = new Date(c.seen_ms).toISOString();
+  if (c.diary_latest === null || c.diary_latest <= since) return 0;
+  return (yield* get<{ n: number }>('SELECT count(*) AS n FROM diary_entries WHERE case_ref = ? AND created_at > ?', c.ref, since))!.n;
+}
+
+function* toDashboardCase(c: CaseRow, nameOf: ReadonlyMap<string, string>, monitors: readonly string[], now: number): Steps<DashboardCase> {
+  return {
+    ref: c.ref, status: c.status, category: c.category, officer: c.officer, officerName: nameOf.get(c.officer) ?? c.officer,
+    address: addressOf(c.details), openedAt: c.opened_at, responseDueAt: c.response_due_at,
+    ...evidenceAge(c.last_evidence, now),
+    ...contactClock(c.status, c.response_due_at, c.first_contact, c.last_contact, now),
+    newSince: {
+      since: c.seen_ms === null ? null : new Date(c.seen_ms).toISOString(), events: c.new_events, incidents: c.new_incidents, diary: yield* newDiary(c),
+    },
+    monitors,
+  };
 }
 
 export interface DashboardQuery {
@@ -64,80 +127,59 @@ export interface DashboardQuery {
   readonly now: number;
 }
 
-export function createDashboard(db: Db): (q: DashboardQuery) => Dashboard {
-  const activeCases = db.prepare<{ officer: string | null }, CaseRow>(
-    `SELECT ref, status, category, officer, opened_at, response_due_at, details FROM cases
-     WHERE status != 'closed' AND (:officer IS NULL OR officer = :officer) ORDER BY response_due_at, ref`,
-  );
-  const lastEvent = db.prepare<[string], { t: number | null }>('SELECT max(device_time) AS t FROM events WHERE case_ref = ?');
-  const lastClip = db.prepare<[string], { t: number | null }>('SELECT max(device_time) AS t FROM clips WHERE case_ref = ?');
-  const lastDiary = db.prepare<[string], { t: number | null }>('SELECT max(started_ms) AS t FROM diary_entries WHERE case_ref = ?');
-  const contacts = db.prepare<[string], { first: number | null; last: number | null }>('SELECT min(at_ms) AS first, max(at_ms) AS last FROM case_contacts WHERE case_ref = ?');
-  const seen = db.prepare<[string, string], { seen_ms: number }>('SELECT seen_ms FROM case_views WHERE username = ? AND case_ref = ?');
-  const newEvents = db.prepare<[string, number], { events: number; incidents: number }>(
-    `SELECT count(DISTINCT CASE WHEN kind != 'incident' THEN device || '/' || event_id END) AS events, count(CASE WHEN kind = 'incident' THEN 1 END) AS incidents
-     FROM events WHERE case_ref = ? AND device_time > ?`,
-  );
-  const newDiary = db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM diary_entries WHERE case_ref = ? AND created_at > ?');
-  const monitorsOf = db.prepare<[], { case_ref: string; device_id: string }>('SELECT case_ref, device_id FROM deployments WHERE removed_ms IS NULL');
-  const names = db.prepare<[], { username: string; display_name: string }>('SELECT username, display_name FROM users');
-  const dueInMonth = db.prepare<[string, string], { officer: string; response_due_at: string; first: number | null }>(
-    `SELECT c.officer, c.response_due_at, (SELECT min(at_ms) FROM case_contacts k WHERE k.case_ref = c.ref) AS first
-     FROM cases c WHERE c.response_due_at >= ? AND c.response_due_at < ?`,
-  );
-  const health = createMonitorHealth(db);
+type Team = NonNullable<Dashboard['team']>;
 
-  return (q) => {
-    const nameOf = new Map(names.all().map((u) => [u.username, u.display_name]));
-    const byCase = new Map<string, string[]>();
-    for (const d of monitorsOf.all()) byCase.set(d.case_ref, [...(byCase.get(d.case_ref) ?? []), d.device_id]);
-    const rows = activeCases.all({ officer: q.scope === 'mine' ? q.username : null });
-    const cases: DashboardCase[] = rows.map((c) => {
-      const t = Math.max(lastEvent.get(c.ref)?.t ?? -1, lastClip.get(c.ref)?.t ?? -1, lastDiary.get(c.ref)?.t ?? -1);
-      const k = contacts.get(c.ref);
-      const since = seen.get(q.username, c.ref)?.seen_ms ?? null;
-      const ev = newEvents.get(c.ref, since ?? -1)!;
-      const diary = newDiary.get(c.ref, since === null ? '' : new Date(since).toISOString())!.n;
-      return {
-        ref: c.ref, status: c.status, category: c.category, officer: c.officer, officerName: nameOf.get(c.officer) ?? c.officer,
-        address: addressOf(c.details), openedAt: c.opened_at, responseDueAt: c.response_due_at,
-        lastEvidenceAt: t < 0 ? null : new Date(t).toISOString(),
-        daysSinceLastEvidence: t < 0 ? null : Math.max(0, Math.floor((q.now - t) / DAY_MS)),
-        ...contactClock(c.status, c.response_due_at, k?.first ?? null, k?.last ?? null, q.now),
-        newSince: { since: since === null ? null : new Date(since).toISOString(), events: ev.events, incidents: ev.incidents, diary },
-        monitors: byCase.get(c.ref) ?? [],
-      };
-    });
-    const mineDevices = q.scope === 'mine' ? new Set(cases.flatMap((c) => c.monitors)) : undefined;
-    const monitors = health(q.now, mineDevices === undefined ? undefined : { deviceIds: mineDevices });
-    let team: Dashboard['team'] = null;
-    if (q.scope === 'all') {
-      const month = londonDate(q.now).slice(0, 7);
-      const [y, m] = month.split('-').map(Number) as [number, number];
-      const from = new Date(londonMidnight(`${month}-01`)).toISOString();
-      const to = new Date(londonMidnight(m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`)).toISOString();
-      const lines = new Map<string, { activeCases: number; overdueContacts: number; targetsMet: number; targetsMissed: number }>();
-      const line = (o: string) => {
-        let l = lines.get(o);
-        if (l === undefined) { l = { activeCases: 0, overdueContacts: 0, targetsMet: 0, targetsMissed: 0 }; lines.set(o, l); }
-        return l;
-      };
-      for (const c of cases) {
-        const l = line(c.officer);
-        l.activeCases++;
-        if (c.contactOverdue) l.overdueContacts++;
-      }
-      // Targets that fell due this month, London time.
-      for (const r of dueInMonth.all(from, to)) {
-        const due = Date.parse(r.response_due_at);
-        if (r.first !== null && r.first <= due) line(r.officer).targetsMet++;
-        else if (r.first !== null || due < q.now) line(r.officer).targetsMissed++;
-      }
-      team = {
-        month,
-        officers: [...lines].map(([officer, l]) => ({ officer, officerName: nameOf.get(officer) ?? officer, ...l })).sort((a, b) => a.officerName.localeCompare(b.officerName)),
-      };
-    }
-    return { scope: q.scope, generatedAt: new Date(q.now).toISOString(), cases, monitors, team };
+/** Supervisors and admins: each officer's active cases and overdue contacts, and the response targets that fell due this month (Europe/London). */
+function* teamSteps(cases: readonly DashboardCase[], nameOf: ReadonlyMap<string, string>, now: number): Steps<Team> {
+  const month = londonDate(now).slice(0, 7);
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const from = new Date(londonMidnight(`${month}-01`)).toISOString();
+  const to = new Date(londonMidnight(m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`)).toISOString();
+  const lines = new Map<string, { activeCases: number; overdueContacts: number; targetsMet: number; targetsMissed: number }>();
+  const line = (o: string) => {
+    let l = lines.get(o);
+    if (l === undefined) { l = { activeCases: 0, overdueContacts: 0, targetsMet: 0, targetsMissed: 0 }; lines.set(o, l); }
+    return l;
   };
+  for (const c of cases) {
+    const l = line(c.officer);
+    l.activeCases++;
+    if (c.contactOverdue) l.overdueContacts++;
+  }
+  // Targets that fell due this month, London time.
+  const due = yield* all<{ officer: string; response_due_at: string; first_contact: number | null }>(
+    `SELECT c.officer, c.response_due_at, (SELECT min(at_ms) FROM case_contacts k WHERE k.case_ref = c.ref) AS first_contact
+     FROM cases c WHERE c.response_due_at >= ? AND c.response_due_at < ?`,
+    from, to,
+  );
+  for (const r of due) {
+    const dueMs = Date.parse(r.response_due_at);
+    if (r.first_contact !== null && r.first_contact <= dueMs) line(r.officer).targetsMet++;
+    else if (r.first_contact !== null || dueMs < now) line(r.officer).targetsMissed++;
+  }
+  return {
+    month,
+    officers: [...lines].map(([officer, l]) => ({ officer, officerName: nameOf.get(officer) ?? officer, ...l })).sort((a, b) => a.officerName.localeCompare(b.officerName)),
+  };
+}
+
+/** The dashboard for one account at q.now, read in one snapshot. */
+export function* dashboardSteps(q: DashboardQuery): Steps<Dashboard> {
+  const nameOf = new Map((yield* all<{ username: string; display_name: string }>('SELECT username, display_name FROM users')).map((u) => [u.username, u.display_name]));
+  const deployed = yield* activeDeploymentsSteps();
+  const byCase = new Map<string, string[]>();
+  for (const d of deployed.values()) byCase.set(d.case_ref, [...(byCase.get(d.case_ref) ?? []), d.device_id]);
+  const officer = q.scope === 'mine' ? q.username : null;
+  const rows = yield* all<CaseRow>(ACTIVE_CASES, q.username, officer, officer);
+  rows.sort((a, b) => byBytes(a.response_due_at, b.response_due_at) || byBytes(a.ref, b.ref));
+  const cases: DashboardCase[] = [];
+  for (const c of rows) cases.push(yield* toDashboardCase(c, nameOf, byCase.get(c.ref) ?? [], q.now));
+  const mineDevices = q.scope === 'mine' ? new Set(cases.flatMap((c) => c.monitors)) : undefined;
+  const monitors = yield* healthOfSteps(deployed, q.now, mineDevices === undefined ? undefined : { deviceIds: mineDevices });
+  const team = q.scope === 'all' ? yield* teamSteps(cases, nameOf, q.now) : null;
+  return { scope: q.scope, generatedAt: new Date(q.now).toISOString(), cases, monitors, team };
+}
+
+export function createDashboard(db: Db): (q: DashboardQuery) => Dashboard {
+  return (q) => readNow(db, dashboardSteps(q));
 }

@@ -47,3 +47,4 @@ export async function exportCaseBundleOnPostgres(store: PostgresExportStore, cas
     rmSync(dir, { recursive: true, force: true });
   }
 }
+

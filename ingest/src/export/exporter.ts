@@ -103,9 +103,14 @@ export async function writeCaseBundle(snapshot: BundleSnapshot, caseRef: string,
 export type CaseBundleExport = ExportBundle &
   ((caseRef: string, options: Omit<ExportRequest, 'onProgress'>, onProgress?: ProgressFn) => Promise<{ file: string }>);
 
-export function createBundleExporter(ingest: Ingest, options: ExporterOptions): CaseBundleExport {
+/** An exporter of either store as the web's ExportBundle: each export in a folder of its own under `options.outDir`. */
+export function bundleExporter(write: (caseRef: string, request: ExportRequest, options: ExporterOptions) => Promise<WrittenBundle>, options: ExporterOptions): CaseBundleExport {
   return async (caseRef: string, o: Omit<ExportRequest, 'onProgress'>, onProgress?: ProgressFn) => {
-    const written = await exportCaseBundle(ingest, caseRef, { ...o, onProgress }, { ...options, outDir: join(options.outDir, randomUUID()) });
+    const written = await write(caseRef, { ...o, onProgress }, { ...options, outDir: join(options.outDir, randomUUID()) });
     return { file: written.path };
   };
+}
+
+export function createBundleExporter(ingest: Ingest, options: ExporterOptions): CaseBundleExport {
+  return bundleExporter((caseRef, request, o) => exportCaseBundle(ingest, caseRef, request, o), options);
 }

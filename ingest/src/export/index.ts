@@ -1,5 +1,5 @@
 /** Court bundle export from the database (issue 5): `earshot bundle export` and the web's export button. */
-export { type CaseBundleExport, type ExportRequest, type ExporterOptions, createBundleExporter, exportCaseBundle } from './exporter.ts';
+export { type CaseBundleExport, type ExportRequest, type ExporterOptions, bundleExporter, createBundleExporter, exportCaseBundle } from './exporter.ts';
 export { buildBundleSource, type SourceOptions } from './build-model.ts';
 export { type EvidenceOf, logEvidence, portEvidence } from './evidence.ts';
 export { type Period, type PeriodInput, checkPeriod, parsePeriod, resolvePeriod } from './period.ts';

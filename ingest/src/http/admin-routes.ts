@@ -11,44 +11,43 @@
 import { EarshotError, type ProvisioningDetails } from '@earshot/shared';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
-import { createMonitorHealth } from '../dashboard/index.ts';
+import { monitorHealthSteps } from '../dashboard/index.ts';
 import { requireUser } from './auth.ts';
 import { type RouteContext, requireAdmin } from './context.ts';
 import { DeviceParams, EnabledBody, NewDeviceBody, NewUserBody, PasswordBody, UserParams } from './write-schemas.ts';
 import { parseRequest } from './validate.ts';
 
 export function adminRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const health = createMonitorHealth(ctx.db);
-  const admin = (request: Parameters<typeof requireUser>[1]) => {
-    const user = requireUser(ctx.users, request);
+  const admin = async (request: Parameters<typeof requireUser>[1]) => {
+    const user = await requireUser(ctx.users, request);
     requireAdmin(user);
     return user;
   };
   const registry = () => {
-    if (ctx.registry === null) throw new EarshotError('EARSHOT_E_INTERNAL', 'this service was started without device administration');
+    if (ctx.registry === null) throw new EarshotError('EARSHOT_E_STORE_NOT_SUPPORTED', 'device administration from the browser on this store: use earshot device add, disable and enable');
     return ctx.registry;
   };
 
   app.get('/api/admin/users', async (request) => {
-    admin(request);
-    return { users: ctx.users.accounts() };
+    await admin(request);
+    return { users: await ctx.users.accounts() };
   });
   app.post('/api/admin/users', async (request, reply) => {
-    admin(request);
+    await admin(request);
     const b = parseRequest(NewUserBody, request.body, 'body');
     const u = await ctx.users.add(b);
     return reply.code(201).send(u);
   });
   app.post('/api/admin/users/:username/enabled', async (request) => {
-    const me = admin(request);
+    const me = await admin(request);
     const { username } = parseRequest(UserParams, request.params, 'path');
     const { enabled } = parseRequest(EnabledBody, request.body, 'body');
     if (!enabled && username === me.username) throw new EarshotError('EARSHOT_E_USER_INVALID', 'you cannot disable your own account');
-    ctx.users.setEnabled(username, enabled);
+    await ctx.users.setEnabled(username, enabled);
     return { username, enabled };
   });
   app.post('/api/admin/users/:username/password', async (request) => {
-    admin(request);
+    await admin(request);
     const { username } = parseRequest(UserParams, request.params, 'path');
     const { password } = parseRequest(PasswordBody, request.body, 'body');
     await ctx.users.resetPassword(username, password);
@@ -56,12 +55,12 @@ export function adminRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.get('/api/admin/devices', async (request) => {
-    admin(request);
-    const byId = new Map(health(ctx.now()).map((h) => [h.deviceId, h]));
+    await admin(request);
+    const byId = new Map((await ctx.record.read(monitorHealthSteps(ctx.now()))).map((h) => [h.deviceId, h]));
     return { devices: registry().list().map((d) => ({ deviceId: d.id, enabled: d.enabled, keyPinned: d.publicKeyPem !== null, addedAt: new Date(d.createdAt).toISOString(), health: byId.get(d.id) ?? null })) };
   });
   app.post('/api/admin/devices', async (request, reply) => {
-    admin(request);
+    await admin(request);
     const { deviceId } = parseRequest(NewDeviceBody, request.body, 'body');
     if (ctx.provisioning === null) throw new EarshotError('EARSHOT_E_INTERNAL', 'this service was started without provisioning details');
     const p = registry().add(deviceId, { now: ctx.now() });
@@ -72,7 +71,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return reply.code(201).send({ deviceId: p.deviceId, details: text, qrSvg });
   });
   app.post('/api/admin/devices/:id/enabled', async (request) => {
-    admin(request);
+    await admin(request);
     const { id } = parseRequest(DeviceParams, request.params, 'path');
     const { enabled } = parseRequest(EnabledBody, request.body, 'body');
     if (enabled) registry().enable(id, ctx.now());

@@ -13,16 +13,13 @@ import fastifyStatic from '@fastify/static';
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 
 const { LogController } = fastify;
-import type { Db } from '../db/open.ts';
-import type { TimelineService } from '../timeline/index.ts';
-import { type AccessEvidencePort, createAccessLog, type Users } from '../users/index.ts';
+import type { RecordStore } from '../storage/record/steps.ts';
+import type { Users } from '../users/index.ts';
 import { bundleRoutes } from './bundle-routes.ts';
-import { type CheckName, healthRoutes, readiness } from './health.ts';
+import { type CheckName, healthRoutes } from './health.ts';
 import { bandRoutes } from './band-routes.ts';
 import { caseRoutes } from './case-routes.ts';
-import { type ClipLookup, createClipLookup } from './clip-lookup.ts';
 import { clipRoutes } from './clip-routes.ts';
-import type { CasesContext } from '../cases/index.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { caseWriteRoutes } from './case-write-routes.ts';
@@ -30,27 +27,30 @@ import type { ProvisioningBase, RouteContext } from './context.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { deploymentRoutes } from './deployment-routes.ts';
 import { diaryRoutes } from './diary-routes.ts';
-import { clipsFolderKeeper, embeddedResidentRecord } from '../resident/intake.ts';
+import type { ClipBytes } from './clip-store.ts';
+import type { RecordingKeeper } from '../resident/intake.ts';
 import { residentRoutes } from '../resident/routes.ts';
 import { securityHeaders } from './security-headers.ts';
-import { type ExportBundle, createJobs, type Jobs } from './jobs.ts';
+import { type ExportBundle, createJobs, type JobStore, type Jobs } from './jobs.ts';
 import { errorBody, handleError } from './reply-error.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { createUrlSigner } from './signed-url.ts';
 
 export interface HttpDeps {
-  readonly db: Db;
+  /**
+   * The record on either store (storage/record/steps.ts): the embedded one (storage/record/embedded-record.ts)
+   * or PostgreSQL's (postgres-record.ts). Every route reads and changes the record through it, so the same app
+   * serves both, and any number of instances on one PostgreSQL store answer alike.
+   */
+  readonly record: RecordStore;
   readonly users: Users;
-  readonly timeline: TimelineService;
   /** The court bundle writer (bundle/), injected. */
   readonly exportBundle: ExportBundle;
-  /** The evidence log, for the access log's leaves. */
-  readonly evidence: AccessEvidencePort;
+  /** Where export jobs and their ZIPs are kept (jobs.ts); default this process's memory. */
+  readonly jobStore?: JobStore;
   readonly logger: FastifyBaseLogger;
-  /** The data folder's clips folder (stored clip file names are relative to it). */
-  readonly clipsDir: string;
-  /** Default: clips table lookup. */
-  readonly clips?: ClipLookup;
+  /** Where the stored clips' bytes are (clip-store.ts). */
+  readonly clips: ClipBytes;
   readonly now?: () => number;
   /** Key for signed clip and download URLs; default random per process (links die with it). */
   readonly urlKey?: Buffer;
@@ -58,16 +58,18 @@ export interface HttpDeps {
   readonly webRoot?: string;
   /** Connection timeouts and bounds (HTTP_LIMITS by default). */
   readonly limits?: Partial<HttpLimits>;
-  /** Case changes from the browser (issue 12): the same context the CLI uses. Without it the app is read-only. */
-  readonly cases?: CasesContext;
+  /** Case changes from the browser (issue 12); default true. A read-only app refuses them. */
+  readonly writable?: boolean;
   /** Device administration from the browser (issue 12). */
   readonly registry?: DeviceRegistry;
   /** The broker address and server key a new monitor's provisioning details name. */
   readonly provisioning?: ProvisioningBase;
   /** After a deployment starts or ends (the service publishes the monitor's config). */
   readonly onDeploymentsChanged?: () => void;
-  /** /readyz's checks (health.ts); default: the store answers. */
+  /** /readyz's checks (health.ts); default none (a test app). */
   readonly readiness?: () => Partial<Record<CheckName, boolean>>;
+  /** The resident's diary page and API under /r/ (issue 13): where phone recordings are kept. */
+  readonly resident?: { readonly keep: RecordingKeeper };
 }
 
 /**
@@ -133,17 +135,15 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, remoteAddress: request.ip, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
   });
-  const jobs = createJobs(deps.exportBundle, (job, e) => app.log.error({ err: e, job: job.id, caseRef: job.caseRef }, 'bundle export failed'));
+  const jobs = createJobs(deps.exportBundle, (job, e) => app.log.error({ err: e, job: job.id, caseRef: job.caseRef }, 'bundle export failed'), deps.jobStore);
   const ctx: RouteContext = {
-    db: deps.db,
+    record: deps.record,
     users: deps.users,
-    accessLog: createAccessLog(deps.db, deps.evidence, now),
-    timeline: deps.timeline,
-    clips: deps.clips ?? createClipLookup(deps.db, deps.clipsDir),
+    clips: deps.clips,
     jobs,
     signer: createUrlSigner(deps.urlKey ?? randomBytes(32)),
     now,
-    cases: deps.cases ?? null,
+    writable: deps.writable ?? true,
     registry: deps.registry ?? null,
     provisioning: deps.provisioning ?? null,
     onDeploymentsChanged: deps.onDeploymentsChanged ?? (() => undefined),
@@ -157,7 +157,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     securityHeaders(reply);
     return payload;
   });
-  healthRoutes(app, deps.readiness ?? readiness({ db: deps.db }));
+  healthRoutes(app, deps.readiness ?? (() => ({})));
   sessionRoutes(app, ctx);
   caseRoutes(app, ctx);
   bandRoutes(app, ctx);
@@ -168,10 +168,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
   deploymentRoutes(app, ctx);
   diaryRoutes(app, ctx);
   adminRoutes(app, ctx);
-  // Issue 13: the resident's diary page and API under /r/ (needs the case context to take entries).
-  if (deps.cases !== undefined) {
-    await app.register(residentRoutes({ record: embeddedResidentRecord(deps.cases, ctx.accessLog, now), keep: clipsFolderKeeper(deps.clipsDir), now }));
-  }
+  // Issue 13: the resident's diary page and API under /r/.
+  if (deps.resident !== undefined) await app.register(residentRoutes({ record: deps.record, keep: deps.resident.keep, now }));
   await app.register(fastifyStatic, { root: deps.webRoot ?? WEB_ROOT, prefix: '/', index: 'index.html', wildcard: false });
   await app.register(fastifyStatic, { root: uplotDist(), prefix: '/vendor/uplot/', decorateReply: false, wildcard: false });
   return { app, jobs };

@@ -1,11 +1,13 @@
 /**
  * Cases as the officer's list shows them (issue 5): status, category, days since
- * the last evidence and the response target.
+ * the last evidence and the response target. Record-port steps (storage/record/steps.ts),
+ * so either store answers them.
  */
 import type { CaseSummary } from '../cases/case-row.ts';
+import { evidenceAge, lastEvidenceSql } from '../dashboard/caseload.ts';
 import type { Db } from '../db/open.ts';
-
-const DAY_MS = 86_400_000;
+import { readNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, get } from '../storage/record/steps.ts';
 
 export interface CaseListFacts {
   readonly lastEvidenceAt: string | null;
@@ -13,21 +15,18 @@ export interface CaseListFacts {
   readonly responseOverdue: boolean;
 }
 
-/** Latest event, clip, incident mark or diary entry of each case. */
-export function createCaseFacts(db: Db): (c: CaseSummary, now: number) => CaseListFacts {
-  const last = db.prepare<{ ref: string }, { t: number | null }>(
-    `SELECT max(t) AS t FROM (
-       SELECT max(device_time) AS t FROM events WHERE case_ref = :ref
-       UNION ALL SELECT max(device_time) FROM clips WHERE case_ref = :ref
-       UNION ALL SELECT max(started_ms) FROM diary_entries WHERE case_ref = :ref)`,
-  );
-  return (c, now) => {
-    const t = last.get({ ref: c.ref })?.t ?? null;
-    return {
-      lastEvidenceAt: t === null ? null : new Date(t).toISOString(),
-      daysSinceLastEvidence: t === null ? null : Math.max(0, Math.floor((now - t) / DAY_MS)),
-      // A target only binds while the case is open (issue 4: first contact within the target).
-      responseOverdue: c.status === 'open' && Date.parse(c.responseDueAt) < now,
-    };
+const LAST_EVIDENCE = `SELECT ${lastEvidenceSql('?')} AS t`;
+
+/** Latest event, clip, incident mark or diary entry of the case, and whether its response target is overdue at nowMs. */
+export function* caseFactsSteps(c: CaseSummary, nowMs: number): Steps<CaseListFacts> {
+  const t = (yield* get<{ t: number | null }>(LAST_EVIDENCE, c.ref, c.ref, c.ref))?.t ?? null;
+  return {
+    ...evidenceAge(t, nowMs),
+    // A target only binds while the case is open (issue 4: first contact within the target).
+    responseOverdue: c.status === 'open' && Date.parse(c.responseDueAt) < nowMs,
   };
+}
+
+export function createCaseFacts(db: Db): (c: CaseSummary, now: number) => CaseListFacts {
+  return (c, now) => readNow(db, caseFactsSteps(c, now));
 }

@@ -1,28 +1,26 @@
 /** What every route is given: the dependencies of the app, wired once. */
 import { EarshotError } from '@earshot/shared';
-import type { CasesContext } from '../cases/index.ts';
-import type { CaseRow } from '../cases/case-row.ts';
+import { type CaseRow, findCaseStep } from '../cases/case-row.ts';
+import type { RecordStore } from '../storage/record/steps.ts';
+import { type AccessRecord, recordAccessSteps } from '../users/access-log.ts';
+import type { User, Users } from '../users/index.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
-import { findCase } from '../cases/case-row.ts';
-import type { Db } from '../db/open.ts';
-import type { TimelineService } from '../timeline/index.ts';
-import type { AccessLog, User, Users } from '../users/index.ts';
-import type { ClipLookup } from './clip-lookup.ts';
+import type { ClipBytes } from './clip-store.ts';
 import type { Jobs } from './jobs.ts';
 import type { UrlSigner } from './signed-url.ts';
 
 export interface RouteContext {
-  readonly db: Db;
+  /** The record on either store (storage/record/steps.ts): every read and change of cases, deployments, the diary. */
+  readonly record: RecordStore;
   readonly users: Users;
-  readonly accessLog: AccessLog;
-  readonly timeline: TimelineService;
-  readonly clips: ClipLookup;
+  /** Where stored clips' bytes are read. */
+  readonly clips: ClipBytes;
   readonly jobs: Jobs;
   readonly signer: UrlSigner;
   readonly now: () => number;
-  /** Case changes from the browser (issue 12); absent in a read-only app. */
-  readonly cases: CasesContext | null;
-  /** Device administration (issue 12); absent in a read-only app. */
+  /** Case changes from the browser (issue 12); false in a read-only app. */
+  readonly writable: boolean;
+  /** Device administration (issue 12); PostgreSQL's registry reads, and refuses changes (EARSHOT_E_STORE_NOT_SUPPORTED). */
   readonly registry: DeviceRegistry | null;
   /** What a new monitor's provisioning details name besides its id and secret. */
   readonly provisioning: ProvisioningBase | null;
@@ -36,10 +34,9 @@ export interface ProvisioningBase {
   readonly caPem?: string;
 }
 
-/** The case operations, or EARSHOT_E_INTERNAL when this app was built without them. */
-export function requireCases(ctx: RouteContext): CasesContext {
-  if (ctx.cases === null) throw new EarshotError('EARSHOT_E_INTERNAL', 'this service was started without case changes');
-  return ctx.cases;
+/** EARSHOT_E_INTERNAL when this app was built read-only. */
+export function requireWritable(ctx: RouteContext): void {
+  if (!ctx.writable) throw new EarshotError('EARSHOT_E_INTERNAL', 'this service was started without case changes');
 }
 
 /** Admin-only routes (issue 12: users and devices). */
@@ -48,10 +45,15 @@ export function requireAdmin(user: User): void {
 }
 
 /** The case, if it exists and the user may see it (issue 5: an officer sees only cases assigned to them). */
-export function requireVisibleCase(ctx: RouteContext, user: User, ref: string): CaseRow {
-  const row = findCase(ctx.db, ref);
+export async function requireVisibleCase(ctx: RouteContext, user: User, ref: string): Promise<CaseRow> {
+  const row = await ctx.record.read(findCaseStep(ref));
   if (row === undefined) throw new EarshotError('EARSHOT_E_CASE_NOT_FOUND', ref);
   // Issue 11 item 16: a case the user may not see is answered as one that does not exist (404, same message), so its existence is not told.
   if (!ctx.users.canSeeCase(user, row.officer)) throw new EarshotError('EARSHOT_E_CASE_NOT_FOUND', ref);
   return row;
+}
+
+/** One access: its row and its evidence leaf, in one transaction of the record (users/access-log.ts). */
+export function logAccess(ctx: RouteContext, r: AccessRecord): Promise<unknown> {
+  return ctx.record.write(recordAccessSteps(r, ctx.now()));
 }

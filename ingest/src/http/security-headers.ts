@@ -1,4 +1,4 @@
-/** The security headers of every answer (the officer web view, the resident page, and the ingest-only HTTP side on PostgreSQL). */
+/** The security headers of every answer (the officer web view and the resident page, on either store). */
 import type { FastifyReply } from 'fastify';
 
 /**

@@ -13,10 +13,10 @@ export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return checkResponse(LoginOut, { token: s.token, expiresAt: s.expiresAt, user: s.user });
   });
   app.post('/api/logout', async (request, reply) => {
-    requireUser(ctx.users, request);
+    await requireUser(ctx.users, request);
     const token = bearerToken(request);
-    if (token !== null) ctx.users.logout(token);
+    if (token !== null) await ctx.users.logout(token);
     return reply.code(204).send();
   });
-  app.get('/api/me', async (request) => checkResponse(UserOut, requireUser(ctx.users, request)));
+  app.get('/api/me', async (request) => checkResponse(UserOut, await requireUser(ctx.users, request)));
 }

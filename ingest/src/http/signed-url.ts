@@ -2,12 +2,13 @@
  * Short-lived signed URLs for what a browser fetches by itself — the <audio>
  * element's clip requests and the bundle download link — which cannot carry the
  * Authorization header. The signature is HMAC-SHA-256 (RFC 2104) with a key held
- * only in this process, over the path, the username, the expiry and the
+ * only by the service (derived from its server key, so every process of a fleet
+ * signs and checks alike: linkKeyOf), over the path, the username, the expiry and the
  * session's handle (`s`, a random id, not the token): the link works only while
  * that session lives, so it dies at logout (issue 11). The bearer token itself
  * never appears in a URL, and the request log drops every query (app.ts).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 /** Long enough to listen to a night's clips without reloading the page. */
 export const SIGNED_URL_LIFETIME_MS = 3_600_000;
@@ -23,6 +24,15 @@ export interface SignedParams {
   readonly exp?: string | undefined;
   readonly sig?: string | undefined;
   readonly s?: string | undefined;
+}
+
+/**
+ * The links' key from the server's signing key (HKDF-SHA-256, RFC 5869, with its own label, so it says nothing
+ * of the signing key): the same in every process that holds that key, so a link one `earshot serve` signs is good
+ * on any other of the store.
+ */
+export function linkKeyOf(serverPrivateKey: KeyObject): Buffer {
+  return Buffer.from(hkdfSync('sha256', serverPrivateKey.export({ type: 'pkcs8', format: 'der' }), Buffer.alloc(0), 'earshot signed links v1', 32));
 }
 
 export function createUrlSigner(key: Buffer): UrlSigner {

@@ -85,11 +85,3 @@ export function* receiveEntrySteps(link: ResidentLink, input: unknown, keep: Rec
   return { entry, duplicate: false };
 }
 
-/**
- * The record port over the embedded store as the resident's routes use it: a diary leaf through the cases'
- * evidence appender, an access leaf through the access log's (the same evidence log, in one transaction).
- */
-export function embeddedResidentRecord(cases: CasesContext, accessLog: AccessLog, now: () => number = cases.now): RecordStore {
-  const access = accessAppender(accessLog.evidence);
-  return sqliteRecord({ db: cases.db, now, evidence: { append: (leaf) => (leaf.kind === 'access' ? access.append(leaf) : cases.evidence.append(leaf)) } });
-}

@@ -19,7 +19,7 @@ import { type ResidentLink, findLinkSteps } from './links.ts';
 import { residentViewSteps, toEntryView } from './view.ts';
 
 export interface ResidentRouteDeps {
-  /** The record on either store (storage/record/): the embedded one (intake.ts embeddedResidentRecord) or PostgreSQL. */
+  /** The record on either store (storage/record/): the embedded one (storage/record/embedded-record.ts) or PostgreSQL. */
   readonly record: RecordStore;
   /** Where phone recordings go: the clips folder, or the store's clip_files. */
   readonly keep: RecordingKeeper;

@@ -15,14 +15,15 @@
  *   embedded broker's CONNECTs;
  * - the assembly of clips whose chunks are all stored but no batch assembled
  *   (storage/postgres/clip-sweep.ts: a crash, or two processes at once);
- * - /healthz and /readyz (http/ingest-only-app.ts).
+ * - the officer web view and API, the resident's page, /healthz and /readyz
+ *   (http/app.ts, wired by cli/serve.ts), all through the record port.
  * What only the holder of its lease runs (storage/postgres/lease.ts), so once
  * however many processes there are: signed tree heads (`tree-heads`) and the
  * device configs (`config-sync`), the offline-monitor alerts (`offline-alerts`).
  * Each process logs the leases it holds.
  *
- * Not yet on PostgreSQL (docs/storage.md): the officer web view and API,
- * retention, sealing level blocks.
+ * Not yet on PostgreSQL (docs/storage.md): retention, sealing level blocks
+ * (a bundle export seals its hours in its own snapshot).
  */
 import type { RemoteConfig } from '@earshot/shared';
 import type { Logger } from 'pino';
@@ -38,6 +39,9 @@ import type { PostgresTarget } from '../storage/store-url.ts';
 import { openPostgres } from '../storage/postgres/connect.ts';
 import { deploymentsOf } from '../storage/postgres/deployments-of.ts';
 import { openPgDeviceRegistry } from '../storage/postgres/device-registry.ts';
+import type pg from 'pg';
+import type { DeviceRegistry } from '../devices/registry.ts';
+import type { ServerKey } from '../evidence/server-key.ts';
 import { createPgDeviceConfigs } from '../storage/postgres/device-configs.ts';
 import { startPgOfflineWatch } from '../storage/postgres/offline-alerts.ts';
 import { postgresRecord } from '../storage/record/postgres-record.ts';
@@ -71,8 +75,14 @@ export interface RunningPostgresService {
   readonly link: BrokerLink;
   /** The store's answers for /readyz. */
   readonly probe: StoreProbe;
-  /** The record through its port (the resident's page). */
+  /** The record through its port (the officer web view and the resident's page). */
   readonly record: RecordStore;
+  /** The store's pool (the web view's bundle exports read their case's snapshot through it). */
+  readonly pool: pg.Pool;
+  /** The server's signing key (bundles, provisioning details). */
+  readonly serverKey: ServerKey;
+  /** The devices, kept in step with the store (the web view reads them; changes are the commands'). */
+  readonly registry: DeviceRegistry;
   close(): Promise<void>;
 }
 
@@ -230,6 +240,9 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
       link,
       probe,
       record,
+      pool,
+      serverKey,
+      registry,
       close() {
         closed ??= (async () => {
           clearInterval(configTimer);

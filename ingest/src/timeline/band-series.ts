@@ -7,12 +7,12 @@
  * ends of a range, and finer steps, read the stored records, so a block never
  * brings in records from outside the ranges (a case's deployments ∩ the period).
  */
-import type { Db } from '../db/open.ts';
+import { type Steps, hasTable } from '../storage/record/steps.ts';
 import { ALL_BANDS, addBandEnergies, bandIndex, bandMeanDb } from '../store/band-codec.ts';
 import { BAND_ROLLUP_MS } from '../store/level-bands-migrations.ts';
-import { hasLevelBands } from '../store/level-bands.ts';
 import type { Grid } from './buckets.ts';
 import type { Range } from './level-series.ts';
+import { PAGE_LIMIT, eachByTime, eachInChunks } from './paged-rows.ts';
 
 /** Per bucket and nominal band (ALL_BANDS per bucket): Σ d·10^(L/10) and Σ d. */
 export interface BandSums {
@@ -22,86 +22,80 @@ export interface BandSums {
   readonly seconds: Float64Array;
 }
 
-export interface BandSeriesReader {
-  /** `ranges` sorted and not overlapping. */
-  read(deviceId: string, ranges: readonly Range[], grid: Grid): BandSums;
-  /** The sums over a set of intervals as one bucket (an event, its background). */
-  over(deviceId: string, intervals: readonly Range[]): { energy: Float64Array; seconds: Float64Array; records: number };
-}
+interface RawRow { t: number; d: number; f0: string; data: Buffer }
+interface BlockRow { start: number; energy: Buffer; seconds: Buffer }
 
-type RawRow = [number, number, string, Buffer];
-type BlockRow = [number, Buffer, Buffer];
+const RAW_SQL = `SELECT t, d, f0, data FROM level_bands WHERE t >= ? AND t < ? AND device = ? ORDER BY t ${PAGE_LIMIT}`;
+// In time order, so the blocks of a bucket add up in the same order on either store.
+const BLOCKS_SQL = 'SELECT start, energy, seconds FROM level_bands_10m WHERE device = ? AND start >= ? AND start < ? ORDER BY start';
+/** Blocks per read: 1 024 × 2 × 272 bytes of sums (a week). */
+const BLOCKS_PER_READ = 1_024;
 
 /** Adds a stored sums BLOB (ALL_BANDS doubles) into `into` at `offset`. */
 function addDoubles(blob: Buffer, into: Float64Array, offset: number): void {
   for (let k = 0; k < ALL_BANDS; k++) into[offset + k]! += blob.readDoubleLE(k * 8);
 }
 
-/** A store without the band tables (level-bands-001 not applied) holds no bands. */
-const NO_BANDS: BandSeriesReader = {
-  read: (deviceId, _ranges, grid) => ({ deviceId, grid, energy: new Float64Array(grid.count * ALL_BANDS), seconds: new Float64Array(grid.count * ALL_BANDS) }),
-  over: () => ({ energy: new Float64Array(ALL_BANDS), seconds: new Float64Array(ALL_BANDS), records: 0 }),
-};
+/** Whether the store holds bands: a store without the band tables (level-bands-001 not applied) has none. */
+function* hasBands(): Steps<boolean> {
+  return (yield* hasTable('level_bands')) && (yield* hasTable('level_bands_10m'));
+}
 
-export function createBandSeriesReader(db: Db): BandSeriesReader {
-  if (!hasLevelBands(db)) return NO_BANDS;
-  const raw = db.prepare<[number, number, string], RawRow>('SELECT t, d, f0, data FROM level_bands WHERE t >= ? AND t < ? AND device = ? ORDER BY t').raw(true);
-  const blocks = db.prepare<[string, number, number], BlockRow>('SELECT start, energy, seconds FROM level_bands_10m WHERE device = ? AND start >= ? AND start < ?').raw(true);
-  // f0 is one of 34 strings: looked up once each.
-  const i0 = new Map<string, number>();
-  const indexOf = (f0: string): number => {
-    let i = i0.get(f0);
-    if (i === undefined) i0.set(f0, (i = bandIndex(f0)));
-    return i;
-  };
+// f0 is one of 34 strings: looked up once each.
+const i0 = new Map<string, number>();
+function indexOf(f0: string): number {
+  let i = i0.get(f0);
+  if (i === undefined) i0.set(f0, (i = bandIndex(f0)));
+  return i;
+}
 
-  function addRaw(s: BandSums, deviceId: string, from: number, to: number): void {
-    if (to <= from) return;
-    for (const [t, d, f0, data] of raw.iterate(from, to, deviceId)) {
-      const b = Math.floor((t - s.grid.start) / s.grid.stepMs);
-      addBandEnergies(data, indexOf(f0), d, s.energy, s.seconds, b * ALL_BANDS);
+/** Adds the band records of [from, to) into the sums, each at `offset(t)`. */
+function* addRaw(deviceId: string, from: number, to: number, energy: Float64Array, seconds: Float64Array, offset: (t: number) => number): Steps<number> {
+  let records = 0;
+  if (to <= from) return records;
+  yield* eachByTime<RawRow>(RAW_SQL, deviceId, from, to, (r) => {
+    addBandEnergies(r.data, indexOf(r.f0), r.d, energy, seconds, offset(r.t));
+    records += 1;
+  });
+  return records;
+}
+
+/** The band sums of one device on a grid; `ranges` sorted and not overlapping. */
+export function* bandSumsSteps(deviceId: string, ranges: readonly Range[], grid: Grid): Steps<BandSums> {
+  const s: BandSums = { deviceId, grid, energy: new Float64Array(grid.count * ALL_BANDS), seconds: new Float64Array(grid.count * ALL_BANDS) };
+  if (!(yield* hasBands())) return s;
+  const at = (t: number): number => Math.floor((t - grid.start) / grid.stepMs) * ALL_BANDS;
+  // The grid is step-aligned: a step of whole blocks is answered by the blocks.
+  const byBlocks = grid.stepMs % BAND_ROLLUP_MS === 0;
+  for (const r of ranges) {
+    const from = Math.max(r.from, grid.start);
+    const to = Math.min(r.to, grid.end);
+    if (to <= from) continue;
+    const whole0 = Math.ceil(from / BAND_ROLLUP_MS) * BAND_ROLLUP_MS;
+    const whole1 = Math.floor(to / BAND_ROLLUP_MS) * BAND_ROLLUP_MS;
+    if (!byBlocks || whole1 <= whole0) {
+      yield* addRaw(deviceId, from, to, s.energy, s.seconds, at);
+      continue;
     }
+    yield* addRaw(deviceId, from, whole0, s.energy, s.seconds, at);
+    yield* eachInChunks<BlockRow>(BLOCKS_SQL, whole0, whole1, whole0, BAND_ROLLUP_MS * BLOCKS_PER_READ, (a, b) => [deviceId, a, b], (row) => {
+      const o = at(row.start);
+      addDoubles(row.energy, s.energy, o);
+      addDoubles(row.seconds, s.seconds, o);
+    });
+    yield* addRaw(deviceId, whole1, to, s.energy, s.seconds, at);
   }
+  return s;
+}
 
-  return {
-    read(deviceId, ranges, grid) {
-      const s: BandSums = { deviceId, grid, energy: new Float64Array(grid.count * ALL_BANDS), seconds: new Float64Array(grid.count * ALL_BANDS) };
-      // The grid is step-aligned: a step of whole blocks is answered by the blocks.
-      const byBlocks = grid.stepMs % BAND_ROLLUP_MS === 0;
-      for (const r of ranges) {
-        const from = Math.max(r.from, grid.start);
-        const to = Math.min(r.to, grid.end);
-        if (to <= from) continue;
-        const whole0 = Math.ceil(from / BAND_ROLLUP_MS) * BAND_ROLLUP_MS;
-        const whole1 = Math.floor(to / BAND_ROLLUP_MS) * BAND_ROLLUP_MS;
-        if (!byBlocks || whole1 <= whole0) {
-          addRaw(s, deviceId, from, to);
-          continue;
-        }
-        addRaw(s, deviceId, from, whole0);
-        for (const [start, energy, seconds] of blocks.iterate(deviceId, whole0, whole1)) {
-          const b = Math.floor((start - grid.start) / grid.stepMs);
-          addDoubles(energy, s.energy, b * ALL_BANDS);
-          addDoubles(seconds, s.seconds, b * ALL_BANDS);
-        }
-        addRaw(s, deviceId, whole1, to);
-      }
-      return s;
-    },
-    over(deviceId, intervals) {
-      const energy = new Float64Array(ALL_BANDS);
-      const seconds = new Float64Array(ALL_BANDS);
-      let records = 0;
-      for (const r of intervals) {
-        if (r.to <= r.from) continue;
-        for (const [, d, f0, data] of raw.iterate(r.from, r.to, deviceId)) {
-          addBandEnergies(data, indexOf(f0), d, energy, seconds, 0);
-          records += 1;
-        }
-      }
-      return { energy, seconds, records };
-    },
-  };
+/** The band sums of one device over a set of intervals as one bucket (an event, its background). */
+export function* bandSumsOverSteps(deviceId: string, intervals: readonly Range[]): Steps<{ energy: Float64Array; seconds: Float64Array; records: number }> {
+  const energy = new Float64Array(ALL_BANDS);
+  const seconds = new Float64Array(ALL_BANDS);
+  let records = 0;
+  if (!(yield* hasBands())) return { energy, seconds, records };
+  for (const r of intervals) records += yield* addRaw(deviceId, r.from, r.to, energy, seconds, () => 0);
+  return { energy, seconds, records };
 }
 
 /** The first and last nominal band with any level in the sums (−1, −1 when none). */

@@ -5,15 +5,17 @@
  * width give the same bucket grid as the level chart, so the two line up.
  */
 import { EarshotError, EventBody, NOMINAL_THIRD_OCTAVES, type NominalThirdOctave } from '@earshot/shared';
-import { listDeployments } from '../cases/deployments.ts';
-import { requireCase } from '../cases/case-row.ts';
+import { listDeploymentsSteps } from '../cases/deployments.ts';
+import { requireCaseStep } from '../cases/case-row.ts';
 import type { Db } from '../db/open.ts';
-import { bucketHead, chooseGrid } from './buckets.ts';
-import { bandSpan, bucketLevels, createBandSeriesReader } from './band-series.ts';
-import { validatePeriod } from './case-timeline.ts';
-import { type EventSpectrum, createEventSpectrumReader } from './event-spectrum.ts';
-import { createEvidenceItemsReader } from './evidence-items.ts';
-import type { Range } from './level-series.ts';
+import { readNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, all } from '../storage/record/steps.ts';
+import { bucketHead } from './buckets.ts';
+import { type BandSums, bandSpan, bandSumsSteps, bucketLevels } from './band-series.ts';
+import { deployedRanges } from './case-ranges.ts';
+import { casePeriodSteps } from './case-timeline.ts';
+import { type EventSpectrum, spectrumSteps } from './event-spectrum.ts';
+import { evidenceItemsSteps } from './evidence-items.ts';
 import { BACKGROUND_RULE, LOOKBACK_MS, type Span } from './quiet-before.ts';
 
 /** Most buckets of one bands request: 4 000 × 34 bands (a wide screen at 2 px a column). */
@@ -57,77 +59,67 @@ export interface CaseBandsService {
   eventSpectrum(caseRef: string, deviceId: string, eventId: string): CaseEventSpectrum;
 }
 
-/** Each device's deployed time for the case within [from, to), an open deployment reaching to `nowMs`. */
-export function caseRanges(db: Db, caseRef: string, from: number, to: number, nowMs: number): Map<string, Range[]> {
-  const ranges = new Map<string, Range[]>();
-  for (const d of listDeployments(db, { caseRef })) {
-    const a = Math.max(Date.parse(d.installedAt), from);
-    const b = Math.min(d.removedAt === null ? nowMs : Date.parse(d.removedAt), to);
-    if (b <= a) continue;
-    const list = ranges.get(d.deviceId) ?? [];
-    list.push({ from: a, to: b });
-    ranges.set(d.deviceId, list.sort((x, y) => x.from - y.from));
-  }
-  return ranges;
-}
-
 const DAY_MS = 86_400_000;
 
-export function createCaseBandsService(db: Db, now: () => number = Date.now): CaseBandsService {
-  const reader = createBandSeriesReader(db);
-  const spectrum = createEventSpectrumReader(db);
-  const items = createEvidenceItemsReader(db);
-  const eventRows = db.prepare<[string, string, string], { body: string }>("SELECT body FROM events WHERE case_ref = ? AND device = ? AND event_id = ? ORDER BY kind = 'ended', seq");
+const EVENT_ROWS_SQL = "SELECT body FROM events WHERE case_ref = ? AND device = ? AND event_id = ? ORDER BY kind = 'ended', seq";
+
+/** The bands of a case over a period. Throws EARSHOT_E_CASE_NOT_FOUND or EARSHOT_E_HTTP_PERIOD_INVALID. */
+export function* caseBandsSteps(req: CaseBandsRequest, nowMs: number): Steps<CaseBands> {
+  const { grid, ranges } = yield* casePeriodSteps(req, nowMs, (width) => {
+    if (width > MAX_BAND_WIDTH) throw new EarshotError('EARSHOT_E_HTTP_PERIOD_INVALID', `width must be a whole number from 1 to ${MAX_BAND_WIDTH} for bands`);
+  });
+  const sums: BandSums[] = [];
+  for (const [device, r] of ranges) sums.push(yield* bandSumsSteps(device, r, grid));
+  let lo = -1;
+  let hi = -1;
+  for (const s of sums) {
+    const [a, b] = bandSpan(s.seconds);
+    if (a < 0) continue;
+    lo = lo < 0 ? a : Math.min(lo, a);
+    hi = Math.max(hi, b);
+  }
+  const head = bucketHead(req, grid);
+  const t = head.bucket.t;
   return {
-    bands(req) {
-      validatePeriod(req.from, req.to, req.width);
-      if (req.width > MAX_BAND_WIDTH) throw new EarshotError('EARSHOT_E_HTTP_PERIOD_INVALID', `width must be a whole number from 1 to ${MAX_BAND_WIDTH} for bands`);
-      requireCase(db, req.caseRef);
-      const grid = chooseGrid(req.from, req.to, req.width);
-      if (grid === null) throw new EarshotError('EARSHOT_E_HTTP_PERIOD_INVALID', `too long for ${req.width} buckets`);
-      const sums = [...caseRanges(db, req.caseRef, req.from, req.to, now())].map(([device, r]) => reader.read(device, r, grid));
-      let lo = -1;
-      let hi = -1;
-      for (const s of sums) {
-        const [a, b] = bandSpan(s.seconds);
-        if (a < 0) continue;
-        lo = lo < 0 ? a : Math.min(lo, a);
-        hi = Math.max(hi, b);
-      }
-      const head = bucketHead(req, grid);
-      const t = head.bucket.t;
-      return {
-        ...head,
-        bands: lo < 0 ? [] : NOMINAL_THIRD_OCTAVES.slice(lo, hi + 1),
-        devices: sums.map((s) => ({ deviceId: s.deviceId, levels: t.map((_, b) => bucketLevels(s.energy, s.seconds, b, lo, hi)) })),
-      };
-    },
-    eventSpectrum(caseRef, deviceId, eventId) {
-      requireCase(db, caseRef);
-      let found: { kind: 'event' | 'incident'; start: number; end: number | null; ruleId: string | null; ruleType: string | null } | undefined;
-      for (const r of eventRows.all(caseRef, deviceId, eventId)) {
-        const b = EventBody.safeParse(JSON.parse(r.body));
-        if (!b.success) continue;
-        const e = b.data;
-        if (e.kind === 'started') found = { kind: 'event', start: Date.parse(e.startedAt), end: null, ruleId: e.ruleId, ruleType: e.ruleType };
-        else if (e.kind === 'ended') found = { kind: 'event', start: Date.parse(e.startedAt), end: Date.parse(e.endedAt), ruleId: e.ruleId, ruleType: e.ruleType };
-        else if (e.kind === 'incident') found = { kind: 'incident', start: Date.parse(e.at), end: Date.parse(e.at) + INCIDENT_SPECTRUM_MS, ruleId: null, ruleType: null };
-      }
-      if (found === undefined) throw new EarshotError('EARSHOT_E_HTTP_NOT_FOUND', `no event ${eventId} of monitor ${deviceId} in case ${caseRef}`);
-      const nowMs = now();
-      const available = caseRanges(db, caseRef, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, nowMs).get(deviceId) ?? [];
-      // An open event reaches to the end of the deployment it started in, or now.
-      const start = found.start;
-      const end = found.end ?? Math.max(start, available.find((a) => a.from <= start && start < a.to)?.to ?? nowMs);
-      const others = items(caseRef, start - LOOKBACK_MS - DAY_MS, end + DAY_MS).events;
-      const busy: Span[] = others
-        .filter((e) => e.kind === 'event' && e.deviceId === deviceId && e.eventId !== eventId)
-        .map((e) => ({ from: Date.parse(e.start), to: e.end === null ? Number.MAX_SAFE_INTEGER : Date.parse(e.end) }));
-      return {
-        caseRef, deviceId, eventId, kind: found.kind, ruleId: found.ruleId, ruleType: found.ruleType,
-        ...spectrum({ deviceId, from: start, to: end, available, busy }),
-        backgroundRule: BACKGROUND_RULE,
-      };
-    },
+    ...head,
+    bands: lo < 0 ? [] : NOMINAL_THIRD_OCTAVES.slice(lo, hi + 1),
+    devices: sums.map((s) => ({ deviceId: s.deviceId, levels: t.map((_, b) => bucketLevels(s.energy, s.seconds, b, lo, hi)) })),
+  };
+}
+
+/** An event's spectrum against the quiet before it. Throws EARSHOT_E_CASE_NOT_FOUND, or EARSHOT_E_HTTP_NOT_FOUND for an event not in the case. */
+export function* eventSpectrumSteps(caseRef: string, deviceId: string, eventId: string, nowMs: number): Steps<CaseEventSpectrum> {
+  yield* requireCaseStep(caseRef);
+  let found: { kind: 'event' | 'incident'; start: number; end: number | null; ruleId: string | null; ruleType: string | null } | undefined;
+  for (const r of yield* all<{ body: string }>(EVENT_ROWS_SQL, caseRef, deviceId, eventId)) {
+    const b = EventBody.safeParse(JSON.parse(r.body));
+    if (!b.success) continue;
+    const e = b.data;
+    if (e.kind === 'started') found = { kind: 'event', start: Date.parse(e.startedAt), end: null, ruleId: e.ruleId, ruleType: e.ruleType };
+    else if (e.kind === 'ended') found = { kind: 'event', start: Date.parse(e.startedAt), end: Date.parse(e.endedAt), ruleId: e.ruleId, ruleType: e.ruleType };
+    else if (e.kind === 'incident') found = { kind: 'incident', start: Date.parse(e.at), end: Date.parse(e.at) + INCIDENT_SPECTRUM_MS, ruleId: null, ruleType: null };
+  }
+  if (found === undefined) throw new EarshotError('EARSHOT_E_HTTP_NOT_FOUND', `no event ${eventId} of monitor ${deviceId} in case ${caseRef}`);
+  const deployments = yield* listDeploymentsSteps({ caseRef });
+  const available = deployedRanges(deployments, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, nowMs).get(deviceId) ?? [];
+  // An open event reaches to the end of the deployment it started in, or now.
+  const start = found.start;
+  const end = found.end ?? Math.max(start, available.find((a) => a.from <= start && start < a.to)?.to ?? nowMs);
+  const others = (yield* evidenceItemsSteps(caseRef, start - LOOKBACK_MS - DAY_MS, end + DAY_MS)).events;
+  const busy: Span[] = others
+    .filter((e) => e.kind === 'event' && e.deviceId === deviceId && e.eventId !== eventId)
+    .map((e) => ({ from: Date.parse(e.start), to: e.end === null ? Number.MAX_SAFE_INTEGER : Date.parse(e.end) }));
+  return {
+    caseRef, deviceId, eventId, kind: found.kind, ruleId: found.ruleId, ruleType: found.ruleType,
+    ...(yield* spectrumSteps({ deviceId, from: start, to: end, available, busy })),
+    backgroundRule: BACKGROUND_RULE,
+  };
+}
+
+/** The bands and spectra at once on the embedded store. */
+export function createCaseBandsService(db: Db, now: () => number = Date.now): CaseBandsService {
+  return {
+    bands: (req) => readNow(db, caseBandsSteps(req, now())),
+    eventSpectrum: (caseRef, deviceId, eventId) => readNow(db, eventSpectrumSteps(caseRef, deviceId, eventId, now())),
   };
 }

@@ -4,12 +4,15 @@
  * evidence attached to the case in the period; the night hours to shade.
  */
 import { EarshotError } from '@earshot/shared';
-import { listDeployments } from '../cases/deployments.ts';
-import { requireCase } from '../cases/case-row.ts';
+import { type Deployment, listDeploymentsSteps } from '../cases/deployments.ts';
+import { requireCaseStep } from '../cases/case-row.ts';
 import type { Db } from '../db/open.ts';
-import { bucketHead, chooseGrid } from './buckets.ts';
-import { type EvidenceItems, createEvidenceItemsReader } from './evidence-items.ts';
-import { type LevelSeries, type Range, createLevelSeriesReader } from './level-series.ts';
+import { readNow } from '../storage/record/sqlite-record.ts';
+import type { Steps } from '../storage/record/steps.ts';
+import { type Grid, bucketHead, chooseGrid } from './buckets.ts';
+import { deployedRanges } from './case-ranges.ts';
+import { type EvidenceItems, evidenceItemsSteps } from './evidence-items.ts';
+import { type LevelSeries, type Range, levelSeriesSteps } from './level-series.ts';
 import { type Interval, nightHours } from './night-hours.ts';
 
 /** The longest period one timeline covers: the 400-day levels retention (retention/policy.ts) plus margin. */
@@ -60,36 +63,46 @@ export function validatePeriod(from: number, to: number, width: number): void {
   if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) throw new EarshotError('EARSHOT_E_HTTP_PERIOD_INVALID', `width must be a whole number from 1 to ${MAX_WIDTH}`);
 }
 
-export function createTimelineService(db: Db, now: () => number = Date.now): TimelineService {
-  const series = createLevelSeriesReader(db);
-  const items = createEvidenceItemsReader(db);
+/** What a chart of a case's period is read on: its bucket grid, the case's deployments and each device's deployed ranges in the period. */
+export interface CasePeriod {
+  readonly grid: Grid;
+  readonly deployments: Deployment[];
+  readonly ranges: Map<string, Range[]>;
+}
+
+/**
+ * The period checked (`checkWidth` adds a chart's own limit), the case found, then its grid and deployments.
+ * Throws EARSHOT_E_CASE_NOT_FOUND or EARSHOT_E_HTTP_PERIOD_INVALID.
+ */
+export function* casePeriodSteps(req: TimelineRequest, nowMs: number, checkWidth: (width: number) => void = () => {}): Steps<CasePeriod> {
+  validatePeriod(req.from, req.to, req.width);
+  checkWidth(req.width);
+  yield* requireCaseStep(req.caseRef);
+  const grid = chooseGrid(req.from, req.to, req.width);
+  if (grid === null) throw new EarshotError('EARSHOT_E_HTTP_PERIOD_INVALID', `too long for ${req.width} buckets`);
+  const deployments = yield* listDeploymentsSteps({ caseRef: req.caseRef });
+  return { grid, deployments, ranges: deployedRanges(deployments, req.from, req.to, nowMs) };
+}
+
+/** The timeline of a case over a period. Throws EARSHOT_E_CASE_NOT_FOUND or EARSHOT_E_HTTP_PERIOD_INVALID. */
+export function* timelineSteps(req: TimelineRequest, nowMs: number): Steps<Timeline> {
+  const { grid, deployments, ranges } = yield* casePeriodSteps(req, nowMs);
+  const levels: LevelSeries[] = [];
+  for (const [device, r] of ranges) levels.push(yield* levelSeriesSteps(device, r, grid));
+  const items = yield* evidenceItemsSteps(req.caseRef, req.from, req.to);
   return {
-    build(req) {
-      validatePeriod(req.from, req.to, req.width);
-      requireCase(db, req.caseRef);
-      const grid = chooseGrid(req.from, req.to, req.width);
-      if (grid === null) throw new EarshotError('EARSHOT_E_HTTP_PERIOD_INVALID', `too long for ${req.width} buckets`);
-      const deployments = listDeployments(db, { caseRef: req.caseRef });
-      const ranges = new Map<string, Range[]>();
-      for (const d of deployments) {
-        const from = Math.max(Date.parse(d.installedAt), req.from);
-        const to = Math.min(d.removedAt === null ? now() : Date.parse(d.removedAt), req.to);
-        if (to <= from) continue;
-        const list = ranges.get(d.deviceId) ?? [];
-        list.push({ from, to });
-        ranges.set(d.deviceId, list);
-      }
-      const head = bucketHead(req, grid);
-      return {
-        ...head,
-        levels: [...ranges].map(([device, r]) => series.read(device, r, grid)),
-        la90Basis: grid.stepMs >= 60_000
-          ? 'LA90 of the 1 s LAeq values in each bucket, to 1 dB (per-minute 1 dB histograms); not LAF90'
-          : 'LA90 of the 1 s LAeq values in each bucket, exact; not LAF90',
-        deployments: deployments.map((d) => ({ deploymentId: d.id, deviceId: d.deviceId, from: d.installedAt, to: d.removedAt })),
-        nights: nightHours(req.from, req.to),
-        ...items(req.caseRef, req.from, req.to),
-      };
-    },
+    ...bucketHead(req, grid),
+    levels,
+    la90Basis: grid.stepMs >= 60_000
+      ? 'LA90 of the 1 s LAeq values in each bucket, to 1 dB (per-minute 1 dB histograms); not LAF90'
+      : 'LA90 of the 1 s LAeq values in each bucket, exact; not LAF90',
+    deployments: deployments.map((d) => ({ deploymentId: d.id, deviceId: d.deviceId, from: d.installedAt, to: d.removedAt })),
+    nights: nightHours(req.from, req.to),
+    ...items,
   };
+}
+
+/** The timeline at once on the embedded store. */
+export function createTimelineService(db: Db, now: () => number = Date.now): TimelineService {
+  return { build: (req) => readNow(db, timelineSteps(req, now())) };
 }

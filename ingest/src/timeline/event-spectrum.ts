@@ -6,8 +6,10 @@
  */
 import { NOMINAL_THIRD_OCTAVES, type NominalThirdOctave } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
+import { readNow } from '../storage/record/sqlite-record.ts';
+import type { Steps } from '../storage/record/steps.ts';
 import { ALL_BANDS, bandMeanDb } from '../store/band-codec.ts';
-import { createBandSeriesReader } from './band-series.ts';
+import { bandSumsOverSteps } from './band-series.ts';
 import { type Span, quietBefore } from './quiet-before.ts';
 
 export interface SpectrumPart {
@@ -46,35 +48,38 @@ function clip(spans: readonly Span[], from: number, to: number): Span[] {
   return spans.map((s) => ({ from: Math.max(s.from, from), to: Math.min(s.to, to) })).filter((s) => s.to > s.from);
 }
 
-export function createEventSpectrumReader(db: Db): (req: SpectrumRequest) => EventSpectrum {
-  const reader = createBandSeriesReader(db);
-  return (req) => {
-    const ev = reader.over(req.deviceId, clip(req.available, req.from, req.to));
-    const quiet = quietBefore(req.from, req.available, req.busy);
-    const bg = reader.over(req.deviceId, quiet);
-    let lo = -1;
-    let hi = -1;
-    for (let k = 0; k < ALL_BANDS; k++) {
-      if (!(ev.seconds[k]! > 0) && !(bg.seconds[k]! > 0)) continue;
-      if (lo < 0) lo = k;
-      hi = k;
-    }
-    if (req.bandRange !== undefined) {
-      lo = req.bandRange[0];
-      hi = req.bandRange[1];
-    }
-    const levels = (s: { energy: Float64Array; seconds: Float64Array }): (number | null)[] => {
-      const out: (number | null)[] = [];
-      for (let k = lo; k >= 0 && k <= hi; k++) out.push(bandMeanDb(s.energy[k]!, s.seconds[k]!));
-      return out;
-    };
-    const longest = (s: Float64Array): number => Math.round(1000 * Math.max(0, ...s)) / 1000;
-    const bgFrom = quiet[0]?.from ?? req.from;
-    return {
-      bands: lo < 0 ? [] : NOMINAL_THIRD_OCTAVES.slice(lo, hi + 1),
-      event: { from: iso(req.from), to: iso(req.to), seconds: longest(ev.seconds), levels: levels(ev) },
-      backgroundIntervals: quiet,
-      background: { from: iso(bgFrom), to: iso(quiet.at(-1)?.to ?? req.from), seconds: longest(bg.seconds), levels: levels(bg) },
-    };
+/** An event's spectrum and its background's, from the monitor's band records. */
+export function* spectrumSteps(req: SpectrumRequest): Steps<EventSpectrum> {
+  const ev = yield* bandSumsOverSteps(req.deviceId, clip(req.available, req.from, req.to));
+  const quiet = quietBefore(req.from, req.available, req.busy);
+  const bg = yield* bandSumsOverSteps(req.deviceId, quiet);
+  let lo = -1;
+  let hi = -1;
+  for (let k = 0; k < ALL_BANDS; k++) {
+    if (!(ev.seconds[k]! > 0) && !(bg.seconds[k]! > 0)) continue;
+    if (lo < 0) lo = k;
+    hi = k;
+  }
+  if (req.bandRange !== undefined) {
+    lo = req.bandRange[0];
+    hi = req.bandRange[1];
+  }
+  const levels = (s: { energy: Float64Array; seconds: Float64Array }): (number | null)[] => {
+    const out: (number | null)[] = [];
+    for (let k = lo; k >= 0 && k <= hi; k++) out.push(bandMeanDb(s.energy[k]!, s.seconds[k]!));
+    return out;
   };
+  const longest = (s: Float64Array): number => Math.round(1000 * Math.max(0, ...s)) / 1000;
+  const bgFrom = quiet[0]?.from ?? req.from;
+  return {
+    bands: lo < 0 ? [] : NOMINAL_THIRD_OCTAVES.slice(lo, hi + 1),
+    event: { from: iso(req.from), to: iso(req.to), seconds: longest(ev.seconds), levels: levels(ev) },
+    backgroundIntervals: quiet,
+    background: { from: iso(bgFrom), to: iso(quiet.at(-1)?.to ?? req.from), seconds: longest(bg.seconds), levels: levels(bg) },
+  };
+}
+
+/** The same, at once on the embedded store (the bundle's low-frequency section reads it so). */
+export function createEventSpectrumReader(db: Db): (req: SpectrumRequest) => EventSpectrum {
+  return (req) => readNow(db, spectrumSteps(req));
 }

@@ -6,6 +6,8 @@
  */
 import { EventBody, type ClipManifest } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
+import { readNow } from '../storage/record/sqlite-record.ts';
+import { type Steps, all } from '../storage/record/steps.ts';
 
 export interface TimelineEvent {
   readonly eventId: string;
@@ -71,7 +73,7 @@ export interface Threshold {
 
 interface EventRow { device: string; event_id: string; body: string; leaf_index: number | null; clock_flag: ClockFlag }
 type ClockFlag = 'no-heartbeat' | 'sync-unknown' | 'unsynchronised' | 'offset-unknown' | 'offset-over-2s' | 'implausible-time' | null;
-interface ClipRow { device: string; clip_id: string; event_id: string; sha256: string; bytes: number; state: TimelineClip['state']; leaf_index: number | null; body: string }
+interface ClipRow { device: string; clip_id: string; event_id: string; sha256: string; bytes: number; state: TimelineClip['state']; leaf_index: number | null; body: string; device_time: number }
 interface DiaryRow { id: number; started_ms: number; ended_ms: number | null; content: string | null; leaf_index: number }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -135,30 +137,34 @@ function diaryHeard(content: string | null): string | null {
   return typeof c.heard === 'string' ? c.heard : null;
 }
 
-export function createEvidenceItemsReader(db: Db): (caseRef: string, from: number, to: number) => EvidenceItems {
-  // 'started' rows before 'ended' rows of the same event, so the ended one wins.
-  const events = db.prepare<[string, number, number], EventRow>(
-    `SELECT device, event_id, body, leaf_index, clock_flag FROM events
-     WHERE case_ref = ? AND device_time >= ? AND device_time < ? ORDER BY device_time, kind = 'ended', seq`,
-  );
-  const clips = db.prepare<[string, number, number], ClipRow>(
-    `SELECT device, clip_id, event_id, sha256, bytes, state, leaf_index, body FROM clips
-     WHERE case_ref = ? AND device_time >= ? AND device_time < ? ORDER BY device_time, clip_id`,
-  );
-  const diary = db.prepare<[string, number, number], DiaryRow>(
-    'SELECT id, started_ms, ended_ms, content, leaf_index FROM diary_entries WHERE case_ref = ? AND started_ms >= ? AND started_ms < ? ORDER BY started_ms, id',
-  );
-  return (caseRef, from, to) => {
-    const { events: ev, gaps } = foldEvents(events.all(caseRef, from, to));
-    return {
-      events: ev,
-      gaps,
-      clips: clips.all(caseRef, from, to).map((r) => {
-        const m = JSON.parse(r.body) as Pick<ClipManifest, 'startedAt' | 'durationSeconds'>;
-        return { deviceId: r.device, clipId: r.clip_id, eventId: r.event_id, start: m.startedAt, durationSeconds: m.durationSeconds, sha256: r.sha256, bytes: r.bytes, state: r.state, leafIndex: r.leaf_index };
-      }),
-      diary: diary.all(caseRef, from, to).map((r) => ({ id: r.id, start: iso(r.started_ms), end: r.ended_ms === null ? null : iso(r.ended_ms), heard: diaryHeard(r.content), leafIndex: r.leaf_index })),
-      thresholds: thresholdsOf(ev),
-    };
+// 'started' rows before 'ended' rows of the same event, so the ended one wins.
+const EVENTS_SQL = `SELECT device, event_id, body, leaf_index, clock_flag FROM events
+  WHERE case_ref = ? AND device_time >= ? AND device_time < ? ORDER BY device_time, kind = 'ended', seq`;
+// Ties in time are broken by clip id here, byte by byte: PostgreSQL would order text by the database's collation.
+const CLIPS_SQL = `SELECT device, clip_id, event_id, sha256, bytes, state, leaf_index, body, device_time FROM clips
+  WHERE case_ref = ? AND device_time >= ? AND device_time < ? ORDER BY device_time`;
+const DIARY_SQL = 'SELECT id, started_ms, ended_ms, content, leaf_index FROM diary_entries WHERE case_ref = ? AND started_ms >= ? AND started_ms < ? ORDER BY started_ms, id';
+
+const byTimeThenClipId = (a: ClipRow, b: ClipRow): number => a.device_time - b.device_time || (a.clip_id < b.clip_id ? -1 : a.clip_id > b.clip_id ? 1 : 0);
+
+/** The case's evidence with a device time (events, clips) or start (diary) in [from, to). */
+export function* evidenceItemsSteps(caseRef: string, from: number, to: number): Steps<EvidenceItems> {
+  const { events: ev, gaps } = foldEvents(yield* all<EventRow>(EVENTS_SQL, caseRef, from, to));
+  const clips = (yield* all<ClipRow>(CLIPS_SQL, caseRef, from, to)).sort(byTimeThenClipId);
+  const diary = yield* all<DiaryRow>(DIARY_SQL, caseRef, from, to);
+  return {
+    events: ev,
+    gaps,
+    clips: clips.map((r) => {
+      const m = JSON.parse(r.body) as Pick<ClipManifest, 'startedAt' | 'durationSeconds'>;
+      return { deviceId: r.device, clipId: r.clip_id, eventId: r.event_id, start: m.startedAt, durationSeconds: m.durationSeconds, sha256: r.sha256, bytes: r.bytes, state: r.state, leafIndex: r.leaf_index };
+    }),
+    diary: diary.map((r) => ({ id: r.id, start: iso(r.started_ms), end: r.ended_ms === null ? null : iso(r.ended_ms), heard: diaryHeard(r.content), leafIndex: r.leaf_index })),
+    thresholds: thresholdsOf(ev),
   };
+}
+
+/** The same, at once on the embedded store (the bundle's export reads it so). */
+export function createEvidenceItemsReader(db: Db): (caseRef: string, from: number, to: number) => EvidenceItems {
+  return (caseRef, from, to) => readNow(db, evidenceItemsSteps(caseRef, from, to));
 }

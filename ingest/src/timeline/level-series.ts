@@ -5,10 +5,10 @@
  * ragged ends of a range are read from finer tiers and finally the raw table, so
  * a rollup block never brings in a neighbour's records.
  */
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/open.ts';
+import type { SqlValue, Steps } from '../storage/record/steps.ts';
 import { type Grid, energyMeanDb, l90FromBins, l90FromValues } from './buckets.ts';
 import { ROLLUP_TIERS } from './migrations.ts';
+import { PAGE_LIMIT, eachByTime, eachInChunks } from './paged-rows.ts';
 
 export interface Range {
   readonly from: number;
@@ -33,7 +33,6 @@ export interface LevelSeries {
 interface RawRow { t: number; d: number; laeq: number | null; lafmax: number | null; lafmin: number | null }
 interface BlockRow { b: number; seconds: number; energy: number; lafmax: number | null; lafmin: number | null }
 interface BinRow { b: number; bin: number; seconds: number }
-type BlockParams = { device: string; from: number; to: number; start: number; step: number };
 
 class Accumulator {
   readonly energy: Float64Array;
@@ -86,83 +85,79 @@ class Accumulator {
   }
 }
 
-export interface LevelSeriesReader {
-  /** `ranges` sorted and not overlapping (a device is never in two deployments at once). */
-  read(deviceId: string, ranges: readonly Range[], grid: Grid): LevelSeries;
-}
+/** Buckets per grouped rollup read: the query returns at most this many block rows (and this many × bins). */
+const BUCKETS_PER_READ = 2_048;
+
+const RAW_SQL = `SELECT t, d, laeq, lafmax, lafmin FROM levels WHERE t >= ? AND t < ? AND device = ? ORDER BY t ${PAGE_LIMIT}`;
+
+// Bucket index computed in SQL, so a month comes back as one row per bucket (per bin); params: grid start, step.
+const BUCKET = 'CAST((start - CAST(? AS bigint)) / CAST(? AS bigint) AS INTEGER)';
 
 interface Tier {
   readonly ms: number;
-  readonly blocks: Statement<BlockParams, BlockRow>;
-  readonly bins: Statement<BlockParams, BinRow>;
+  readonly blocks: string;
+  readonly bins: string;
 }
 
-export function createLevelSeriesReader(db: Db): LevelSeriesReader {
-  const raw = db.prepare<[number, number, string], RawRow>('SELECT t, d, laeq, lafmax, lafmin FROM levels WHERE t >= ? AND t < ? AND device = ? ORDER BY t');
-  // Bucket index computed in SQL, so a month comes back as one row per bucket (per bin).
-  const b = 'CAST((start - :start) / :step AS INTEGER)';
-  const tiers: Tier[] = ROLLUP_TIERS.map((tier) => ({
-    ms: tier.ms,
-    blocks: db.prepare<BlockParams, BlockRow>(
-      `SELECT ${b} AS b, total(seconds) AS seconds, total(energy) AS energy, max(lafmax) AS lafmax, min(lafmin) AS lafmin
-       FROM ${tier.table} WHERE device = :device AND start >= :from AND start < :to GROUP BY 1`,
-    ),
-    bins: db.prepare<BlockParams, BinRow>(
-      `SELECT ${b} AS b, bin, total(seconds) AS seconds FROM ${tier.table}_hist
-       WHERE device = :device AND start >= :from AND start < :to GROUP BY 1, 2`,
-    ),
-  }));
+const TIERS: readonly Tier[] = ROLLUP_TIERS.map((tier) => ({
+  ms: tier.ms,
+  blocks: `SELECT ${BUCKET} AS b, CAST(coalesce(sum(seconds), 0) AS double precision) AS seconds,
+           CAST(coalesce(sum(energy), 0) AS double precision) AS energy, max(lafmax) AS lafmax, min(lafmin) AS lafmin
+           FROM ${tier.table} WHERE device = ? AND start >= ? AND start < ? GROUP BY 1`,
+  bins: `SELECT ${BUCKET} AS b, bin, CAST(coalesce(sum(seconds), 0) AS double precision) AS seconds FROM ${tier.table}_hist
+         WHERE device = ? AND start >= ? AND start < ? GROUP BY 1, 2`,
+}));
 
-  /** Raw records of [from, to); with `exact` null, LA90 goes to 1 dB bins (as the rollups keep it). */
-  function addRaw(acc: Accumulator, deviceId: string, from: number, to: number, exact: ExactL90 | null): void {
-    if (to <= from) return;
-    for (const r of raw.iterate(from, to, deviceId)) {
-      const bk = acc.bucket(r.t);
-      acc.extremes(bk, r.lafmax, r.lafmin);
-      if (r.laeq === null) continue;
-      acc.energy[bk]! += r.d * 10 ** (r.laeq / 10);
-      acc.seconds[bk]! += r.d;
-      if (exact === null) acc.addBin(bk, Math.floor(r.laeq), r.d);
-      else exact.add(bk, r.laeq, r.d);
-    }
-  }
-
-  /** [from, to) from the coarsest tier whose blocks fit the step; the ragged edges from finer tiers, then raw. */
-  function addSpan(acc: Accumulator, deviceId: string, from: number, to: number, usable: readonly Tier[]): void {
-    if (to <= from) return;
-    const [tier, ...finer] = usable;
-    if (tier === undefined) return addRaw(acc, deviceId, from, to, null);
-    const whole0 = Math.ceil(from / tier.ms) * tier.ms;
-    const whole1 = Math.floor(to / tier.ms) * tier.ms;
-    if (whole1 <= whole0) return addSpan(acc, deviceId, from, to, finer);
-    addSpan(acc, deviceId, from, whole0, finer);
-    const p = { device: deviceId, from: whole0, to: whole1, start: acc.grid.start, step: acc.grid.stepMs };
-    for (const r of tier.blocks.iterate(p)) {
-      acc.energy[r.b]! += r.energy;
-      acc.seconds[r.b]! += r.seconds;
-      acc.extremes(r.b, r.lafmax, r.lafmin);
-    }
-    for (const r of tier.bins.iterate(p)) acc.addBin(r.b, r.bin, r.seconds);
-    addSpan(acc, deviceId, whole1, to, finer);
-  }
-
-  return {
-    read(deviceId, ranges, grid) {
-      const acc = new Accumulator(grid);
-      // A tier can answer a step that is a whole number of its blocks (the grid is step-aligned).
-      const usable = tiers.filter((t) => grid.stepMs % t.ms === 0);
-      const exact = usable.length === 0 ? new ExactL90(acc.la90) : null;
-      for (const r of ranges) {
-        const from = Math.max(r.from, grid.start);
-        const to = Math.min(r.to, grid.end);
-        if (exact !== null) addRaw(acc, deviceId, from, to, exact);
-        else addSpan(acc, deviceId, from, to, usable);
-      }
-      exact?.flush();
-      return acc.result(deviceId);
-    },
-  };
+/** Raw records of [from, to); with `exact` null, LA90 goes to 1 dB bins (as the rollups keep it). */
+function* addRaw(acc: Accumulator, deviceId: string, from: number, to: number, exact: ExactL90 | null): Steps<void> {
+  if (to <= from) return;
+  yield* eachByTime<RawRow>(RAW_SQL, deviceId, from, to, (r) => {
+    const bk = acc.bucket(r.t);
+    acc.extremes(bk, r.lafmax, r.lafmin);
+    if (r.laeq === null) return;
+    acc.energy[bk]! += r.d * 10 ** (r.laeq / 10);
+    acc.seconds[bk]! += r.d;
+    if (exact === null) acc.addBin(bk, Math.floor(r.laeq), r.d);
+    else exact.add(bk, r.laeq, r.d);
+  });
 }
+
+/** [from, to) from the coarsest tier whose blocks fit the step; the ragged edges from finer tiers, then raw. */
+function* addSpan(acc: Accumulator, deviceId: string, from: number, to: number, usable: readonly Tier[]): Steps<void> {
+  if (to <= from) return;
+  const [tier, ...finer] = usable;
+  if (tier === undefined) return yield* addRaw(acc, deviceId, from, to, null);
+  const whole0 = Math.ceil(from / tier.ms) * tier.ms;
+  const whole1 = Math.floor(to / tier.ms) * tier.ms;
+  if (whole1 <= whole0) return yield* addSpan(acc, deviceId, from, to, finer);
+  yield* addSpan(acc, deviceId, from, whole0, finer);
+  const { start, stepMs } = acc.grid;
+  const params = (a: number, b: number): SqlValue[] => [start, stepMs, deviceId, a, b];
+  yield* eachInChunks<BlockRow>(tier.blocks, whole0, whole1, start, stepMs * BUCKETS_PER_READ, params, (r) => {
+    acc.energy[r.b]! += r.energy;
+    acc.seconds[r.b]! += r.seconds;
+    acc.extremes(r.b, r.lafmax, r.lafmin);
+  });
+  yield* eachInChunks<BinRow>(tier.bins, whole0, whole1, start, stepMs * BUCKETS_PER_READ, params, (r) => acc.addBin(r.b, r.bin, r.seconds));
+  yield* addSpan(acc, deviceId, whole1, to, finer);
+}
+
+/** The levels of one device on a grid; `ranges` sorted and not overlapping (a device is never in two deployments at once). */
+export function* levelSeriesSteps(deviceId: string, ranges: readonly Range[], grid: Grid): Steps<LevelSeries> {
+  const acc = new Accumulator(grid);
+  // A tier can answer a step that is a whole number of its blocks (the grid is step-aligned).
+  const usable = TIERS.filter((t) => grid.stepMs % t.ms === 0);
+  const exact = usable.length === 0 ? new ExactL90(acc.la90) : null;
+  for (const r of ranges) {
+    const from = Math.max(r.from, grid.start);
+    const to = Math.min(r.to, grid.end);
+    if (exact !== null) yield* addRaw(acc, deviceId, from, to, exact);
+    else yield* addSpan(acc, deviceId, from, to, usable);
+  }
+  exact?.flush();
+  return acc.result(deviceId);
+}
+
 /** Exact LA90 per bucket for sub-minute steps: rows arrive in time order, so one bucket is open at a time. */
 class ExactL90 {
   #bucket = -1;

@@ -8,11 +8,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EarshotError, describeIssues } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
 import { readNow, writeNow } from '../storage/record/sqlite-record.ts';
+import type { RecordStore } from '../storage/record/steps.ts';
 import { type Account, accountsSteps, addUserSteps, parseNewUser } from './account-steps.ts';
 import { FairQueue, type FairQueueOptions, QueueFullError } from './fair-queue.ts';
-import { createLoginThrottle } from './login-throttle.ts';
+import { clearFailuresSteps, lockedUntilSteps, reserveAttemptSteps } from './login-throttle.ts';
 import { OWASP_SCRYPT, type PasswordHash, type ScryptParams, checkPassword, hashPassword } from './password.ts';
-import { NewUser, type Role, type User } from './user-input.ts';
+import { insertTokenSteps, revokeTokenSteps, sessionUserSteps, setEnabledSteps, setPasswordSteps, tokenSessionSteps, toUser, userRowSteps, userSteps } from './session-steps.ts';
+import { NewUser, type User } from './user-input.ts';
 
 export const TOKEN_BYTES = 32;
 /** A session lasts one working shift (8 h), then the officer logs in again. */
@@ -28,8 +30,7 @@ export interface Session {
 
 export interface Users {
   add(input: NewUser): Promise<User>;
-  get(username: string): User | null;
-  list(): User[];
+  get(username: string): Promise<User | null>;
   /**
    * Throws EARSHOT_E_HTTP_LOGIN_LOCKED, EARSHOT_E_HTTP_LOGIN_FAILED, or
    * EARSHOT_E_HTTP_LOGIN_BUSY when `source` (the client's address) already has
@@ -37,12 +38,12 @@ export interface Users {
    */
   login(username: string, password: string, source?: string): Promise<Session>;
   /** The account behind a live token, or null (unknown, expired, logged out, disabled). */
-  authenticate(token: string): User | null;
+  authenticate(token: string): Promise<User | null>;
   /** The same, with the session's handle. */
-  session(token: string): { readonly user: User; readonly sessionId: string } | null;
+  session(token: string): Promise<{ readonly user: User; readonly sessionId: string } | null>;
   /** The account of a live session, by its handle (signed links: dead once the session ends). */
-  sessionUser(sessionId: string): User | null;
-  logout(token: string): void;
+  sessionUser(sessionId: string): Promise<User | null>;
+  logout(token: string): Promise<void>;
   /**
    * True when this account may see a case assigned to `caseOfficer` (an account's
    * username): an officer sees their own cases; supervisors and admins see all.
@@ -50,31 +51,14 @@ export interface Users {
    */
   canSeeCase(user: User, caseOfficer: string): boolean;
   /** Every account with whether it is enabled (administration, issue 12). */
-  accounts(): Account[];
+  accounts(): Promise<Account[]>;
   /** Disables or enables an account; disabling ends its sessions at once. */
-  setEnabled(username: string, enabled: boolean): User;
+  setEnabled(username: string, enabled: boolean): Promise<User>;
   /** Sets a new password (an admin's reset) and ends the account's sessions. */
   resetPassword(username: string, password: string): Promise<User>;
 }
 
 export type { Account } from './account-steps.ts';
-
-interface UserRow {
-  username: string;
-  display_name: string;
-  initials: string;
-  role: Role;
-  password_salt: Buffer;
-  password_hash: Buffer;
-  scrypt_n: number;
-  scrypt_r: number;
-  scrypt_p: number;
-  enabled: number;
-}
-
-function toUser(r: UserRow): User {
-  return { username: r.username, displayName: r.display_name, initials: r.initials, role: r.role };
-}
 
 const sha256 = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
@@ -94,54 +78,38 @@ export interface UsersOptions {
  */
 export const LOGIN_HASHING: FairQueueOptions = { concurrency: 1, maxPerSource: 4, maxQueued: 32 };
 
-export function createUsers(db: Db, options: UsersOptions = {}): Users {
+/** The embedded store's record, for accounts (which append nothing to the evidence log). */
+function recordOf(store: Db | RecordStore, now: () => number): RecordStore {
+  if ('write' in store && 'read' in store && 'store' in store) return store;
+  const db = store;
+  return { store: 'sqlite', now, write: async (steps) => writeNow({ db }, steps), read: async (steps) => readNow(db, steps) };
+}
+
+/** Accounts and sessions on either store: the embedded database, or the record port of any store. */
+export function createUsers(store: Db | RecordStore, options: UsersOptions = {}): Users {
   const now = options.now ?? Date.now;
   const params = options.scrypt ?? OWASP_SCRYPT;
-  const throttle = createLoginThrottle(db);
-  const byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
-  const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
-  const insertToken = db.prepare<[Buffer, string, number, number, string]>('INSERT INTO user_tokens (token_sha256, username, created_at, expires_at, session_id) VALUES (?, ?, ?, ?, ?)');
-  const tokenUser = db.prepare<[Buffer, number], UserRow & { session_id: string }>(
-    `SELECT u.*, t.session_id FROM user_tokens t JOIN users u ON u.username = t.username
-     WHERE t.token_sha256 = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.enabled = 1`,
-  );
-  const sessionRow = db.prepare<[string, number], UserRow>(
-    `SELECT u.* FROM user_tokens t JOIN users u ON u.username = t.username
-     WHERE t.session_id = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.enabled = 1`,
-  );
+  const record = recordOf(store, now);
   const hashing = new FairQueue(options.hashing ?? LOGIN_HASHING);
-  const revoke = db.prepare<[number, Buffer]>('UPDATE user_tokens SET revoked_at = ? WHERE token_sha256 = ? AND revoked_at IS NULL');
-  const setEnabledRow = db.prepare<[number, string]>('UPDATE users SET enabled = ? WHERE username = ?');
-  const revokeAll = db.prepare<[number, string]>('UPDATE user_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL');
-  const setPassword = db.prepare<[Buffer, Buffer, number, number, number, string]>(
-    'UPDATE users SET password_salt = ?, password_hash = ?, scrypt_n = ?, scrypt_r = ?, scrypt_p = ? WHERE username = ?',
-  );
   let decoy: Promise<PasswordHash> | null = null;
+  const lockedError = (username: string, until: number): EarshotError => new EarshotError('EARSHOT_E_HTTP_LOGIN_LOCKED', `${username} until ${new Date(until).toISOString()}`);
 
   return {
     async add(input) {
       const u = parseNewUser(input);
       const h = await hashPassword(u.password, params);
-      return writeNow({ db }, addUserSteps(u, h, now()));
+      return record.write(addUserSteps(u, h, now()));
     },
-    get(username) {
-      const r = byName.get(username);
-      return r === undefined ? null : toUser(r);
-    },
-    list() {
-      return all.all().map(toUser);
-    },
+    get: (username) => record.read(userSteps(username)),
     async login(username, password, source = 'local') {
       const at = now();
-      const locked = throttle.lockedUntil(username, at);
-      if (locked !== null) throw new EarshotError('EARSHOT_E_HTTP_LOGIN_LOCKED', `${username} until ${new Date(locked).toISOString()}`);
+      const locked = await record.read(lockedUntilSteps(username, at));
+      if (locked !== null) throw lockedError(username, locked);
       if (!hashing.hasRoom(source)) throw new EarshotError('EARSHOT_E_HTTP_LOGIN_BUSY', `too many logins from ${source} at once`);
-      // Counted before it is evaluated (issue 11 item 7); all synchronous up to the hash.
-      if (!throttle.reserve(username, at)) {
-        const until = throttle.lockedUntil(username, at) ?? at;
-        throw new EarshotError('EARSHOT_E_HTTP_LOGIN_LOCKED', `${username} until ${new Date(until).toISOString()}`);
-      }
-      const row = byName.get(username);
+      // Counted before it is evaluated (issue 11 item 7), in one transaction with the check that it may be.
+      const refused = await record.write(reserveAttemptSteps(username, at));
+      if (refused !== null) throw lockedError(username, refused);
+      const row = await record.read(userRowSteps(username));
       let ok = false;
       try {
         ok = await hashing.run(source, async () => {
@@ -158,55 +126,32 @@ export function createUsers(db: Db, options: UsersOptions = {}): Users {
         throw e;
       }
       if (!ok || row === undefined) throw new EarshotError('EARSHOT_E_HTTP_LOGIN_FAILED', username);
-      throttle.succeeded(username);
       const token = randomBytes(TOKEN_BYTES).toString('base64url');
       const sessionId = randomBytes(16).toString('hex');
-      const expires = now() + TOKEN_LIFETIME_MS;
-      insertToken.run(sha256(token), row.username, now(), expires, sessionId);
+      const issued = now();
+      const expires = issued + TOKEN_LIFETIME_MS;
+      await record.write((function* () {
+        yield* clearFailuresSteps(row.username);
+        yield* insertTokenSteps(sha256(token), row.username, issued, expires, sessionId);
+      })());
       return { token, sessionId, expiresAt: new Date(expires).toISOString(), user: toUser(row) };
     },
-    authenticate(token) {
-      const r = tokenUser.get(sha256(token), now());
-      return r === undefined ? null : toUser(r);
-    },
-    session(token) {
-      const r = tokenUser.get(sha256(token), now());
-      return r === undefined ? null : { user: toUser(r), sessionId: r.session_id };
-    },
-    sessionUser(sessionId) {
-      const r = sessionRow.get(sessionId, now());
-      return r === undefined ? null : toUser(r);
-    },
-    logout(token) {
-      revoke.run(now(), sha256(token));
-    },
+    authenticate: async (token) => (await record.read(tokenSessionSteps(sha256(token), now())))?.user ?? null,
+    session: (token) => record.read(tokenSessionSteps(sha256(token), now())),
+    sessionUser: (sessionId) => record.read(sessionUserSteps(sessionId, now())),
+    logout: (token) => record.write(revokeTokenSteps(sha256(token), now())),
     canSeeCase(user, caseOfficer) {
       if (user.role !== 'officer') return true;
       return caseOfficer === user.username;
     },
-    accounts() {
-      return readNow(db, accountsSteps());
-    },
-    setEnabled(username, enabled) {
-      const r = byName.get(username);
-      if (r === undefined) throw new EarshotError('EARSHOT_E_USER_NOT_FOUND', username);
-      db.transaction(() => {
-        setEnabledRow.run(enabled ? 1 : 0, username);
-        if (!enabled) revokeAll.run(now(), username);
-      }).immediate();
-      return toUser(r);
-    },
+    accounts: () => record.read(accountsSteps()),
+    setEnabled: (username, enabled) => record.write(setEnabledSteps(username, enabled, now())),
     async resetPassword(username, password) {
       const p = NewUser.shape.password.safeParse(password);
       if (!p.success) throw new EarshotError('EARSHOT_E_USER_INVALID', `password: ${describeIssues(p.error)}`);
-      if (byName.get(username) === undefined) throw new EarshotError('EARSHOT_E_USER_NOT_FOUND', username);
+      if ((await record.read(userRowSteps(username))) === undefined) throw new EarshotError('EARSHOT_E_USER_NOT_FOUND', username);
       const h = await hashPassword(p.data, params);
-      db.transaction(() => {
-        setPassword.run(h.salt, h.hash, h.params.N, h.params.r, h.params.p, username);
-        revokeAll.run(now(), username);
-        throttle.succeeded(username);
-      }).immediate();
-      return toUser(byName.get(username)!);
+      return record.write(setPasswordSteps(username, h, now()));
     },
   };
 }

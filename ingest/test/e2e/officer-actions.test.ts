@@ -294,7 +294,7 @@ describe.each(SIZES)('officer actions in chromium at $width×$height', (size) =>
     await expect.poll(() => page.locator('#flash').textContent()).toContain('Account kpatel added');
     await page.getByRole('button', { name: 'Disable bjones' }).click();
     await expect.poll(() => page.locator('#flash').textContent()).toContain('Bo Jones is now disabled');
-    expect(f.users.accounts().find((a) => a.username === 'bjones')?.enabled).toBe(false);
+    expect((await f.users.accounts()).find((a) => a.username === 'bjones')?.enabled).toBe(false);
     await openDetails(page, 'reset-password');
     await page.locator('#reset-password').getByLabel('Account').selectOption('kpatel');
     await page.locator('#reset-password').getByLabel('New password').fill('another long password');

@@ -14,7 +14,8 @@ import { verifyBundle } from '../../src/bundle/index.ts';
 import { openCase, startDeployment } from '../../src/cases/index.ts';
 import { createBundleExporter } from '../../src/export/index.ts';
 import { type HttpApp, createHttpApp } from '../../src/http/index.ts';
-import { createTimelineService } from '../../src/timeline/index.ts';
+import { clipsFolder } from '../../src/http/clip-store.ts';
+import { embeddedRecord } from '../../src/storage/record/embedded-record.ts';
 import { accessPortFor, createUsers } from '../../src/users/index.ts';
 import { DAY, type ExportFixture, HOUR, makeExportFixture } from './fixture.ts';
 
@@ -61,8 +62,8 @@ describe('each export its own file, bound to its requester (item 9)', () => {
     }
     const outDir = join(f.ingest.dir.root, 'bundles');
     http = await createHttpApp({
-      db: f.ingest.db, users, timeline: createTimelineService(f.ingest.db, () => f.clock), exportBundle: createBundleExporter(f.ingest, { outDir, now: () => f.clock }),
-      evidence: accessPortFor(f.ingest.log), clipsDir: f.ingest.dir.clips, logger: pino({ level: 'silent' }), now: () => f.clock,
+      record: embeddedRecord(f.ingest.cases, accessPortFor(f.ingest.log), () => f.clock), users, exportBundle: createBundleExporter(f.ingest, { outDir, now: () => f.clock }),
+      clips: clipsFolder(f.ingest.dir.clips), logger: pino({ level: 'silent' }), now: () => f.clock,
     });
     await http.app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(http.app.server.address() as { port: number }).port}`;

@@ -19,7 +19,10 @@ import { writeClipFile } from '../../src/store/clip-file.ts';
 import { createEvidenceRows } from '../../src/store/evidence-rows.ts';
 import { createLevelsWriter } from '../../src/store/levels.ts';
 import { storeMigrations } from '../../src/store/migrations.ts';
-import { createTimelineService, timelineMigrations } from '../../src/timeline/index.ts';
+import { timelineMigrations } from '../../src/timeline/index.ts';
+import { clipsFolder } from '../../src/http/clip-store.ts';
+import { clipsFolderKeeper } from '../../src/resident/intake.ts';
+import { embeddedRecord } from '../../src/storage/record/embedded-record.ts';
 import { type Users, createUsers, usersMigrations } from '../../src/users/index.ts';
 
 export const REF = 'ASB-2026-0001';
@@ -146,9 +149,10 @@ export async function makeHttpFixture(exportBundle?: ExportBundle, options: { we
     return { file: out };
   };
   const http = await createHttpApp({
-    db, users, timeline: createTimelineService(db, () => f.clock), exportBundle: exportBundle ?? fake,
-    clipsDir: join(dir, 'clips'), evidence: { append }, logger: options.logger ?? pino({ level: 'silent' }), now: () => f.clock,
-    cases: ctx, registry, provisioning: { server: MQTT_URL, serverPublicKeyPem: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n' },
+    record: embeddedRecord(ctx, { append }, () => f.clock), users, exportBundle: exportBundle ?? fake,
+    clips: clipsFolder(join(dir, 'clips')), logger: options.logger ?? pino({ level: 'silent' }), now: () => f.clock,
+    registry, provisioning: { server: MQTT_URL, serverPublicKeyPem: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n' },
+    resident: { keep: clipsFolderKeeper(join(dir, 'clips')) },
     ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   });

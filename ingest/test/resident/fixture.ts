@@ -14,11 +14,12 @@ import { openCase, startDeployment } from '../../src/cases/index.ts';
 import { createBundleExporter } from '../../src/export/index.ts';
 import { type HttpApp, createHttpApp } from '../../src/http/index.ts';
 import { type IssuedLink, issueLink } from '../../src/resident/index.ts';
-import { clipsFolderKeeper, embeddedResidentRecord } from '../../src/resident/intake.ts';
+import { clipsFolderKeeper } from '../../src/resident/intake.ts';
 import type { ResidentLimits } from '../../src/resident/limits.ts';
 import { residentRoutes } from '../../src/resident/routes.ts';
 import { type Ingest, openIngest } from '../../src/service/open-ingest.ts';
-import { createTimelineService } from '../../src/timeline/index.ts';
+import { clipsFolder } from '../../src/http/clip-store.ts';
+import { embeddedRecord } from '../../src/storage/record/embedded-record.ts';
 import { type AccessLog, type Users, accessPortFor, createAccessLog, createUsers } from '../../src/users/index.ts';
 
 export const REF = 'ASB-2026-0001';
@@ -58,15 +59,13 @@ export async function makeResidentFixture(options: { limits?: Partial<ResidentLi
   const evidence = accessPortFor(ingest.log, now);
   const accessLog = createAccessLog(ingest.db, evidence, now);
   const logger = pino({ level: 'silent' });
-  const deps = {
-    db: ingest.db, users, timeline: createTimelineService(ingest.db, now),
-    exportBundle: createBundleExporter(ingest, { outDir: join(dir, 'bundles') }),
-    evidence, clipsDir: ingest.dir.clips, logger, now, cases,
-  };
-  // With limits of its own, the resident's routes are mounted by the test (the app mounts them with the defaults).
-  const { cases: _mountedByTest, ...withoutResident } = deps;
-  const http = await createHttpApp(options.limits === undefined ? deps : withoutResident);
-  if (options.limits !== undefined) await http.app.register(residentRoutes({ record: embeddedResidentRecord(cases, accessLog, now), keep: clipsFolderKeeper(ingest.dir.clips), now, limits: options.limits }));
+  const record = embeddedRecord(cases, evidence, now);
+  const http = await createHttpApp({
+    record, users, exportBundle: createBundleExporter(ingest, { outDir: join(dir, 'bundles') }), clips: clipsFolder(ingest.dir.clips), logger, now,
+    // With limits of its own, the resident's routes are mounted by the test (the app mounts them with the defaults).
+    ...(options.limits === undefined ? { resident: { keep: clipsFolderKeeper(ingest.dir.clips) } } : {}),
+  });
+  if (options.limits !== undefined) await http.app.register(residentRoutes({ record, keep: clipsFolderKeeper(ingest.dir.clips), now, limits: options.limits }));
   const fx: ResidentFixture = {
     dir, ingest, users, accessLog, http, deploymentId: d1.id, otherDeploymentId: d2.id,
     get offsetMs() { return state.offsetMs; },

@@ -1,7 +1,7 @@
 /**
  * The resident's diary page and API on PostgreSQL (issue 13, DESIGN §6b, §8): `earshot serve` on PostgreSQL
  * serves /r/ through the record port, so a link issued on the store (`earshot deploy link`) works on any
- * process. The same requests to the ingest-only HTTP side over SQLite and over PostgreSQL get the same
+ * process. The same requests to the service's HTTP side over SQLite and over PostgreSQL get the same
  * answers — the page, the diary, an entry with a phone recording, a resend, every refusal — and on
  * PostgreSQL the recording is in clip_files, content-addressed, with its entry's leaves in the log.
  */
@@ -12,8 +12,11 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCaseSteps } from '../../src/cases/cases.ts';
 import { startDeploymentSteps } from '../../src/cases/deployments.ts';
-import { createIngestOnlyApp } from '../../src/http/ingest-only-app.ts';
-import { clipFilesKeeper, clipsFolderKeeper, embeddedResidentRecord, type RecordingKeeper } from '../../src/resident/intake.ts';
+import { createHttpApp } from '../../src/http/app.ts';
+import { clipFilesTable } from '../../src/http/clip-store.ts';
+import { embeddedRecord } from '../../src/storage/record/embedded-record.ts';
+import { createUsers } from '../../src/users/users.ts';
+import { clipFilesKeeper, clipsFolderKeeper, type RecordingKeeper } from '../../src/resident/intake.ts';
 import { issueLinkSteps } from '../../src/resident/links.ts';
 import { newLinkToken } from '../../src/resident/token.ts';
 import { openIngest } from '../../src/service/open-ingest.ts';
@@ -41,7 +44,10 @@ async function session(record: RecordStore, keep: RecordingKeeper, now: () => nu
   await record.write(startDeploymentSteps({ caseRef: 'ASB-2026-0001', deviceId: 'mon-001', installedBy: 'jsmith', audioMode: 'on-event', installedAt: new Date(T0 - 3_600_000).toISOString() }, T0 - 3_600_000));
   const token = newLinkToken();
   await record.write(issueLinkSteps(1, 'jsmith', token, T0 - 60_000));
-  const app = await createIngestOnlyApp({ logger: pino({ level: 'silent' }), readiness: () => ({ store: true }), resident: { record, keep, now } });
+  const { app } = await createHttpApp({
+    record, users: createUsers(record, { now }), exportBundle: async () => { throw new Error('not used'); }, clips: clipFilesTable(record),
+    logger: pino({ level: 'silent' }), now, resident: { keep },
+  });
   cleanups.push(() => app.close());
   const auth = { authorization: `Bearer ${token}` };
   const out: unknown[] = [];
@@ -71,20 +77,19 @@ describe("the resident's diary page on PostgreSQL", () => {
     const ingest = openIngest(dir, now);
     cleanups.push(() => ingest.close());
     const accessLog = createAccessLog(ingest.db, accessPortFor(ingest.log, now), now);
-    const onSqlite = await session(embeddedResidentRecord(ingest.cases, accessLog, now), clipsFolderKeeper(ingest.dir.clips), now);
+    const onSqlite = await session(embeddedRecord(ingest.cases, accessLog.evidence, now), clipsFolderKeeper(ingest.dir.clips), now);
 
     const pool = await pg.pool();
     const onPostgres = await session(postgresRecord(pool, now), clipFilesKeeper(now), now);
     expect(onPostgres).toEqual(onSqlite);
 
-    // What the answers were: the page, the empty diary, an unknown link, the entry stored then resent, two refusals, the diary, the officer API refused.
-    expect((onPostgres as { status: number }[]).map((r) => r.status)).toEqual([200, 200, 404, 201, 200, 400, 415, 200, 501, 501]);
+    // What the answers were: the page, the empty diary, an unknown link, the entry stored then resent, two refusals, the diary,
+    // the officer API without an officer's token, the officer web view.
+    expect((onPostgres as { status: number }[]).map((r) => r.status)).toEqual([200, 200, 404, 201, 200, 400, 415, 200, 401, 200]);
     const stored = onPostgres[3] as { body: { entry: { hasRecording: boolean; heard: string }; duplicate: boolean } };
     expect(stored.body).toMatchObject({ entry: { hasRecording: true, heard: 'Bass music through the bedroom wall' }, duplicate: false });
     expect((onPostgres[4] as { body: { duplicate: boolean } }).body.duplicate).toBe(true);
     expect((onPostgres[0] as { csp: string }).csp).toContain("default-src 'none'");
-    // The refusal page's one inline style is allowed by its hash, and nothing else.
-    expect((onPostgres[9] as { csp: string }).csp).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; /);
     const clip = (await pool.query<{ file: string; ok: boolean; recording_file: string }>(
       `SELECT f.file, encode(sha256(f.data), 'hex') = left(f.file, 64) AS ok, d.recording_file FROM clip_files f JOIN diary_entries d ON d.recording_file = f.file`,
     )).rows;

@@ -20,8 +20,8 @@ const fx = usePostgres();
 
 /** SQLite declared type → the PostgreSQL type it is mirrored as (schema/migration.ts). */
 const TYPES: Record<string, string> = { INTEGER: 'bigint', REAL: 'double precision', TEXT: 'text', BLOB: 'bytea' };
-/** Tables only PostgreSQL has: the clips folder (schema/clip-files.ts) and the schema's version. */
-const PG_ONLY = new Set(['clip_files', 'schema_version', 'schema_migrations']);
+/** Tables only PostgreSQL has: the clips folder (schema/clip-files.ts), the web's export jobs (schema/export-jobs.ts) and the schema's version. */
+const PG_ONLY = new Set(['clip_files', 'export_jobs', 'export_job_files', 'schema_version', 'schema_migrations']);
 
 interface Shape {
   columns: Record<string, string[]>;

@@ -181,7 +181,6 @@ describe('a wrong store: one line, a stable code, exit 2', () => {
     // Through the command: exit 2 and one line on standard error.
     const runs: [Record<string, string>, string[], RegExp][] = [
       [{ EARSHOT_STORE_URL: 'mysql://u:secret@h/db' }, ['case', 'list'], /^earshot: EARSHOT_E_STORE_URL_INVALID: EARSHOT_STORE_URL is not a store address: EARSHOT_STORE_URL=mysql:\/\/u:\*\*\*@h\/db has the scheme "mysql"; only postgres:\/\/ is supported \(unset it for the embedded SQLite store\)\n$/],
-      [{ EARSHOT_STORE_URL: url }, ['bundle', 'export', 'ASB-2026-0001'], /^earshot: EARSHOT_E_STORE_NOT_SUPPORTED: not yet available on this store: earshot bundle export does not yet run on PostgreSQL \(postgres:\/\/earshot_admin:\*\*\*@.*\); unset EARSHOT_STORE_URL to use the embedded SQLite store\n$/],
       [{ EARSHOT_STORE_URL: url }, ['case', 'list'], /^earshot: EARSHOT_E_STORE_SCHEMA_NEWER: the database was set up by a newer Earshot/],
       // serve runs on PostgreSQL, and never starts half-connected: a newer schema stops it before anything is opened.
       [{ EARSHOT_STORE_URL: url }, ['serve', '--data-dir', dir], /^earshot: EARSHOT_E_STORE_SCHEMA_NEWER: the database was set up by a newer Earshot/],

@@ -59,9 +59,9 @@ describe('accounts and tokens', () => {
     const dump = JSON.stringify(db.prepare('SELECT * FROM user_tokens').all()) + JSON.stringify(db.prepare('SELECT * FROM users').all());
     expect(dump).not.toContain(s.token);
     expect(dump).not.toContain('twelve chars ok');
-    expect(users.authenticate(s.token)?.username).toBe('jsmith');
+    expect((await users.authenticate(s.token))?.username).toBe('jsmith');
     now = T0 + 8 * 3_600_000;
-    expect(users.authenticate(s.token)).toBeNull();
+    expect(await users.authenticate(s.token)).toBeNull();
   });
 
   it('counts failures per username in a 15 minute window', async () => {

@@ -9,6 +9,7 @@ import { clipFilesPg } from './clip-files.ts';
 import { devicesPg } from './devices.ts';
 import { devicesNotifyPg } from './devices-notify.ts';
 import { evidencePg } from './evidence.ts';
+import { exportJobsPg } from './export-jobs.ts';
 import { levelBandsPg } from './level-bands.ts';
 import { bandBlocksPg } from './band-blocks.ts';
 import { levelBlocksPg } from './level-blocks.ts';
@@ -41,4 +42,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   ...timelineRollupsPerBatchPg,
   ...bandBlocksPg,
   ...devicesNotifyPg,
+  ...exportJobsPg,
 ];
