@@ -10,8 +10,6 @@
  */
 import { type CaseCategory, contactClock, type ContactClock } from '../cases/index.ts';
 import { londonDate, londonMidnight } from '../cases/london-time.ts';
-import type { Db } from '../db/open.ts';
-import { readNow } from '../storage/record/sqlite-record.ts';
 import { type Steps, all, get } from '../storage/record/steps.ts';
 import { activeDeploymentsSteps, byBytes, healthOfSteps, type MonitorHealth } from './monitor-health.ts';
 
@@ -178,8 +176,4 @@ export function* dashboardSteps(q: DashboardQuery): Steps<Dashboard> {
   const monitors = yield* healthOfSteps(deployed, q.now, mineDevices === undefined ? undefined : { deviceIds: mineDevices });
   const team = q.scope === 'all' ? yield* teamSteps(cases, nameOf, q.now) : null;
   return { scope: q.scope, generatedAt: new Date(q.now).toISOString(), cases, monitors, team };
-}
-
-export function createDashboard(db: Db): (q: DashboardQuery) => Dashboard {
-  return (q) => readNow(db, dashboardSteps(q));
 }

@@ -1,3 +1,3 @@
 /** The caseload dashboard and monitor health (issue 12). */
-export { createDashboard, dashboardSteps, type Dashboard, type DashboardCase, type DashboardQuery, type OfficerLine } from './caseload.ts';
-export { createMonitorHealth, monitorHealthSteps, OFFLINE_AFTER_MS, type MonitorFilter, type MonitorHealth } from './monitor-health.ts';
+export { dashboardSteps, type Dashboard, type DashboardCase, type DashboardQuery, type OfficerLine } from './caseload.ts';
+export { monitorHealthSteps, OFFLINE_AFTER_MS, type MonitorFilter, type MonitorHealth } from './monitor-health.ts';

@@ -4,8 +4,6 @@
  * backlog, config in force, and the case it is deployed on.
  */
 import { StatusBody } from '@earshot/shared';
-import type { Db } from '../db/open.ts';
-import { readNow } from '../storage/record/sqlite-record.ts';
 import { type Steps, all } from '../storage/record/steps.ts';
 
 /** DESIGN §4: a heartbeat every 60 s; three missed and the monitor counts as offline. */
@@ -105,8 +103,4 @@ export function* healthOfSteps(deployed: ReadonlyMap<string, ActiveDeployment>, 
     out.push(toHealth(d, deployed.get(d.id), nowMs));
   }
   return out;
-}
-
-export function createMonitorHealth(db: Db): (now: number, filter?: MonitorFilter) => MonitorHealth[] {
-  return (now, filter) => readNow(db, monitorHealthSteps(now, filter));
 }

@@ -5,8 +5,6 @@
  */
 import type { CaseSummary } from '../cases/case-row.ts';
 import { evidenceAge, lastEvidenceSql } from '../dashboard/caseload.ts';
-import type { Db } from '../db/open.ts';
-import { readNow } from '../storage/record/sqlite-record.ts';
 import { type Steps, get } from '../storage/record/steps.ts';
 
 export interface CaseListFacts {
@@ -25,8 +23,4 @@ export function* caseFactsSteps(c: CaseSummary, nowMs: number): Steps<CaseListFa
     // A target only binds while the case is open (issue 4: first contact within the target).
     responseOverdue: c.status === 'open' && Date.parse(c.responseDueAt) < nowMs,
   };
-}
-
-export function createCaseFacts(db: Db): (c: CaseSummary, now: number) => CaseListFacts {
-  return (c, now) => readNow(db, caseFactsSteps(c, now));
 }

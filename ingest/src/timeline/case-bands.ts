@@ -7,8 +7,6 @@
 import { EarshotError, EventBody, NOMINAL_THIRD_OCTAVES, type NominalThirdOctave } from '@earshot/shared';
 import { listDeploymentsSteps } from '../cases/deployments.ts';
 import { requireCaseStep } from '../cases/case-row.ts';
-import type { Db } from '../db/open.ts';
-import { readNow } from '../storage/record/sqlite-record.ts';
 import { type Steps, all } from '../storage/record/steps.ts';
 import { bucketHead } from './buckets.ts';
 import { type BandSums, bandSpan, bandSumsSteps, bucketLevels } from './band-series.ts';
@@ -50,13 +48,6 @@ export interface CaseEventSpectrum extends EventSpectrum {
   readonly ruleType: string | null;
   /** How the background was chosen, in words. */
   readonly backgroundRule: string;
-}
-
-export interface CaseBandsService {
-  /** Throws EARSHOT_E_CASE_NOT_FOUND or EARSHOT_E_HTTP_PERIOD_INVALID. */
-  bands(req: CaseBandsRequest): CaseBands;
-  /** Throws EARSHOT_E_CASE_NOT_FOUND, or EARSHOT_E_HTTP_NOT_FOUND for an event not in the case. */
-  eventSpectrum(caseRef: string, deviceId: string, eventId: string): CaseEventSpectrum;
 }
 
 const DAY_MS = 86_400_000;
@@ -113,13 +104,5 @@ export function* eventSpectrumSteps(caseRef: string, deviceId: string, eventId: 
     caseRef, deviceId, eventId, kind: found.kind, ruleId: found.ruleId, ruleType: found.ruleType,
     ...(yield* spectrumSteps({ deviceId, from: start, to: end, available, busy })),
     backgroundRule: BACKGROUND_RULE,
-  };
-}
-
-/** The bands and spectra at once on the embedded store. */
-export function createCaseBandsService(db: Db, now: () => number = Date.now): CaseBandsService {
-  return {
-    bands: (req) => readNow(db, caseBandsSteps(req, now())),
-    eventSpectrum: (caseRef, deviceId, eventId) => readNow(db, eventSpectrumSteps(caseRef, deviceId, eventId, now())),
   };
 }

@@ -3,7 +3,7 @@ export { timelineMigrations } from './migrations.ts';
 export { createTimelineService, timelineSteps, validatePeriod, MAX_PERIOD_MS, MAX_WIDTH, type Timeline, type TimelineRequest, type TimelineService, type TimelineDeployment } from './case-timeline.ts';
 export { STEPS_MS, chooseGrid, energyMeanDb, l90FromBins, l90FromValues, type Grid } from './buckets.ts';
 export { levelSeriesSteps, type LevelSeries, type Range } from './level-series.ts';
-export { createCaseBandsService, caseBandsSteps, eventSpectrumSteps, MAX_BAND_WIDTH, type CaseBands, type CaseBandsRequest, type CaseBandsService, type CaseEventSpectrum } from './case-bands.ts';
+export { caseBandsSteps, eventSpectrumSteps, MAX_BAND_WIDTH, type CaseBands, type CaseBandsRequest, type CaseEventSpectrum } from './case-bands.ts';
 export { createEventSpectrumReader, spectrumSteps, type EventSpectrum, type SpectrumRequest } from './event-spectrum.ts';
 export { createEvidenceItemsReader, evidenceItemsSteps, type EvidenceItems } from './evidence-items.ts';
 export type { TimelineEvent, TimelineClip, TimelineDiaryEntry, TimelineGap, Threshold } from './evidence-items.ts';
