@@ -14,6 +14,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type Mosquitto, mosquitto } from '../support/mosquitto.ts';
@@ -120,8 +121,11 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
     seen.push(b);
     await waitReady(b);
     // The run-once jobs are held by the first process only.
-    expect(leasesOf(a).sort()).toEqual(['config-sync', 'offline-alerts', 'tree-heads']);
+    expect(leasesOf(a).sort()).toEqual(['config-sync', 'offline-alerts', 'retention', 'tree-heads']);
     expect(leasesOf(b)).toEqual([]);
+    // The retention purge runs once, by its lease's holder.
+    await waitFor('retention purge ran', () => a.log().includes('"retention purge ran"'), 30_000);
+    expect(b.log()).not.toContain('"retention purge ran"');
     // The officer web view runs on every process, statelessly: a session made on one is good on the other.
     expect((await fetch(a.http)).status).toBe(200);
     const login = await fetch(`${a.http}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: OFFICER, password: OFFICER_PASSWORD }) });
@@ -140,8 +144,8 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
 
     // The lease holder killed mid-stream: the other takes the leases over; the broker redelivers what was unacknowledged.
     await stop(a.child, 'SIGKILL');
-    await waitFor('leases taken over', () => leasesOf(b).length === 3, 30_000);
-    expect(leasesOf(b).sort()).toEqual(['config-sync', 'offline-alerts', 'tree-heads']);
+    await waitFor('leases taken over', () => leasesOf(b).length === 4, 30_000);
+    expect(leasesOf(b).sort()).toEqual(['config-sync', 'offline-alerts', 'retention', 'tree-heads']);
     const afterKill = Date.now();
     await waitForAsync('records stored after the kill', async () => (await secondsOf('flat-1')).some((t) => t > afterKill), 60_000);
 
@@ -198,6 +202,22 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
     expect([wav.status, wav.headers.get('content-type')]).toEqual([200, 'audio/wav']);
     expect(Buffer.from(await wav.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('RIFF');
 
+    // A monitor added in one process's browser and disabled in the other's: its mosquitto account made in the
+    // request (the secret exists only there), refused within 5 s of the disable.
+    spawnOk(['user', 'add', 'root', '--data-dir', box.dataDir, '--name', 'Ada Admin', '--initials', 'AA', '--role', 'admin', '--password-stdin'], 'an admin password of length\n');
+    const adminLogin = await fetch(`${a.http}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: 'an admin password of length' }) });
+    const admin = { authorization: `Bearer ${((await adminLogin.json()) as { token: string }).token}`, 'content-type': 'application/json' };
+    const added = await fetch(`${a.http}api/admin/devices`, { method: 'POST', headers: admin, body: JSON.stringify({ deviceId: 'flat-web' }) });
+    expect(added.status).toBe(201);
+    const { secret } = JSON.parse(((await added.json()) as { details: string }).details) as { secret: string };
+    const web = await mqtt.connectAsync(broker.url, { clientId: 'flat-web', username: 'flat-web', password: secret, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000 }, false);
+    const cut = new Promise<number>((resolve) => web.once('close', () => resolve(Date.now())));
+    const offAt = Date.now();
+    const off = await fetch(`${b.http}api/admin/devices/flat-web/enabled`, { method: 'POST', headers: admin, body: JSON.stringify({ enabled: false }) });
+    expect(off.status).toBe(200);
+    expect(await Promise.race([cut, new Promise<number>((r) => setTimeout(() => r(Number.POSITIVE_INFINITY), 20_000))]) - offAt).toBeLessThan(5_000);
+    await expect(mqtt.connectAsync(broker.url, { clientId: 'flat-web', username: 'flat-web', password: secret, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000 }, false)).rejects.toThrow();
+
     await stop(a.child);
     await stop(b.child);
     const verify = spawnOk(['log', 'verify', '--data-dir', box.dataDir]);
@@ -206,11 +226,11 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
 });
 
 /** An earshot command on the PostgreSQL store. */
-function spawnOk(args: string[]): string {
+function spawnOk(args: string[], input?: string): string {
   const prev = process.env['EARSHOT_STORE_URL'];
   process.env['EARSHOT_STORE_URL'] = storeUrl;
   try {
-    return cliOk(EARSHOT, args, { cwd: box.dir });
+    return cliOk(EARSHOT, args, { cwd: box.dir, ...(input === undefined ? {} : { input }) });
   } finally {
     if (prev === undefined) delete process.env['EARSHOT_STORE_URL'];
     else process.env['EARSHOT_STORE_URL'] = prev;

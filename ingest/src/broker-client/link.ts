@@ -4,6 +4,7 @@
  * it is ready, close. The pipeline is fed by the broker itself.
  */
 import type { RunningBroker } from '../broker/server.ts';
+import type { DeviceAccounts } from './device-accounts.ts';
 import type { ReceiptPublish } from '../receipts/index.ts';
 
 export interface BrokerLink {
@@ -15,6 +16,8 @@ export interface BrokerLink {
   readonly publishReceipt: ReceiptPublish;
   /** Embedded: listening. External: connected with the shared subscription granted. */
   ready(): boolean;
+  /** An external mosquitto's device accounts, when Earshot keeps them (device-accounts.ts); else absent. */
+  readonly accounts?: DeviceAccounts;
   close(): Promise<void>;
 }
 

@@ -15,7 +15,7 @@ import type { DeviceRegistry } from '../devices/registry.ts';
 import { AccountControl } from './account-control.ts';
 import { startAccountSync } from './account-sync.ts';
 import { BrokerConnection, type OnMessage } from './connection.ts';
-import { mosquittoDeviceAccounts } from './device-accounts.ts';
+import { type DeviceAccounts, mosquittoDeviceAccounts } from './device-accounts.ts';
 import type { BrokerLink } from './link.ts';
 import type { BrokerTarget } from './target.ts';
 import { INGEST_TOPIC, senderOf } from './topic-sender.ts';
@@ -55,11 +55,13 @@ export function startBrokerClient(o: BrokerClientOptions): BrokerLink {
   const conn = conns[0]!;
   const ready = (): boolean => conns.every((c) => c.ready());
   let sync: { stop(): void } | null = null;
+  let accounts: DeviceAccounts | null = null;
   if (target.accounts === 'mosquitto-dynamic-security') {
     control = new AccountControl(conn.client);
+    accounts = mosquittoDeviceAccounts(control, target.username);
     sync = startAccountSync({
       registry: o.registry,
-      accounts: mosquittoDeviceAccounts(control, target.username),
+      accounts,
       logger,
       connected: () => conn.ready(),
       ...(o.accountPollMs === undefined ? {} : { pollMs: o.accountPollMs }),
@@ -74,6 +76,7 @@ export function startBrokerClient(o: BrokerClientOptions): BrokerLink {
     publishConfig: async (deviceId, config) => conn.publishRetained(topics.config(deviceId), config),
     publishReceipt: (topic, payload) => conn.publishRetained(topic, payload),
     ready: () => !closed && ready(),
+    ...(accounts === null ? {} : { accounts }),
     close: async () => {
       closed = true;
       sync?.stop();

@@ -17,6 +17,7 @@ import { exportCaseBundleOnPostgres } from '../export/export-on-postgres.ts';
 import { clipFilesTable, clipsFolder } from '../http/clip-store.ts';
 import { linkKeyOf } from '../http/signed-url.ts';
 import { postgresJobStore } from '../storage/postgres/export-jobs.ts';
+import { postgresDeviceAdmin } from '../storage/postgres/device-admin.ts';
 import { embeddedRecord } from '../storage/record/embedded-record.ts';
 import { createHttpApp } from '../http/index.ts';
 import { readiness } from '../http/health.ts';
@@ -138,8 +139,10 @@ async function startOnPostgres(dataDir: string, target: PostgresTarget, settings
       clips: clipFilesTable(service.record),
       urlKey: linkKeyOf(service.serverKey.privateKey),
       resident: { keep: clipFilesKeeper(Date.now) },
-      // Device changes are the commands' on this store (storage/postgres/device-registry.ts); the browser lists them.
+      // Issue 12 on this store: the browser lists the devices and adds, disables and enables them (with their broker accounts).
       registry: service.registry,
+      devices: postgresDeviceAdmin(service.pool, service.registry, service.link.accounts ?? null),
+      provisioning: { server: publicMqttUrl(settings), serverPublicKeyPem: service.serverKey.publicKeyPem },
       readiness: () => ({ store: service.probe.store(), migrations: service.probe.migrations(), broker: service.link.ready() }),
       logger: logger.child({ part: 'http' }),
     });

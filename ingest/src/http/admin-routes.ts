@@ -24,8 +24,12 @@ export function adminRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return user;
   };
   const registry = () => {
-    if (ctx.registry === null) throw new EarshotError('EARSHOT_E_STORE_NOT_SUPPORTED', 'device administration from the browser on this store: use earshot device add, disable and enable');
+    if (ctx.registry === null) throw new EarshotError('EARSHOT_E_INTERNAL', 'this service was started without its devices');
     return ctx.registry;
+  };
+  const devices = () => {
+    if (ctx.devices === null) throw new EarshotError('EARSHOT_E_INTERNAL', 'this service was started without device administration');
+    return ctx.devices;
   };
 
   app.get('/api/admin/users', async (request) => {
@@ -63,7 +67,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RouteContext): void {
     await admin(request);
     const { deviceId } = parseRequest(NewDeviceBody, request.body, 'body');
     if (ctx.provisioning === null) throw new EarshotError('EARSHOT_E_INTERNAL', 'this service was started without provisioning details');
-    const p = registry().add(deviceId, { now: ctx.now() });
+    const p = await devices().add(deviceId, ctx.now());
     const details: ProvisioningDetails = { v: 1, deviceId: p.deviceId, secret: p.secret, ...ctx.provisioning };
     const text = JSON.stringify(details);
     // Error correction M (ISO/IEC 18004: ~15 % of the symbol may be damaged and still read).
@@ -74,8 +78,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RouteContext): void {
     await admin(request);
     const { id } = parseRequest(DeviceParams, request.params, 'path');
     const { enabled } = parseRequest(EnabledBody, request.body, 'body');
-    if (enabled) registry().enable(id, ctx.now());
-    else registry().disable(id, ctx.now());
+    await devices().setEnabled(id, enabled, ctx.now());
     return { deviceId: id, enabled };
   });
 }

@@ -21,6 +21,7 @@ import { bandRoutes } from './band-routes.ts';
 import { caseRoutes } from './case-routes.ts';
 import { clipRoutes } from './clip-routes.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
+import { type DeviceAdmin, registryAdmin } from './device-admin.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { caseWriteRoutes } from './case-write-routes.ts';
 import type { ProvisioningBase, RouteContext } from './context.ts';
@@ -60,8 +61,10 @@ export interface HttpDeps {
   readonly limits?: Partial<HttpLimits>;
   /** Case changes from the browser (issue 12); default true. A read-only app refuses them. */
   readonly writable?: boolean;
-  /** Device administration from the browser (issue 12). */
+  /** The devices (issue 12): listed in the browser, named by deployments. */
   readonly registry?: DeviceRegistry;
+  /** Device administration from the browser (issue 12); default: the registry's own changes (the embedded store). */
+  readonly devices?: DeviceAdmin;
   /** The broker address and server key a new monitor's provisioning details name. */
   readonly provisioning?: ProvisioningBase;
   /** After a deployment starts or ends (the service publishes the monitor's config). */
@@ -145,6 +148,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<HttpApp> {
     now,
     writable: deps.writable ?? true,
     registry: deps.registry ?? null,
+    devices: deps.devices ?? (deps.registry === undefined ? null : registryAdmin(deps.registry)),
     provisioning: deps.provisioning ?? null,
     onDeploymentsChanged: deps.onDeploymentsChanged ?? (() => undefined),
   };

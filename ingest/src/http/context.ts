@@ -5,6 +5,7 @@ import type { RecordStore } from '../storage/record/steps.ts';
 import { type AccessRecord, recordAccessSteps } from '../users/access-log.ts';
 import type { User, Users } from '../users/index.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
+import type { DeviceAdmin } from './device-admin.ts';
 import type { ClipBytes } from './clip-store.ts';
 import type { Jobs } from './jobs.ts';
 import type { UrlSigner } from './signed-url.ts';
@@ -20,8 +21,10 @@ export interface RouteContext {
   readonly now: () => number;
   /** Case changes from the browser (issue 12); false in a read-only app. */
   readonly writable: boolean;
-  /** Device administration (issue 12); PostgreSQL's registry reads, and refuses changes (EARSHOT_E_STORE_NOT_SUPPORTED). */
+  /** The devices as the registry holds them (issue 12: the browser lists them, a deployment names one). */
   readonly registry: DeviceRegistry | null;
+  /** Device administration from the browser (issue 12): adding, disabling, enabling a monitor. */
+  readonly devices: DeviceAdmin | null;
   /** What a new monitor's provisioning details name besides its id and secret. */
   readonly provisioning: ProvisioningBase | null;
   /** Called after a deployment starts or ends, so the monitor gets its config at once. */

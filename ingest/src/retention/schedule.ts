@@ -1,40 +1,56 @@
-/** Runs the purge job now and then every `everyMs` (default daily), off the ingest path. */
-import type { Database } from 'better-sqlite3';
+/**
+ * Runs the purge job now and then every `everyMs` (default daily), off the ingest path, one run at a time.
+ * Beside PostgreSQL only the holder of the `retention` lease runs it (`held`: storage/postgres/lease.ts);
+ * a process that takes the lease over runs it at once (`runNow`).
+ */
 import { type PurgeReport, type PurgeStep, runPurge } from './purge.ts';
+import type { PurgeStore } from './purge-store.ts';
 import type { RetentionPolicy } from './policy.ts';
 
 export interface RetentionJob {
-  stop(): void;
+  /** Starts a run unless one is running; resolves when it (or the one running) ends. */
+  runNow(): Promise<void>;
+  /** Stops the timers; resolves when a run in progress has ended. */
+  stop(): Promise<void>;
 }
 
 export function startRetentionJob(
-  db: Database,
+  store: PurgeStore,
   steps: readonly PurgeStep[],
   options: {
     readonly policy?: RetentionPolicy;
     readonly everyMs?: number;
     readonly now?: () => number;
+    /** Whether this process runs the job (default: always). */
+    readonly held?: () => boolean;
     readonly onReport?: (r: PurgeReport) => void;
     readonly onError?: (e: unknown) => void;
   } = {},
 ): RetentionJob {
   const now = options.now ?? Date.now;
-  const run = (): void => {
-    try {
-      const report = runPurge(db, steps, { nowMs: now(), ...(options.policy === undefined ? {} : { policy: options.policy }) });
-      options.onReport?.(report);
-    } catch (e) {
-      options.onError?.(e);
-    }
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const runNow = (): Promise<void> => {
+    if (running !== null) return running;
+    if (stopped || options.held?.() === false) return Promise.resolve();
+    running = runPurge(store, steps, { nowMs: now(), ...(options.policy === undefined ? {} : { policy: options.policy }) })
+      .then((report) => options.onReport?.(report), (e: unknown) => options.onError?.(e))
+      .finally(() => {
+        running = null;
+      });
+    return running;
   };
-  const timer = setInterval(run, options.everyMs ?? 86_400_000);
+  const timer = setInterval(() => void runNow(), options.everyMs ?? 86_400_000);
   timer.unref();
-  const first = setTimeout(run, 0);
+  const first = setTimeout(() => void runNow(), 0);
   first.unref();
   return {
-    stop() {
+    runNow,
+    async stop() {
+      stopped = true;
       clearInterval(timer);
       clearTimeout(first);
+      await running;
     },
   };
 }

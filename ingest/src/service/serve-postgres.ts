@@ -19,11 +19,11 @@
  *   (http/app.ts, wired by cli/serve.ts), all through the record port.
  * What only the holder of its lease runs (storage/postgres/lease.ts), so once
  * however many processes there are: signed tree heads (`tree-heads`) and the
- * device configs (`config-sync`), the offline-monitor alerts (`offline-alerts`).
- * Each process logs the leases it holds.
+ * device configs (`config-sync`), the offline-monitor alerts (`offline-alerts`)
+ * and the retention purge (`retention`). Each process logs the leases it holds.
  *
- * Not yet on PostgreSQL (docs/storage.md): retention, sealing level blocks
- * (a bundle export seals its hours in its own snapshot).
+ * Not yet on PostgreSQL (docs/storage.md): sealing level blocks in the
+ * background (a bundle export seals its hours in its own snapshot).
  */
 import type { RemoteConfig } from '@earshot/shared';
 import type { Logger } from 'pino';
@@ -38,7 +38,7 @@ import { createReceipts } from '../receipts/index.ts';
 import type { PostgresTarget } from '../storage/store-url.ts';
 import { openPostgres } from '../storage/postgres/connect.ts';
 import { deploymentsOf } from '../storage/postgres/deployments-of.ts';
-import { openPgDeviceRegistry } from '../storage/postgres/device-registry.ts';
+import { openPgDeviceRegistry, type PgDeviceRegistry } from '../storage/postgres/device-registry.ts';
 import type pg from 'pg';
 import type { DeviceRegistry } from '../devices/registry.ts';
 import type { ServerKey } from '../evidence/server-key.ts';
@@ -49,13 +49,17 @@ import type { RecordStore } from '../storage/record/steps.ts';
 import { postgresEvidenceLog } from '../storage/postgres/evidence-log.ts';
 import { createPostgresPipeline } from '../storage/postgres/ingest-batch/postgres-pipeline.ts';
 import { type Lease, startLease } from '../storage/postgres/lease.ts';
-import type { LeaseRole } from '../storage/postgres/advisory-locks.ts';
+import { LEASE, type LeaseRole } from '../storage/postgres/advisory-locks.ts';
 import { startPgClipSweep } from '../storage/postgres/clip-sweep.ts';
 import { createPgLevelsWriter } from '../storage/postgres/levels-writer.ts';
 import { pgReceiptCoverage } from '../storage/postgres/receipt-coverage.ts';
 import { serverKeyForStore } from '../storage/postgres/server-key-for-store.ts';
 import { signTreeHeadIfDue, startPgTreeHeadTimer } from '../storage/postgres/tree-head-timer.ts';
 import { type StoreProbe, startStoreProbe } from '../storage/postgres/store-probe.ts';
+import { type RetentionJob, startRetentionJob } from '../retention/index.ts';
+import { purgeExportJobs } from '../storage/postgres/export-jobs.ts';
+import { postgresPurgeStore } from '../storage/postgres/purge-store.ts';
+import { retentionSteps } from './retention-steps.ts';
 import { mqttExposureWarning, type Settings } from './settings.ts';
 
 /** How often device configs are compared with deployments (a deployment made by another process). */
@@ -81,8 +85,8 @@ export interface RunningPostgresService {
   readonly pool: pg.Pool;
   /** The server's signing key (bundles, provisioning details). */
   readonly serverKey: ServerKey;
-  /** The devices, kept in step with the store (the web view reads them; changes are the commands'). */
-  readonly registry: DeviceRegistry;
+  /** The devices, kept in step with the store (the web view lists them and waits for its own changes). */
+  readonly registry: PgDeviceRegistry;
   close(): Promise<void>;
 }
 
@@ -165,7 +169,7 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
     receipts.attach(link.publishReceipt);
 
     // The run-once jobs, each under its lease, on a pool of their own (a held lease keeps its connection).
-    const leasePool = await openPostgres(opts.target, { maxConnections: 3, migrate: false });
+    const leasePool = await openPostgres(opts.target, { maxConnections: Object.keys(LEASE).length, migrate: false });
     closers.push(() => leasePool.end());
     const leases: Lease[] = [];
     const lease = (role: LeaseRole, onAcquired?: () => void): Lease => {
@@ -227,6 +231,17 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
       onError: (e) => logger.error({ err: e }, 'monitor offline check failed'),
     });
     closers.push(() => offline.stop());
+    // The retention purge (retention/, issue 4) by the holder of its lease: at start, daily, and at once on taking the lease over.
+    let retention: RetentionJob | null = null;
+    const retentionLease = lease('retention', () => void retention?.runNow());
+    retention = startRetentionJob(postgresPurgeStore(pool), retentionSteps(purgeExportJobs), {
+      policy: settings.retention,
+      held: () => retentionLease.held(),
+      onReport: (r) => logger.info({ report: r }, 'retention purge ran'),
+      onError: (e) => logger.error({ err: e }, 'retention purge failed'),
+    });
+    const stopRetention = once(() => retention.stop());
+    closers.push(stopRetention);
     await Promise.all(leases.map((l) => l.ready));
 
     const probe = startStoreProbe(pool);
@@ -250,6 +265,7 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
           offline.stop();
           probe.stop();
           await syncing;
+          await stopRetention();
           // What is ready is committed and acknowledged; the rest stays at the broker for another process or the next start.
           await closeLink();
           await pipeline.idle();

@@ -18,7 +18,7 @@ import { startTreeHeadTimer } from '../evidence/index.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { createReceipts, sqliteReceiptCoverage } from '../receipts/index.ts';
 import { prepareWorkerCount } from '../pipeline/workers/worker-count.ts';
-import { startRetentionJob } from '../retention/index.ts';
+import { purgeBundleFiles, sqlitePurgeStore, startRetentionJob } from '../retention/index.ts';
 import { createInfluxLevelSink, type InfluxLevelSink } from '../sinks/influx.ts';
 import { influxTargetFromEnv } from '../sinks/influx-config.ts';
 import { removeStaleTemporaries } from '../store/clip-file.ts';
@@ -157,7 +157,7 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     offlineAfterMs: settings.alerts.monitorOfflineMinutes * 60_000,
     onError: (e) => logger.error({ err: e }, 'monitor offline check failed'),
   });
-  const retention = startRetentionJob(ingest.db, retentionSteps(ingest.dir.clips, join(ingest.dir.root, 'bundles')), {
+  const retention = startRetentionJob(sqlitePurgeStore(ingest.db, ingest.dir.clips), retentionSteps(purgeBundleFiles(join(ingest.dir.root, 'bundles'))), {
     policy: settings.retention,
     onReport: (r) => logger.info({ report: r }, 'retention purge ran'),
     onError: (e) => logger.error({ err: e }, 'retention purge failed'),
@@ -180,7 +180,7 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
         clearInterval(configTimer);
         clipRetry.stop();
         treeHeads.stop();
-        retention.stop();
+        await retention.stop();
         await levelBlocks.stop();
         offlineWatch.stop();
         await link.close();

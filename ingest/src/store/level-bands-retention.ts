@@ -8,49 +8,43 @@
  * the sums row goes), so the sums never disagree with the bands.
  */
 import type { PurgeStep } from '../retention/index.ts';
-import { BandBlock, createBandBlockStore, hasLevelBands } from './level-bands.ts';
-import { bandIndex } from './band-codec.ts';
+import { keptAt, purgeBySlice } from '../retention/steps.ts';
+import { all, hasTable, run } from '../storage/record/steps.ts';
+import { BandBlock } from './level-bands.ts';
+import { ALL_BANDS, bandIndex } from './band-codec.ts';
 import { BAND_ROLLUP_MS } from './level-bands-migrations.ts';
 
 const DAY_MS = 86_400_000;
 
-const KEPT = `EXISTS (
-  SELECT 1 FROM deployments d JOIN cases c ON c.ref = d.case_ref
-  WHERE d.device_id = b.device AND d.installed_ms <= b.t AND (d.removed_ms IS NULL OR d.removed_ms > b.t)
-    AND NOT (c.status = 'closed' AND c.closed_at <= :closedBy))`;
+const NOT_KEPT = `NOT ${keptAt('b.device', 'b.t')}`;
+const TOUCHED = `SELECT DISTINCT b.device AS device, b.t - b.t % ${BAND_ROLLUP_MS} AS block FROM level_bands b WHERE b.t >= ? AND b.t < ? AND ${NOT_KEPT} ORDER BY device, block`;
+const DELETE = `DELETE FROM level_bands AS b WHERE b.t >= ? AND b.t < ? AND ${NOT_KEPT}`;
+const REMAINING = 'SELECT d, f0, data FROM level_bands WHERE t >= ? AND t < ? AND device = ? ORDER BY t';
+const PUT = `INSERT INTO level_bands_10m (device, start, records, energy, seconds) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (device, start) DO UPDATE SET records = excluded.records, energy = excluded.energy, seconds = excluded.seconds`;
 
 export const purgeLevelBands: PurgeStep = {
   name: 'level-bands',
-  run(ctx) {
-    if (!hasLevelBands(ctx.db)) return;
-    const cutoff = ctx.cutoffs.levelsBeforeMs;
-    const touched = ctx.db.prepare<{ start: number; end: number; closedBy: string }, { device: string; block: number }>(
-      `SELECT DISTINCT b.device AS device, b.t - b.t % ${BAND_ROLLUP_MS} AS block FROM level_bands b WHERE b.t >= :start AND b.t < :end AND NOT ${KEPT}`,
-    );
-    const del = ctx.db.prepare<{ start: number; end: number; closedBy: string }>(
-      `DELETE FROM level_bands AS b WHERE b.t >= :start AND b.t < :end AND NOT ${KEPT}`,
-    );
-    const remaining = ctx.db.prepare<[number, number, string], { d: number; f0: string; data: Buffer }>('SELECT d, f0, data FROM level_bands WHERE t >= ? AND t < ? AND device = ?');
-    const next = ctx.db.prepare<[number], { t: number | null }>('SELECT min(t) AS t FROM level_bands WHERE t >= ?');
-    const blocks = createBandBlockStore(ctx.db);
+  async run(ctx) {
+    if (!(await ctx.read(hasTable('level_bands')))) return;
     const block = new BandBlock();
-    let startMs = -8.64e15;
-    for (;;) {
-      const first = next.get(startMs)?.t ?? null;
-      if (first === null || first >= cutoff) return;
-      const end = Math.min(first + DAY_MS, cutoff);
-      const p = { start: first, end, closedBy: ctx.cutoffs.casesClosedBy };
-      ctx.commit(() => {
-        const lost = touched.all(p);
-        const rows = del.run(p).changes;
-        for (const { device, block: s } of lost) {
-          block.clear();
-          for (const r of remaining.iterate(s, s + BAND_ROLLUP_MS, device)) block.add(r.data, bandIndex(r.f0), r.d);
-          blocks.replace(device, s, block);
+    await purgeBySlice(ctx, 'SELECT min(t) AS t FROM level_bands WHERE t >= ?', DAY_MS, (start, end) => function* () {
+      const closedBy = ctx.cutoffs.casesClosedBy;
+      const lost = yield* all<{ device: string; block: number }>(TOUCHED, start, end, closedBy);
+      const rows = yield* run(DELETE, start, end, closedBy);
+      for (const { device, block: s } of lost) {
+        block.clear();
+        for (const r of yield* all<{ d: number; f0: string; data: Buffer }>(REMAINING, s, s + BAND_ROLLUP_MS, device)) block.add(r.data, bandIndex(r.f0), r.d);
+        if (block.records === 0) {
+          yield* run('DELETE FROM level_bands_10m WHERE device = ? AND start = ?', device, s);
+        } else {
+          const energy = Buffer.alloc(ALL_BANDS * 8);
+          const seconds = Buffer.alloc(ALL_BANDS * 8);
+          block.pack(energy, seconds);
+          yield* run(PUT, device, s, block.records, energy, seconds);
         }
-        return { rows };
-      });
-      startMs = end;
-    }
+      }
+      return { rows };
+    });
   },
 };

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EarshotError, describeIssues } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
-import { readNow, writeNow } from '../storage/record/sqlite-record.ts';
+import { sqliteRecord } from '../storage/record/sqlite-record.ts';
 import type { RecordStore } from '../storage/record/steps.ts';
 import { type Account, accountsSteps, addUserSteps, parseNewUser } from './account-steps.ts';
 import { FairQueue, type FairQueueOptions, QueueFullError } from './fair-queue.ts';
@@ -81,8 +81,7 @@ export const LOGIN_HASHING: FairQueueOptions = { concurrency: 1, maxPerSource: 4
 /** The embedded store's record, for accounts (which append nothing to the evidence log). */
 function recordOf(store: Db | RecordStore, now: () => number): RecordStore {
   if ('write' in store && 'read' in store && 'store' in store) return store;
-  const db = store;
-  return { store: 'sqlite', now, write: async (steps) => writeNow({ db }, steps), read: async (steps) => readNow(db, steps) };
+  return sqliteRecord({ db: store, now });
 }
 
 /** Accounts and sessions on either store: the embedded database, or the record port of any store. */

@@ -22,6 +22,7 @@ import { type Db, openDatabase } from '../../src/db/open.ts';
 import { bandsCsvFromDb, bandsCsvFromRows, bandsCsvSource } from '../../src/export/bands-csv.ts';
 import type { DeploymentSpan } from '../../src/export/spans.ts';
 import { runPurge } from '../../src/retention/purge.ts';
+import { sqlitePurgeStore } from '../../src/retention/purge-store.ts';
 import { purgeOldTimeSeries } from '../../src/retention/steps.ts';
 import { ALL_MIGRATIONS } from '../../src/service/migrations.ts';
 import { bandBlocksMigrations, createBandBlockReader } from '../../src/store/band-blocks/index.ts';
@@ -207,8 +208,8 @@ describe('data/bands.csv from band blocks', () => {
     openCase(c, { ref: 'ASB-2026-0301', category: 'general', officer: 'P. Officer', address: '1 Street' });
     // Deployed from 00:20 UTC: what came before goes (older than the levels' 400 days, retention/policy.ts, and in no case).
     startDeployment(c, { caseRef: 'ASB-2026-0301', deviceId: 'mon-a', installedAt: new Date(T0 + HOUR + 20 * 60_000).toISOString(), installedBy: 'T', calibration: { readingDb: 94, fullScaleDb: 120 } });
-    runPurge(db, [
-      purgeOldTimeSeries({ name: 'levels', table: 'levels', timeColumn: 't', deviceColumn: 'device', timeUnit: 'ms', sliceMs: 86_400_000 }),
+    await runPurge(sqlitePurgeStore(db, '/nonexistent'), [
+      purgeOldTimeSeries({ name: 'levels', table: 'levels', timeColumn: 't', deviceColumn: 'device', sliceMs: 86_400_000 }),
       purgeLevelBands,
     ], { nowMs: T0 + 401 * 24 * HOUR });
     expect(blockRows(db, 'mon-a', T0)).toBeUndefined();

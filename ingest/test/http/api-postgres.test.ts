@@ -14,6 +14,8 @@ import { createHttpApp, type HttpApp } from '../../src/http/app.ts';
 import { clipFilesTable, clipsFolder } from '../../src/http/clip-store.ts';
 import { linkKeyOf } from '../../src/http/signed-url.ts';
 import { copyStore } from '../../src/storage/copy/copy-store.ts';
+import { postgresDeviceAdmin } from '../../src/storage/postgres/device-admin.ts';
+import { openPgDeviceRegistry, type PgDeviceRegistry } from '../../src/storage/postgres/device-registry.ts';
 import { postgresJobStore } from '../../src/storage/postgres/export-jobs.ts';
 import { embeddedRecord } from '../../src/storage/record/embedded-record.ts';
 import { postgresRecord } from '../../src/storage/record/postgres-record.ts';
@@ -25,7 +27,9 @@ import * as golden from '../export/golden-case.ts';
 const fx = usePostgres();
 const fixtures: ExportFixture[] = [];
 const apps: HttpApp[] = [];
+const registries: PgDeviceRegistry[] = [];
 afterAll(async () => {
+  for (const r of registries) await r.close();
   for (const a of apps) {
     await a.jobs.idle();
     await a.app.close();
@@ -131,5 +135,78 @@ describe('the officer web view and API on PostgreSQL', () => {
     expect(a[4]).toContain('"deviceId":"mon-a"');
     expect(a[11]).toMatch(/^200 clip of \d+ bytes starting RIFF$/);
     expect(a[18]).toBe('200 PK of more than 10 kB');
+  }, 180_000);
+
+  it('adds, disables and enables a monitor from the browser as on SQLite, every instance seeing it', async () => {
+    const f = makeExportFixture(golden.T0);
+    fixtures.push(f);
+    f.device('mon-a');
+    await createUsers(f.ingest.db, { scrypt: SCRYPT, now: () => f.clock }).add({ username: 'root', displayName: 'Ada Admin', initials: 'AA', role: 'admin', password: PASSWORD });
+    const pool = await fx.pool();
+    expect((await copyStore({ db: f.ingest.db, clipsDir: f.ingest.dir.clips }, pool)).ok).toBe(true);
+    const now = (): number => f.clock;
+    const provisioning = { server: 'mqtts://earshot.example.org:8883', serverPublicKeyPem: f.ingest.serverKey.publicKeyPem };
+    const common = { logger: pino({ level: 'silent' }), now, urlKey: linkKeyOf(f.ingest.serverKey.privateKey), provisioning };
+    const lite = await createHttpApp({
+      ...common, record: embeddedRecord(f.ingest.cases, accessPortFor(f.ingest.log, now), now), users: createUsers(f.ingest.db, { scrypt: SCRYPT, now }),
+      clips: clipsFolder(f.ingest.dir.clips), exportBundle: createBundleExporter(f.ingest, { outDir: f.temp(), now }), registry: f.ingest.registry,
+    });
+    const onPostgres = async () => {
+      const record = postgresRecord(pool, now);
+      const registry = await openPgDeviceRegistry(pool);
+      registries.push(registry);
+      const app = await createHttpApp({
+        ...common, record, users: createUsers(record, { scrypt: SCRYPT, now }), clips: clipFilesTable(record), jobStore: postgresJobStore(pool, { now }),
+        exportBundle: bundleExporter((ref, request, o) => exportCaseBundleOnPostgres({ pool, key: f.ingest.serverKey }, ref, request, o), { outDir: f.temp(), now }),
+        registry, devices: postgresDeviceAdmin(pool, registry, null),
+      });
+      return { app, registry };
+    };
+    const [pgA, pgB] = [await onPostgres(), await onPostgres()];
+    apps.push(lite, pgA.app, pgB.app);
+
+    /** The admin's round: add, a second add refused, the list, disable, enable; `other` answers from another instance. */
+    const round = async (app: HttpApp, other: HttpApp, registry: { checkCredentials(id: string, p: Buffer): Promise<string> }, settle: () => Promise<void>): Promise<string[]> => {
+      let token: string | null = null;
+      const ask = asker(app, () => token);
+      const askOther = asker(other, () => token);
+      const login = await ask('POST', '/api/login', { username: 'root', password: PASSWORD });
+      token = (JSON.parse(login.body) as { token: string }).token;
+      const out: string[] = [];
+      const added = await ask('POST', '/api/admin/devices', { deviceId: 'flat-9' });
+      const details = JSON.parse((JSON.parse(added.body) as { details: string }).details) as { deviceId: string; secret: string; server: string };
+      out.push(`${added.status} ${details.deviceId} ${details.server} ${(JSON.parse(added.body) as { qrSvg: string }).qrSvg.startsWith('<svg') ? 'with' : 'without'} a QR code`);
+      await settle();
+      out.push(`secret ${await registry.checkCredentials('flat-9', Buffer.from(details.secret))}`);
+      out.push(normal((await ask('POST', '/api/admin/devices', { deviceId: 'flat-9' })).body));
+      const listed = (r: { body: string }) => (JSON.parse(r.body) as { devices: { deviceId: string; enabled: boolean }[] }).devices.map((d) => `${d.deviceId}:${d.enabled}`).join(' ');
+      out.push(listed(await askOther('GET', '/api/admin/devices')));
+      out.push(`${(await askOther('POST', '/api/admin/devices/flat-9/enabled', { enabled: false })).status}`);
+      await settle();
+      out.push(listed(await ask('GET', '/api/admin/devices')), `secret ${await registry.checkCredentials('flat-9', Buffer.from(details.secret))}`);
+      out.push(`${(await ask('POST', '/api/admin/devices/flat-9/enabled', { enabled: true })).status}`);
+      out.push(normal((await ask('POST', '/api/admin/devices/flat-404/enabled', { enabled: true })).body));
+      await settle();
+      out.push(listed(await askOther('GET', '/api/admin/devices')));
+      return out;
+    };
+    const a = await round(lite, lite, f.ingest.registry, async () => undefined);
+    const b = await round(pgA.app, pgB.app, pgA.registry, async () => {
+      await pgA.registry.refresh();
+      await pgB.registry.refresh();
+    });
+    expect(b).toEqual(a);
+    expect(a).toEqual([
+      '201 flat-9 mqtts://earshot.example.org:8883 with a QR code',
+      'secret ok',
+      expect.stringContaining('EARSHOT_E_DEVICE_EXISTS'),
+      'flat-9:true mon-a:true',
+      '200',
+      'flat-9:false mon-a:true',
+      'secret disabled',
+      '200',
+      expect.stringContaining('EARSHOT_E_DEVICE_UNKNOWN'),
+      'flat-9:true mon-a:true',
+    ]);
   }, 180_000);
 });

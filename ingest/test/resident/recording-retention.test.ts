@@ -10,6 +10,7 @@ import { closeCase, endDeployment } from '../../src/cases/index.ts';
 import { listDiary } from '../../src/cases/diary.ts';
 import { casePhoneRecordings } from '../../src/export/diary.ts';
 import { runPurge } from '../../src/retention/purge.ts';
+import { sqlitePurgeStore } from '../../src/retention/purge-store.ts';
 import { purgePhoneRecordings } from '../../src/resident/retention.ts';
 import { webmBytes } from './audio-samples.ts';
 import { REF, type ResidentFixture, makeResidentFixture } from './fixture.ts';
@@ -35,8 +36,7 @@ describe('phone recordings and retention', () => {
     expect(existsSync(path)).toBe(true);
     endDeployment(f.ingest.cases, { deploymentId: f.deploymentId, removedBy: 'T. Tech' });
     closeCase(f.ingest.cases, REF, 'resolved', 'jsmith');
-    const step = purgePhoneRecordings(f.ingest.dir.clips);
-    runPurge(f.ingest.db, [step], { nowMs: f.now() + 3_650 * 86_400_000 });
+    await runPurge(sqlitePurgeStore(f.ingest.db, f.ingest.dir.clips), [purgePhoneRecordings], { nowMs: f.now() + 3_650 * 86_400_000 });
     expect(existsSync(path)).toBe(false);
     const after = listDiary(f.ingest.db, REF)[0]!.recording!;
     expect(after).toMatchObject({ sha256: rec.sha256, file: null });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeCase, openCase } from '../../src/cases/cases.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { runPurge } from '../../src/retention/purge.ts';
+import { purgeBundleFiles, runPurge, sqlitePurgeStore } from '../../src/retention/index.ts';
 import { retentionSteps } from '../../src/service/retention-steps.ts';
 import { createQuarantine } from '../../src/store/quarantine.ts';
 import { storeMigrations } from '../../src/store/migrations.ts';
@@ -88,9 +88,9 @@ function world(): { clips: string; bundles: string } {
 const chunks = (): string[] => f.db.prepare<[], { clip_id: string }>('SELECT clip_id FROM clip_chunks ORDER BY clip_id').all().map((r) => r.clip_id);
 
 describe('the service purge (items 14 and 5)', () => {
-  it('deletes the chunks of an expired case\'s clips, and a WAV only when no remaining clip references it', () => {
+  it('deletes the chunks of an expired case\'s clips, and a WAV only when no remaining clip references it', async () => {
     const { clips, bundles } = world();
-    runPurge(f.db, retentionSteps(clips, bundles), { nowMs: NOW });
+    await runPurge(sqlitePurgeStore(f.db, clips), retentionSteps(purgeBundleFiles(bundles)), { nowMs: NOW });
     expect(chunks()).toEqual(['b-2', 'orphan-new']);
     // a-2's file was A's alone: gone. The shared file is still B's evidence: kept.
     expect(existsSync(join(clips, `${ONLY_A}.wav`))).toBe(false);
@@ -108,9 +108,9 @@ describe('the service purge (items 14 and 5)', () => {
     expect(files.find((x) => x.sha256 === ONLY_A)?.kept).toBeUndefined();
   });
 
-  it('drops quarantine payloads after 30 days keeping row and hash, rows after 400, orphan chunks after 48 h, bundles after 7 days', () => {
+  it('drops quarantine payloads after 30 days keeping row and hash, rows after 400, orphan chunks after 48 h, bundles after 7 days', async () => {
     const { clips, bundles } = world();
-    const report = runPurge(f.db, retentionSteps(clips, bundles), { nowMs: NOW });
+    const report = await runPurge(sqlitePurgeStore(f.db, clips), retentionSteps(purgeBundleFiles(bundles)), { nowMs: NOW });
     const q = f.db.prepare<[], { device: string; received_at: number; code: string; raw: Buffer; raw_bytes: number; raw_sha256: string; raw_dropped: string | null }>(
       'SELECT device, received_at, code, raw, raw_bytes, raw_sha256, raw_dropped FROM quarantine ORDER BY received_at, device',
     ).all();

@@ -5,6 +5,7 @@ import { showCase } from '../../src/cases/case-queries.ts';
 import { endDeployment, startDeployment } from '../../src/cases/deployments.ts';
 import { addDiaryEntry, listDiary } from '../../src/cases/diary.ts';
 import { runPurge } from '../../src/retention/purge.ts';
+import { sqlitePurgeStore } from '../../src/retention/purge-store.ts';
 import { deleteCaseRows, purgeCaseContent, purgeOldTimeSeries } from '../../src/retention/steps.ts';
 import { type Fixture, DAY, HOUR, openFixture } from '../cases/fixture.ts';
 
@@ -46,16 +47,16 @@ const levelsOf = (device: string): number => f.db.prepare<[string], { n: number 
 const steps = [
   purgeCaseContent,
   deleteCaseRows({ name: 'fake-events', table: 'fake_events', caseColumn: 'case_ref' }),
-  purgeOldTimeSeries({ name: 'fake-levels', table: 'fake_levels', timeColumn: 't_ms', deviceColumn: 'device', timeUnit: 'ms' }),
+  purgeOldTimeSeries({ name: 'fake-levels', table: 'fake_levels', timeColumn: 't_ms', deviceColumn: 'device' }),
 ];
 
 describe('retention purge', () => {
-  it('purges only cases closed 7 years ago, keeps every leaf, and audits what went', () => {
+  it('purges only cases closed 7 years ago, keeps every leaf, and audits what went', async () => {
     world();
     const before = leafBytes();
     const now = Date.parse('2033-04-01T00:00:00.000Z');
     f.db.prepare('INSERT INTO fake_levels VALUES (?, ?, 40)').run('mon-x', now - DAY); // recent: kept
-    const report = runPurge(f.db, steps, { nowMs: now });
+    const report = await runPurge(sqlitePurgeStore(f.db, '/nonexistent'), steps, { nowMs: now });
     expect(report.cutoffs).toEqual({
       levelsBeforeMs: now - 400 * DAY, casesClosedBy: '2026-04-01T00:00:00.000Z',
       quarantinePayloadsBeforeMs: now - 30 * DAY, quarantineRowsBeforeMs: now - 400 * DAY, orphanChunksBeforeMs: now - 2 * DAY, bundlesBeforeMs: now - 7 * DAY,
@@ -96,32 +97,26 @@ describe('retention purge', () => {
     expect([levelsOf('mon-a'), levelsOf('mon-b'), levelsOf('mon-c'), levelsOf('mon-d'), levelsOf('mon-x')]).toEqual([48, 0, 48, 48, 1]);
 
     // A second run removes nothing more.
-    const again = runPurge(f.db, steps, { nowMs: now + DAY });
+    const again = await runPurge(sqlitePurgeStore(f.db, '/nonexistent'), steps, { nowMs: now + DAY });
     expect(again.steps.map((s) => s.rows)).toEqual([0, 0, 0]);
   });
 
-  it('never purges an open case, however old', () => {
+  it('never purges an open case, however old', async () => {
     world();
-    runPurge(f.db, steps, { nowMs: Date.parse('2090-01-01T00:00:00.000Z') });
+    await runPurge(sqlitePurgeStore(f.db, '/nonexistent'), steps, { nowMs: Date.parse('2090-01-01T00:00:00.000Z') });
     expect(listDiary(f.db, 'ASB-2026-0001')[0]?.content).not.toBeNull();
     expect(levelsOf('mon-a')).toBe(48);
     expect(listDiary(f.db, 'ASB-2026-0003')[0]?.content).toBeNull();
   });
 
-  it('honours a configured policy and works on ISO-time tables', () => {
+  it('honours a configured policy, and refuses a bad one', async () => {
     world();
-    f.db.exec('CREATE TABLE iso_levels (device TEXT NOT NULL, t TEXT NOT NULL) STRICT');
-    const ins = f.db.prepare<[string, string]>('INSERT INTO iso_levels VALUES (?, ?)');
-    ins.run('mon-x', '2026-03-03T00:00:00.000Z');
-    ins.run('mon-x', '2026-05-03T00:00:00.000Z');
-    ins.run('mon-a', '2026-03-03T00:00:00.000Z'); // inside A's deployment
-    const step = purgeOldTimeSeries({ name: 'iso', table: 'iso_levels', timeColumn: 't', deviceColumn: 'device', timeUnit: 'iso', sliceMs: DAY });
-    const r = runPurge(f.db, [step], { nowMs: Date.parse('2026-04-10T00:00:00.000Z'), policy: { levelsDays: 30 } });
-    expect(r.steps[0]?.rows).toBe(1);
-    expect(f.db.prepare('SELECT device, t FROM iso_levels ORDER BY t, device').all()).toEqual([
-      { device: 'mon-a', t: '2026-03-03T00:00:00.000Z' },
-      { device: 'mon-x', t: '2026-05-03T00:00:00.000Z' },
-    ]);
-    expect(() => runPurge(f.db, [step], { nowMs: 0, policy: { levelsDays: 0 } })).toThrow(expect.objectContaining({ code: 'EARSHOT_E_CONFIG_INVALID' }));
+    const store = sqlitePurgeStore(f.db, '/nonexistent');
+    const step = purgeOldTimeSeries({ name: 'fake-levels', table: 'fake_levels', timeColumn: 't_ms', deviceColumn: 'device', sliceMs: DAY });
+    // 30 days from 2026-04-10: everything before 2026-03-11 may go, except inside kept cases' deployments.
+    const r = await runPurge(store, [step], { nowMs: Date.parse('2026-04-10T00:00:00.000Z'), policy: { levelsDays: 30 } });
+    expect(r.steps[0]?.rows).toBe(48);
+    expect([levelsOf('mon-a'), levelsOf('mon-b'), levelsOf('mon-c'), levelsOf('mon-d'), levelsOf('mon-x')]).toEqual([48, 48, 48, 48, 0]);
+    await expect(runPurge(store, [step], { nowMs: 0, policy: { levelsDays: 0 } })).rejects.toMatchObject({ code: 'EARSHOT_E_CONFIG_INVALID' });
   });
 });

@@ -16,6 +16,7 @@ import { openCase } from '../../src/cases/cases.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { type Db, openDatabase } from '../../src/db/open.ts';
 import { runPurge } from '../../src/retention/purge.ts';
+import { sqlitePurgeStore } from '../../src/retention/purge-store.ts';
 import { ALL_MIGRATIONS } from '../../src/service/migrations.ts';
 import { decodeBands } from '../../src/store/band-codec.ts';
 import { levelBandsMigrations } from '../../src/store/level-bands-migrations.ts';
@@ -183,7 +184,7 @@ describe('retention of level bands', () => {
   let f: Fixture | undefined;
   afterEach(() => f?.close());
 
-  it('purges the bands of exactly the levels purged, keeps a live case\'s, and remakes the sums of the blocks it cut', () => {
+  it('purges the bands of exactly the levels purged, keeps a live case\'s, and remakes the sums of the blocks it cut', async () => {
     f = openFixture('2026-01-01T09:00:00.000Z');
     migrate(f.db, [...storeMigrations, ...timelineMigrations, ...levelBandsMigrations]);
     const cal = { readingDb: 94, fullScaleDb: 120 };
@@ -202,8 +203,8 @@ describe('retention of level bands', () => {
     }
     expectSumsEqual(f.db, sent);
     const now = start + 400 * 86_400_000 + 30 * 60_000;
-    const report = runPurge(f.db, [
-      purgeOldTimeSeries({ name: 'levels', table: 'levels', timeColumn: 't', deviceColumn: 'device', timeUnit: 'ms', sliceMs: 86_400_000 }),
+    const report = await runPurge(sqlitePurgeStore(f.db, '/nonexistent'), [
+      purgeOldTimeSeries({ name: 'levels', table: 'levels', timeColumn: 't', deviceColumn: 'device', sliceMs: 86_400_000 }),
       purgeLevelBands,
     ], { nowMs: now });
     // Levels and bands go together: everything of mon-gone, and mon-keep's 5 minutes before its deployment.

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { LevelRecord } from '@earshot/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../src/db/open.ts';
-import { runPurge } from '../../src/retention/index.ts';
+import { runPurge, sqlitePurgeStore } from '../../src/retention/index.ts';
 import { ALL_MIGRATIONS } from '../../src/service/migrations.ts';
 import { retentionSteps } from '../../src/service/retention-steps.ts';
 import {
@@ -141,7 +141,7 @@ describe('level blocks and the retention purge', () => {
     w.write('mon-a', 2, { fullScaleDb: 120, records: records(H0, 3600) });
     await sealPass(createBlockSealer(db), { nowMs: H0 + DAY });
     expect(blockCount()).toBe(4);
-    const report = runPurge(db, retentionSteps(join(dir, 'clips')), { nowMs: H0 + DAY });
+    const report = await runPurge(sqlitePurgeStore(db, join(dir, 'clips')), retentionSteps(null), { nowMs: H0 + DAY });
     expect(report.steps.find((s) => s.name === 'levels')?.rows).toBe(3 * 3600);
     expect(db.prepare<[], { hour_ms: number }>('SELECT hour_ms FROM level_blocks').all()).toEqual([{ hour_ms: H0 }]);
   });

@@ -1,5 +1,6 @@
 /**
- * `earshot device add | list | disable | enable` on PostgreSQL (DESIGN §8): the
+ * `earshot device add | list | disable | enable` on PostgreSQL (DESIGN §8), and the browser's device
+ * administration (postgresDeviceAdmin): the
  * same checks, errors and hashing as the SQLite registry (devices/registry.ts),
  * one statement each. A running `earshot serve` sees each change within its
  * notification (schema/devices-notify.ts, storage/postgres/device-registry.ts).
@@ -8,6 +9,8 @@ import { DEVICE_ID_PATTERN, EarshotError } from '@earshot/shared';
 import type pg from 'pg';
 import { type DeviceInfo, type Provisioned, parseDevicePublicKey } from '../../devices/registry.ts';
 import { hashSecret, newSecret } from '../../devices/secret.ts';
+import type { DeviceAccounts } from '../../broker-client/device-accounts.ts';
+import type { DeviceAdmin } from '../../http/device-admin.ts';
 import { BY_ID, deviceInfo, type PgDeviceInfoRow } from './device-rows.ts';
 
 /** Registers a device and returns its secret, shown once (only its keyed hash is stored); createdAt names the row for undoAddDevice. */
@@ -40,4 +43,33 @@ export async function setDeviceEnabled(pool: pg.Pool, id: string, enabled: boole
 export async function undoAddDevice(pool: pg.Pool, id: string, createdAt: number): Promise<boolean> {
   const r = await pool.query('DELETE FROM devices WHERE id = $1 AND created_at = $2', [id, createdAt]);
   return r.rowCount === 1;
+}
+
+/**
+ * The browser's device administration on PostgreSQL (http/device-admin.ts): the same writes as the commands
+ * above, and — with an external mosquitto whose accounts Earshot keeps — the device's broker account made in
+ * the same request, from the secret that exists only then, the row taken back out if the broker refuses it
+ * (as `earshot device add` does). A disable or enable reaches the broker through every process's account
+ * sync (broker-client/account-sync.ts) and the embedded broker's cut (device-registry.ts onDisable). Each
+ * answers once this process's registry holds the change.
+ */
+export function postgresDeviceAdmin(pool: pg.Pool, registry: { refresh(): Promise<void> }, accounts: DeviceAccounts | null): DeviceAdmin {
+  return {
+    async add(id, now) {
+      accounts?.checkId(id);
+      const p = await addDevice(pool, id, { now });
+      try {
+        await accounts?.add(p.deviceId, p.secret);
+      } catch (e) {
+        await undoAddDevice(pool, p.deviceId, p.createdAt);
+        throw e;
+      }
+      await registry.refresh();
+      return { deviceId: p.deviceId, secret: p.secret };
+    },
+    async setEnabled(id, enabled, now) {
+      await setDeviceEnabled(pool, id, enabled, now);
+      await registry.refresh();
+    },
+  };
 }

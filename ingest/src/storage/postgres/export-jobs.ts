@@ -3,7 +3,8 @@
  * answers a job's progress and serves its ZIP, which is stored in parts of 1 MiB and streamed back a part at a
  * time, so neither side holds a whole bundle in memory. The process running an export saves the job at least
  * every HEARTBEAT_MS (jobs.ts); a running job not saved for STALE_MS is answered as failed, its process gone.
- * Jobs older than the retention policy's bundleDays are deleted when a new one starts.
+ * Jobs older than the retention policy's bundleDays are deleted when a new one starts, and by the retention
+ * purge (purgeExportJobs), which audits each.
  */
 import { createReadStream, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,6 +13,8 @@ import type pg from 'pg';
 import { formatError } from '@earshot/shared';
 import type { Job, JobStore } from '../../http/jobs.ts';
 import { RetentionPolicy } from '../../retention/policy.ts';
+import type { PurgeStep } from '../../retention/purge.ts';
+import { all, run } from '../record/steps.ts';
 import { inTransaction } from './transaction.ts';
 
 const PART_BYTES = 1024 * 1024;
@@ -83,3 +86,23 @@ export function postgresJobStore(pool: pg.Pool, options: { readonly now?: () => 
     },
   };
 }
+
+/**
+ * The retention purge of the exported bundles on PostgreSQL (as retention/hygiene.ts purgeBundleFiles does
+ * for the data folder's): each job last saved before the bundle cutoff goes with its ZIP's parts (ON DELETE
+ * CASCADE), one audit item per job.
+ */
+export const purgeExportJobs: PurgeStep = {
+  name: 'bundles',
+  async run(ctx) {
+    const before = ctx.cutoffs.bundlesBeforeMs;
+    for (;;) {
+      const n = await ctx.commit(function* () {
+        const jobs = yield* all<{ id: string; updated_at: number }>('SELECT id, updated_at FROM export_jobs WHERE updated_at < ? ORDER BY updated_at, id LIMIT 100', before);
+        for (const j of jobs) yield* run('DELETE FROM export_jobs WHERE id = ?', j.id);
+        return { rows: jobs.length, removed: jobs.map((j) => ({ bundle: j.id, lastWritten: new Date(j.updated_at).toISOString() })) };
+      });
+      if (n < 100) return;
+    }
+  },
+};

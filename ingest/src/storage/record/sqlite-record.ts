@@ -5,7 +5,7 @@
  */
 import { EarshotError } from '@earshot/shared';
 import type { Database, Statement } from 'better-sqlite3';
-import type { CasesContext, EvidenceAppender } from '../../cases/evidence-port.ts';
+import type { EvidenceAppender } from '../../cases/evidence-port.ts';
 import type { RecordStore, Steps } from './steps.ts';
 
 const statements = new WeakMap<Database, Map<string, Statement>>();
@@ -55,8 +55,11 @@ export function readNow<T>(db: Database, steps: Steps<T>): T {
   return db.transaction(() => drive(db, null, steps)).deferred();
 }
 
-/** The port over the embedded store (the operations run at once; the promise is already settled). */
-export function sqliteRecord(ctx: CasesContext): RecordStore {
+/**
+ * The port over the embedded store (the operations run at once; the promise is already settled). Without
+ * an evidence log, an operation that appends is refused.
+ */
+export function sqliteRecord(ctx: SqliteWriteContext & { readonly now: () => number }): RecordStore {
   return {
     store: 'sqlite',
     now: ctx.now,
