@@ -13,7 +13,7 @@ import { timelineSteps } from '../timeline/index.ts';
 import type { User } from '../users/index.ts';
 import { accountNames } from './account-names.ts';
 import { requireSession, requireUser } from './auth.ts';
-import { caseFactsSteps } from './case-list.ts';
+import { caseFactsSteps, casesFactsSteps } from './case-list.ts';
 import { logAccess, type RouteContext, requireVisibleCase } from './context.ts';
 import { CaseListOut, CaseOut, CaseParams, TimelineOut, TimelineQuery } from './schemas.ts';
 import { checkResponse, parseRequest } from './validate.ts';
@@ -22,15 +22,12 @@ const WEEK_MS = 7 * 86_400_000;
 
 /** The cases this account may see, each with its list facts, in one snapshot. */
 function* caseListSteps(ctx: RouteContext, user: User, now: number) {
-  const out = [];
-  for (const c of yield* listCasesSteps()) {
-    if (!ctx.users.canSeeCase(user, c.officer)) continue;
-    out.push({
-      ref: c.ref, status: c.status, category: c.category, officer: c.officer, address: c.address, openedAt: c.openedAt,
-      responseDueAt: c.responseDueAt, responseDueDate: c.responseDueDate, ...(yield* caseFactsSteps(c, now)),
-    });
-  }
-  return out;
+  const cases = (yield* listCasesSteps()).filter((c) => ctx.users.canSeeCase(user, c.officer));
+  const facts = yield* casesFactsSteps(cases, now);
+  return cases.map((c, i) => ({
+    ref: c.ref, status: c.status, category: c.category, officer: c.officer, address: c.address, openedAt: c.openedAt,
+    responseDueAt: c.responseDueAt, responseDueDate: c.responseDueDate, ...facts[i]!,
+  }));
 }
 
 /** Everything the case page shows, read in one snapshot. */
