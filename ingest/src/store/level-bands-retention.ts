@@ -10,8 +10,8 @@
 import type { PurgeStep } from '../retention/index.ts';
 import { keptAt, purgeBySlice } from '../retention/steps.ts';
 import { all, hasTable, run } from '../storage/record/steps.ts';
-import { BandBlock } from './level-bands.ts';
-import { ALL_BANDS, bandIndex } from './band-codec.ts';
+import { BandBlock, bandSumsReplacer } from './level-bands.ts';
+import { bandIndex } from './band-codec.ts';
 import { BAND_ROLLUP_MS } from './level-bands-migrations.ts';
 
 const DAY_MS = 86_400_000;
@@ -20,14 +20,13 @@ const NOT_KEPT = `NOT ${keptAt('b.device', 'b.t')}`;
 const TOUCHED = `SELECT DISTINCT b.device AS device, b.t - b.t % ${BAND_ROLLUP_MS} AS block FROM level_bands b WHERE b.t >= ? AND b.t < ? AND ${NOT_KEPT} ORDER BY device, block`;
 const DELETE = `DELETE FROM level_bands AS b WHERE b.t >= ? AND b.t < ? AND ${NOT_KEPT}`;
 const REMAINING = 'SELECT d, f0, data FROM level_bands WHERE t >= ? AND t < ? AND device = ? ORDER BY t';
-const PUT = `INSERT INTO level_bands_10m (device, start, records, energy, seconds) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (device, start) DO UPDATE SET records = excluded.records, energy = excluded.energy, seconds = excluded.seconds`;
 
 export const purgeLevelBands: PurgeStep = {
   name: 'level-bands',
   async run(ctx) {
     if (!(await ctx.read(hasTable('level_bands')))) return;
     const block = new BandBlock();
+    const replace = bandSumsReplacer();
     await purgeBySlice(ctx, 'SELECT min(t) AS t FROM level_bands WHERE t >= ?', DAY_MS, (start, end) => function* () {
       const closedBy = ctx.cutoffs.casesClosedBy;
       const lost = yield* all<{ device: string; block: number }>(TOUCHED, start, end, closedBy);
@@ -35,14 +34,7 @@ export const purgeLevelBands: PurgeStep = {
       for (const { device, block: s } of lost) {
         block.clear();
         for (const r of yield* all<{ d: number; f0: string; data: Buffer }>(REMAINING, s, s + BAND_ROLLUP_MS, device)) block.add(r.data, bandIndex(r.f0), r.d);
-        if (block.records === 0) {
-          yield* run('DELETE FROM level_bands_10m WHERE device = ? AND start = ?', device, s);
-        } else {
-          const energy = Buffer.alloc(ALL_BANDS * 8);
-          const seconds = Buffer.alloc(ALL_BANDS * 8);
-          block.pack(energy, seconds);
-          yield* run(PUT, device, s, block.records, energy, seconds);
-        }
+        yield* replace(device, s, block);
       }
       return { rows };
     });

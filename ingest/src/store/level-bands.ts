@@ -13,6 +13,7 @@
  */
 import type { ThirdOctaveLevels } from '@earshot/shared';
 import type { Db } from '../db/open.ts';
+import { type Steps, run } from '../storage/record/steps.ts';
 import { ALL_BANDS, BAND_BYTES, addBandEnergies, bandIndex, encodeBands } from './band-codec.ts';
 import { BAND_ROLLUP_MS } from './level-bands-migrations.ts';
 
@@ -68,31 +69,41 @@ export class BandBlock {
 
 interface StoredBlock { records: number; energy: Buffer; seconds: Buffer }
 
+/** One block's sums written as they are (the SQL both stores share). */
+const PUT_SUMS = `INSERT INTO level_bands_10m (device, start, records, energy, seconds) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (device, start) DO UPDATE SET records = excluded.records, energy = excluded.energy, seconds = excluded.seconds`;
+const DROP_SUMS = 'DELETE FROM level_bands_10m WHERE device = ? AND start = ?';
+
 /** Read-add-write of one block's sums in `level_bands_10m`. */
-export function createBandBlockStore(db: Db): { merge(device: string, start: number, block: BandBlock): void; replace(device: string, start: number, block: BandBlock): void } {
+export function createBandBlockStore(db: Db): { merge(device: string, start: number, block: BandBlock): void } {
   const get = db.prepare<[string, number], StoredBlock>('SELECT records, energy, seconds FROM level_bands_10m WHERE device = ? AND start = ?');
-  const put = db.prepare<[string, number, number, Buffer, Buffer]>(
-    `INSERT INTO level_bands_10m (device, start, records, energy, seconds) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (device, start) DO UPDATE SET records = excluded.records, energy = excluded.energy, seconds = excluded.seconds`,
-  );
-  const del = db.prepare<[string, number]>('DELETE FROM level_bands_10m WHERE device = ? AND start = ?');
+  const put = db.prepare<[string, number, number, Buffer, Buffer]>(PUT_SUMS);
   const energy = Buffer.alloc(ALL_BANDS * 8);
   const seconds = Buffer.alloc(ALL_BANDS * 8);
-  const replace = (device: string, start: number, block: BandBlock): void => {
-    if (block.records === 0) {
-      del.run(device, start);
-      return;
-    }
-    block.pack(energy, seconds);
-    put.run(device, start, block.records, energy, seconds);
-  };
   return {
     merge(device, start, block) {
       const old = get.get(device, start);
       if (old !== undefined) block.addStored(old.energy, old.seconds, old.records);
-      replace(device, start, block);
+      block.pack(energy, seconds);
+      put.run(device, start, block.records, energy, seconds);
     },
-    replace,
+  };
+}
+
+/**
+ * Record-port steps (storage/record/steps.ts) that set a block's sums to `block`'s, or drop the row when it
+ * holds no record: the retention purge's remade sums, on either store. Each writer packs into its own buffers.
+ */
+export function bandSumsReplacer(): (device: string, start: number, block: BandBlock) => Steps<void> {
+  const energy = Buffer.alloc(ALL_BANDS * 8);
+  const seconds = Buffer.alloc(ALL_BANDS * 8);
+  return function* (device, start, block) {
+    if (block.records === 0) {
+      yield* run(DROP_SUMS, device, start);
+      return;
+    }
+    block.pack(energy, seconds);
+    yield* run(PUT_SUMS, device, start, block.records, energy, seconds);
   };
 }
 

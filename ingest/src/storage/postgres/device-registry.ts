@@ -23,14 +23,15 @@
  *   not (or was not known) before, whichever process pinned it, so the
  *   pipeline processes the messages it held for want of that key.
  *
- * Writes: `earshot device add | disable | enable` make them
- * (storage/postgres/device-admin.ts). A key pinned at first use is written by
+ * Writes: `earshot device add | disable | enable` and the browser's device
+ * administration make them (storage/postgres/device-admin.ts; the browser's
+ * answer waits for refresh()). A key pinned at first use is written by
  * the pipeline in its batch's transaction (ingest-batch/key-pins.ts), not
  * through this registry, so add, disable, enable, pinPublicKey and undoAdd
  * refuse with
  * EARSHOT_E_STORE_NOT_SUPPORTED, and onAdd listeners are never called: a
  * device added by another process has no secret here to make a broker account
- * from (the command that adds it makes the account). The one write is the
+ * from (whatever adds it makes the account). The one write is the
  * upgrade of an older scrypt hash at the device's first good CONNECT, sent to
  * PostgreSQL without waiting (an error is logged; the next CONNECT upgrades).
  */
