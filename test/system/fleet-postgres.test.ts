@@ -121,7 +121,7 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
     seen.push(b);
     await waitReady(b);
     // The run-once jobs are held by the first process only.
-    expect(leasesOf(a).sort()).toEqual(['config-sync', 'offline-alerts', 'retention', 'tree-heads']);
+    expect(leasesOf(a).sort()).toEqual(['config-sync', 'level-blocks', 'offline-alerts', 'retention', 'tree-heads']);
     expect(leasesOf(b)).toEqual([]);
     // The retention purge runs once, by its lease's holder.
     await waitFor('retention purge ran', () => a.log().includes('"retention purge ran"'), 30_000);
@@ -144,8 +144,8 @@ describe('two earshot serve on one PostgreSQL store and one mosquitto', () => {
 
     // The lease holder killed mid-stream: the other takes the leases over; the broker redelivers what was unacknowledged.
     await stop(a.child, 'SIGKILL');
-    await waitFor('leases taken over', () => leasesOf(b).length === 4, 30_000);
-    expect(leasesOf(b).sort()).toEqual(['config-sync', 'offline-alerts', 'retention', 'tree-heads']);
+    await waitFor('leases taken over', () => leasesOf(b).length === 5, 30_000);
+    expect(leasesOf(b).sort()).toEqual(['config-sync', 'level-blocks', 'offline-alerts', 'retention', 'tree-heads']);
     const afterKill = Date.now();
     await waitForAsync('records stored after the kill', async () => (await secondsOf('flat-1')).some((t) => t > afterKill), 60_000);
 

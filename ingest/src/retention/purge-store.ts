@@ -19,6 +19,8 @@ import type { RecordStore, Steps } from '../storage/record/steps.ts';
 export interface PurgeStore {
   readonly store: RecordStore['store'];
   readonly record: RecordStore;
+  /** First in each of the purge's write transactions (PostgreSQL: the lock the block sealer takes). */
+  beginWrite(): Steps<void>;
   /** Inside the transaction that audits them. */
   dropFiles(names: readonly string[]): Steps<void>;
   /** After that transaction has committed. */
@@ -33,6 +35,8 @@ export function sqlitePurgeStore(db: Database, clipsDir: string, now: () => numb
   return {
     store: 'sqlite',
     record: sqliteRecord({ db, now }),
+    // One writer at a time already: the sealer's transactions and the purge's are each BEGIN IMMEDIATE.
+    beginWrite: none,
     dropFiles: none,
     filesDropped(names) {
       for (const name of names) {

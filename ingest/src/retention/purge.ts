@@ -72,6 +72,7 @@ export async function runPurge(store: PurgeStore, steps: readonly PurgeStep[], o
       read: (s) => store.record.read(s),
       async commit(fn) {
         const c = await store.record.write((function* () {
+          yield* store.beginWrite();
           const out = yield* fn();
           yield* audited(store, auditId, out);
           return out;

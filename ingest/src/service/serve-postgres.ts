@@ -20,10 +20,8 @@
  * What only the holder of its lease runs (storage/postgres/lease.ts), so once
  * however many processes there are: signed tree heads (`tree-heads`) and the
  * device configs (`config-sync`), the offline-monitor alerts (`offline-alerts`)
- * and the retention purge (`retention`). Each process logs the leases it holds.
- *
- * Not yet on PostgreSQL (docs/storage.md): sealing level blocks in the
- * background (a bundle export seals its hours in its own snapshot).
+ * the retention purge (`retention`) and the sealing of each hour's level and
+ * band blocks (`level-blocks`). Each process logs the leases it holds.
  */
 import type { RemoteConfig } from '@earshot/shared';
 import type { Logger } from 'pino';
@@ -60,6 +58,8 @@ import { type RetentionJob, startRetentionJob } from '../retention/index.ts';
 import { purgeExportJobs } from '../storage/postgres/export-jobs.ts';
 import { postgresPurgeStore } from '../storage/postgres/purge-store.ts';
 import { retentionSteps } from './retention-steps.ts';
+import { startLevelBlockSealer } from '../store/level-blocks/index.ts';
+import { postgresBlockSealer } from '../storage/postgres/block-sealer.ts';
 import { mqttExposureWarning, type Settings } from './settings.ts';
 
 /** How often device configs are compared with deployments (a deployment made by another process). */
@@ -242,6 +242,14 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
     });
     const stopRetention = once(() => retention.stop());
     closers.push(stopRetention);
+    // Each hour's level and band blocks once it is over (store/level-blocks/), by the holder of their lease.
+    const blocksLease = lease('level-blocks');
+    const levelBlocks = startLevelBlockSealer(postgresBlockSealer(pool), {
+      held: () => blocksLease.held(),
+      onError: (e) => logger.error({ err: e }, 'sealing level blocks failed'),
+    });
+    const stopBlocks = once(() => levelBlocks.stop());
+    closers.push(stopBlocks);
     await Promise.all(leases.map((l) => l.ready));
 
     const probe = startStoreProbe(pool);
@@ -266,6 +274,7 @@ export async function servePostgres(opts: ServePostgresOptions): Promise<Running
           probe.stop();
           await syncing;
           await stopRetention();
+          await stopBlocks();
           // What is ready is committed and acknowledged; the rest stays at the broker for another process or the next start.
           await closeLink();
           await pipeline.idle();

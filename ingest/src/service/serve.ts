@@ -23,7 +23,7 @@ import { createInfluxLevelSink, type InfluxLevelSink } from '../sinks/influx.ts'
 import { influxTargetFromEnv } from '../sinks/influx-config.ts';
 import { removeStaleTemporaries } from '../store/clip-file.ts';
 import { startClipAssemblyRetry } from '../store/clip-retry.ts';
-import { startLevelBlockSealer } from '../store/level-blocks/index.ts';
+import { createBlockSealer, startLevelBlockSealer } from '../store/level-blocks/index.ts';
 import { createDeviceConfigs } from './device-config.ts';
 import { type Ingest, openIngest } from './open-ingest.ts';
 import { retentionSteps } from './retention-steps.ts';
@@ -163,7 +163,7 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     onError: (e) => logger.error({ err: e }, 'retention purge failed'),
   });
   // Each hour's level blocks once it is over (store/level-blocks/): what an export reads instead of the 1 s rows.
-  const levelBlocks = startLevelBlockSealer(ingest.db, { onError: (e) => logger.error({ err: e }, 'sealing level blocks failed') });
+  const levelBlocks = startLevelBlockSealer(createBlockSealer(ingest.db), { onError: (e) => logger.error({ err: e }, 'sealing level blocks failed') });
 
   // One process holds every role for now: several on one store need the PostgreSQL store, which serve does not yet run on.
   const roles = [link.role, 'pipeline', 'config-sync', 'tree-heads', 'retention', 'offline-alerts'];

@@ -135,7 +135,7 @@ describe('PostgreSQL levels writer', () => {
     const sealer = createBlockSealer(db);
     const hour22 = T0 - (T0 % HOUR);
     const now = hour22 + 3 * HOUR;
-    for (const h of [{ device: 'mon-a', hourMs: hour22 }, { device: 'mon-a', hourMs: hour22 + HOUR }, { device: 'mon-b', hourMs: hour22 }]) expect(sealer.seal(h, now)).toBeGreaterThan(0);
+    for (const h of [{ device: 'mon-a', hourMs: hour22 }, { device: 'mon-a', hourMs: hour22 + HOUR }, { device: 'mon-b', hourMs: hour22 }]) expect(await sealer.seal(h, now)).toBeGreaterThan(0);
     for (const r of db.prepare<[], Record<string, unknown>>('SELECT * FROM level_blocks').all()) {
       await pool.query('INSERT INTO level_blocks (device, hour_ms, rows, first_ms, end_ms, full_scale_db, sealed_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [r['device'], r['hour_ms'], r['rows'], r['first_ms'], r['end_ms'], r['full_scale_db'], r['sealed_at'], r['data']]);
     }

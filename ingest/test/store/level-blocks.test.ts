@@ -79,10 +79,10 @@ describe('sealing level blocks', () => {
     w.write('mon-a', 1, { fullScaleDb: 120, records: records(H0, 2 * 3600) });
     w.write('mon-b', 1, { fullScaleDb: 120, records: records(H0 + 30 * 60_000, 600) });
     const sealer = createBlockSealer(db);
-    expect(sealer.devices()).toEqual(['mon-a', 'mon-b']);
+    expect(await sealer.devices()).toEqual(['mon-a', 'mon-b']);
     expect(sealable(H0, H0 + HOUR_MS + SEAL_AFTER_MS - 1)).toBe(false);
     expect(sealable(H0, H0 + HOUR_MS + SEAL_AFTER_MS)).toBe(true);
-    expect(() => sealer.seal({ device: 'mon-a', hourMs: H0 }, H0 + HOUR_MS)).toThrow(/not over/);
+    await expect(sealer.seal({ device: 'mon-a', hourMs: H0 }, H0 + HOUR_MS)).rejects.toThrow(/not over/);
 
     // Until 23:05 nothing is sealable; then the 22:00 hours of both; the 23:00 hour of mon-a from 00:05.
     expect(await sealPass(sealer, { nowMs: H0 + HOUR_MS + SEAL_AFTER_MS - 1 })).toEqual({ hours: 0, records: 0, full: true });
@@ -146,10 +146,10 @@ describe('level blocks and the retention purge', () => {
     expect(db.prepare<[], { hour_ms: number }>('SELECT hour_ms FROM level_blocks').all()).toEqual([{ hour_ms: H0 }]);
   });
 
-  it('deletes a block when one of its records goes (the trigger), so a partly purged hour is never read from its block', () => {
+  it('deletes a block when one of its records goes (the trigger), so a partly purged hour is never read from its block', async () => {
     const w = createLevelsWriter(db);
     w.write('mon-a', 1, { fullScaleDb: 120, records: records(H0, 3600) });
-    createBlockSealer(db).seal({ device: 'mon-a', hourMs: H0 }, H0 + DAY);
+    await createBlockSealer(db).seal({ device: 'mon-a', hourMs: H0 }, H0 + DAY);
     expect(blockCount()).toBe(1);
     db.prepare("DELETE FROM levels WHERE device = 'mon-a' AND t = ?").run(H0 + 1800_000);
     expect(blockCount()).toBe(0);
@@ -162,7 +162,7 @@ describe("the service's sealing job", () => {
     w.write('mon-a', 1, { fullScaleDb: 120, records: records(H0, 3600) });
     let now = H0 + DAY;
     const reports: number[] = [];
-    const job = startLevelBlockSealer(db, { everyMs: 5, firstAfterMs: 0, now: () => now, onReport: (r) => reports.push(r.hours), onError: (e) => { throw e; } });
+    const job = startLevelBlockSealer(createBlockSealer(db), { everyMs: 5, firstAfterMs: 0, now: () => now, onReport: (r) => reports.push(r.hours), onError: (e) => { throw e; } });
     await until(() => blockCount() === 1);
     // A late record drops the block. The minutely passes look back 3 hours only, so a day-old
     // hour waits for the hourly pass over the last week, which reseals it.

@@ -14,6 +14,11 @@ export const LOCK = {
   evidenceAppend: 2,
   /** Changing the record (cases, deployments, accounts): storage/record/postgres-record.ts. */
   recordWrite: 3,
+  /**
+   * Sealing an hour's level and band blocks (block-sealer.ts), and each transaction of the retention purge
+   * (purge-store.ts): the purge never deletes records a block is being made of.
+   */
+  blockSeal: 4,
 } as const;
 
 /**

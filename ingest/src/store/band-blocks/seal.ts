@@ -28,6 +28,17 @@ export interface BandBlockSealer {
   seal(device: string, hourMs: number, nowMs: number): number;
 }
 
+/** Hours of a device whose band block is missing or stale (named parameters device, from, to, limit; both stores' SQL). */
+export const BAND_PENDING_SQL = `SELECT h.hour AS hour FROM (
+    SELECT start - (start % ${HOUR_MS}) AS hour, sum(records) AS records FROM level_bands_10m
+    WHERE device = :device AND start >= :from AND start < :to GROUP BY 1) h
+  LEFT JOIN band_blocks b ON b.device = :device AND b.hour_ms = h.hour
+  WHERE b.rows IS DISTINCT FROM h.records AND b.rows IS DISTINCT FROM ${UNPACKABLE} ORDER BY h.hour LIMIT :limit`;
+
+/** Stores a band block (positional: device, hour_ms, rows, sealed_at, data). */
+export const PUT_BAND_BLOCK_SQL = `INSERT INTO band_blocks (device, hour_ms, rows, sealed_at, data) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (device, hour_ms) DO UPDATE SET rows = excluded.rows, sealed_at = excluded.sealed_at, data = excluded.data`;
+
 /** Whether `db` has the band blocks' table (and the band tables it derives from). */
 export function hasBandBlocks(db: Db): boolean {
   return db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('${BAND_BLOCKS_TABLE}', 'level_bands', 'level_bands_10m')`).get()!.n === 3;
@@ -37,14 +48,8 @@ export function hasBandBlocks(db: Db): boolean {
 export function createBandBlockSealer(db: Db): BandBlockSealer | null {
   if (!hasBandBlocks(db)) return null;
   const build = createBandBlockBuilder(db);
-  const pending = db.prepare<{ device: string; from: number; to: number; limit: number }, { hour: number }>(
-    `SELECT h.hour AS hour FROM (
-       SELECT start - (start % ${HOUR_MS}) AS hour, sum(records) AS records FROM level_bands_10m
-       WHERE device = :device AND start >= :from AND start < :to GROUP BY 1) h
-     LEFT JOIN band_blocks b ON b.device = :device AND b.hour_ms = h.hour
-     WHERE b.rows IS NOT h.records AND b.rows IS NOT ${UNPACKABLE} ORDER BY h.hour LIMIT :limit`,
-  );
-  const put = db.prepare<[string, number, number, number, Buffer]>('INSERT OR REPLACE INTO band_blocks (device, hour_ms, rows, sealed_at, data) VALUES (?, ?, ?, ?, ?)');
+  const pending = db.prepare<{ device: string; from: number; to: number; limit: number }, { hour: number }>(BAND_PENDING_SQL);
+  const put = db.prepare<[string, number, number, number, Buffer]>(PUT_BAND_BLOCK_SQL);
   const drop = db.prepare<[string, number]>('DELETE FROM band_blocks WHERE device = ? AND hour_ms = ?');
   // The ten-minute blocks tile the hour (BAND_ROLLUP_MS divides HOUR_MS), so an hour's sum is of whole blocks.
   if (HOUR_MS % BAND_ROLLUP_MS !== 0) throw new RangeError('band rollups must tile the hour');

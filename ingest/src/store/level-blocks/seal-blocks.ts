@@ -31,14 +31,40 @@ export interface HourToSeal {
   readonly hourMs: number;
 }
 
+/**
+ * The sealer's store (one port, two adapters): this file's on SQLite, and
+ * storage/postgres/block-sealer.ts on PostgreSQL. Which hours want a block and
+ * what a block holds are the same SQL and the same packing on both.
+ */
 export interface BlockSealer {
   /** Devices with level records (an index skip-scan of the rollups). */
-  devices(): string[];
+  devices(): Promise<readonly string[]>;
   /** Hours of `device` in [fromMs, toMs) wanting a block, oldest first, at most `limit`. */
-  pending(device: string, fromMs: number, toMs: number, limit: number): HourToSeal[];
-  /** Builds and stores the hour's block in one transaction; returns the records packed (0: none, nothing stored). */
-  seal(h: HourToSeal, nowMs: number): number;
+  pending(device: string, fromMs: number, toMs: number, limit: number): Promise<readonly HourToSeal[]>;
+  /**
+   * Builds and stores the hour's block in one transaction; returns the records packed (0: none, nothing stored,
+   * or the hour left for the next pass because another writer holds its block just now).
+   */
+  seal(h: HourToSeal, nowMs: number): Promise<number>;
 }
+
+/** Devices with level records: the rollups' index walked one device at a time (both stores' SQL). */
+export const SEAL_DEVICES_SQL = `WITH RECURSIVE d(device) AS (
+    SELECT min(device) FROM levels_10m
+    UNION ALL SELECT (SELECT min(device) FROM levels_10m WHERE device > d.device) FROM d WHERE d.device IS NOT NULL)
+  SELECT device FROM d WHERE device IS NOT NULL`;
+
+/** Hours of a device wanting a level block (named parameters device, from, to, limit; both stores' SQL). */
+export const LEVEL_PENDING_SQL = `SELECT h.hour AS hour FROM (
+    SELECT start - (start % ${HOUR_MS}) AS hour, sum(records) AS records FROM levels_10m
+    WHERE device = :device AND start >= :from AND start < :to GROUP BY 1) h
+  LEFT JOIN level_blocks b ON b.device = :device AND b.hour_ms = h.hour
+  WHERE b.rows IS DISTINCT FROM h.records ORDER BY h.hour LIMIT :limit`;
+
+/** Stores a built level block (positional: device, hour_ms, rows, first_ms, end_ms, full_scale_db, sealed_at, data). */
+export const PUT_LEVEL_BLOCK_SQL = `INSERT INTO level_blocks (device, hour_ms, rows, first_ms, end_ms, full_scale_db, sealed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (device, hour_ms) DO UPDATE SET rows = excluded.rows, first_ms = excluded.first_ms, end_ms = excluded.end_ms,
+    full_scale_db = excluded.full_scale_db, sealed_at = excluded.sealed_at, data = excluded.data`;
 
 /** Whether the hour starting at `hourMs` is over long enough to be sealed at `nowMs`. */
 export function sealable(hourMs: number, nowMs: number): boolean {
@@ -50,24 +76,12 @@ export function sealableBefore(nowMs: number): number {
   return Math.floor((nowMs - SEAL_AFTER_MS) / HOUR_MS) * HOUR_MS;
 }
 
+/** The SQLite adapter: each hour in a `BEGIN IMMEDIATE` of its own on the ingest's connection. */
 export function createBlockSealer(db: Db): BlockSealer {
   const build = createBlockBuilder(db);
-  const devices = db.prepare<[], { device: string }>(
-    `WITH RECURSIVE d(device) AS (
-       SELECT min(device) FROM levels_10m
-       UNION ALL SELECT (SELECT min(device) FROM levels_10m WHERE device > d.device) FROM d WHERE d.device IS NOT NULL)
-     SELECT device FROM d WHERE device IS NOT NULL`,
-  );
-  const pending = db.prepare<{ device: string; from: number; to: number; limit: number }, { hour: number }>(
-    `SELECT h.hour AS hour FROM (
-       SELECT start - (start % ${HOUR_MS}) AS hour, sum(records) AS records FROM levels_10m
-       WHERE device = :device AND start >= :from AND start < :to GROUP BY 1) h
-     LEFT JOIN level_blocks b ON b.device = :device AND b.hour_ms = h.hour
-     WHERE b.rows IS NOT h.records ORDER BY h.hour LIMIT :limit`,
-  );
-  const put = db.prepare<[string, number, number, number, number, number | null, number, Buffer]>(
-    'INSERT OR REPLACE INTO level_blocks (device, hour_ms, rows, first_ms, end_ms, full_scale_db, sealed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
+  const devices = db.prepare<[], { device: string }>(SEAL_DEVICES_SQL);
+  const pending = db.prepare<{ device: string; from: number; to: number; limit: number }, { hour: number }>(LEVEL_PENDING_SQL);
+  const put = db.prepare<[string, number, number, number, number, number | null, number, Buffer]>(PUT_LEVEL_BLOCK_SQL);
   const drop = db.prepare<[string, number]>('DELETE FROM level_blocks WHERE device = ? AND hour_ms = ?');
   // Issue 16: the hour's band block (null on a store without band blocks).
   const bands = createBandBlockSealer(db);
@@ -82,15 +96,20 @@ export function createBlockSealer(db: Db): BlockSealer {
     return b.rows;
   });
   return {
-    devices: () => devices.all().map((r) => r.device),
-    pending(device, fromMs, toMs, limit) {
+    devices: async () => devices.all().map((r) => r.device),
+    async pending(device, fromMs, toMs, limit) {
       const hours = pending.all({ device, from: fromMs, to: toMs, limit }).map((r) => r.hour);
       const all = bands === null ? hours : mergeHours(hours, bands.pending(device, fromMs, toMs, limit), limit);
       return all.map((hourMs) => ({ device, hourMs }));
     },
-    seal(h, nowMs) {
-      if (!sealable(h.hourMs, nowMs)) throw new RangeError(`the hour from ${new Date(h.hourMs).toISOString()} is not over long enough to seal`);
+    async seal(h, nowMs) {
+      assertSealable(h, nowMs);
       return sealOne.immediate(h, nowMs);
     },
   };
+}
+
+/** Refuses an hour not over long enough (the caller's bug: pending never offers one). */
+export function assertSealable(h: HourToSeal, nowMs: number): void {
+  if (!sealable(h.hourMs, nowMs)) throw new RangeError(`the hour from ${new Date(h.hourMs).toISOString()} is not over long enough to seal`);
 }

@@ -12,9 +12,12 @@
  * never wait on it for more than about one hour's blocks (3 600 level rows and,
  * with bands, 3 600 band rows read: ~15 ms, ~22 ms with bands). An export seals its own case's missing hours first (export/seal-case-hours.ts),
  * so a block the job has not reached yet is never missed, only built then.
+ *
+ * On either store (seal-blocks.ts BlockSealer). Beside PostgreSQL only the
+ * holder of the `level-blocks` lease seals (`held`: storage/postgres/lease.ts);
+ * a process that takes the lease over makes its next pass a full one.
  */
-import { type BlockSealer, createBlockSealer, sealableBefore } from './seal-blocks.ts';
-import type { Db } from '../../db/open.ts';
+import { type BlockSealer, sealableBefore } from './seal-blocks.ts';
 import { HOUR_MS } from './migrations.ts';
 
 const MINUTE_MS = 60_000;
@@ -53,14 +56,14 @@ export async function sealRange(sealer: BlockSealer, device: string, fromMs: num
   let from = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
   let sliceStart = performance.now();
   while (from < to) {
-    const page = sealer.pending(device, from, to, PAGE);
+    const page = await sealer.pending(device, from, to, PAGE);
     if (o.sliceMs !== undefined && performance.now() - sliceStart >= o.sliceMs) {
       await yieldToLoop();
       sliceStart = performance.now();
     }
     for (const h of page) {
       if (o.stopped?.() === true) return report;
-      report.records += sealer.seal(h, o.nowMs);
+      report.records += await sealer.seal(h, o.nowMs);
       report.hours++;
       if (o.sliceMs !== undefined && performance.now() - sliceStart >= o.sliceMs) {
         await yieldToLoop();
@@ -76,7 +79,7 @@ export async function sealRange(sealer: BlockSealer, device: string, fromMs: num
 /** One pass: every device's hours from `fromMs` (default: all) to the last sealable hour that want a block. */
 export async function sealPass(sealer: BlockSealer, o: SealPassOptions): Promise<SealReport> {
   const report = { hours: 0, records: 0 };
-  const devices = sealer.devices();
+  const devices = await sealer.devices();
   if (o.sliceMs !== undefined) await yieldToLoop();
   for (const device of devices) {
     if (o.stopped?.() === true) break;
@@ -97,12 +100,13 @@ export interface SealerJobOptions {
   readonly firstAfterMs?: number;
   readonly sliceMs?: number;
   readonly now?: () => number;
+  /** Whether this process seals (default: always); asked before each pass and between hours. */
+  readonly held?: () => boolean;
   readonly onReport?: (r: SealReport) => void;
   readonly onError?: (e: unknown) => void;
 }
 
-export function startLevelBlockSealer(db: Db, options: SealerJobOptions = {}): LevelBlockSealerJob {
-  const sealer = createBlockSealer(db);
+export function startLevelBlockSealer(sealer: BlockSealer, options: SealerJobOptions = {}): LevelBlockSealerJob {
   const now = options.now ?? Date.now;
   const everyMs = options.everyMs ?? MINUTE_MS;
   let stopped = false;
@@ -110,7 +114,14 @@ export function startLevelBlockSealer(db: Db, options: SealerJobOptions = {}): L
   let lastWeek = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
+  const held = options.held ?? (() => true);
   const run = async (): Promise<void> => {
+    if (!held()) {
+      // Not this process's job now; whenever it becomes so, the first pass goes back to the first hour.
+      lastFull = lastWeek = Number.NEGATIVE_INFINITY;
+      if (!stopped) schedule(everyMs);
+      return;
+    }
     const nowMs = now();
     const full = nowMs - lastFull >= DAY_MS;
     const week = !full && nowMs - lastWeek >= HOUR_MS;
@@ -119,10 +130,11 @@ export function startLevelBlockSealer(db: Db, options: SealerJobOptions = {}): L
         nowMs,
         ...(full ? {} : { fromMs: nowMs - (week ? LOOKBACK_MS : RECENT_MS) }),
         sliceMs: options.sliceMs ?? 20,
-        stopped: () => stopped,
+        stopped: () => stopped || !held(),
       });
-      if (full && !stopped) lastFull = lastWeek = nowMs;
-      if (week && !stopped) lastWeek = nowMs;
+      const whole = !stopped && held();
+      if (full && whole) lastFull = lastWeek = nowMs;
+      if (week && whole) lastWeek = nowMs;
       if (report.hours > 0) options.onReport?.(report);
     } catch (e) {
       if (!stopped) options.onError?.(e);
