@@ -342,8 +342,11 @@ export class Daemon {
     // Space first goes back to the reserve; what is held is written only from space beyond it.
     if (!this.outbox.refillReserve()) return false;
     for (let item = this.hold.next(); item !== null; item = this.hold.next()) {
+      // The gap record goes only where the levels after it can go (beyond the reserve): written while they cannot,
+      // it would be closed, and the seconds given up until they can would need a second record for one outage.
+      const gap = item.kind === 'event' && (item.body as EventBody).kind === 'gap' && (item.body as DataGap).what === 'levels';
       try {
-        this.outbox.enqueue(item.kind, item.body, { reserve: item.kind !== 'levels' });
+        this.outbox.enqueue(item.kind, item.body, { reserve: item.kind !== 'levels' && !gap });
       } catch (e) {
         if (isEarshotError(e)) {
           // Cannot happen for bodies the monitor made; never let one block the rest.
@@ -353,7 +356,7 @@ export class Daemon {
         }
         return false;
       }
-      if (item.kind === 'event' && (item.body as EventBody).kind === 'gap') this.log.warn('gap record written', { ...(item.body as DataGap) });
+      if (gap) this.log.warn('gap record written', { ...(item.body as DataGap) });
       this.hold.shift();
     }
     this.outbox.releaseLevels();

@@ -9,7 +9,9 @@
  * once every held record is that coarse, the oldest are given up and a gap
  * record (DataGap, what "levels", reason "storage-full") covers the seconds they
  * spanned. The gap record is written first when space returns, so the ingest
- * learns of the hole before the records that follow it.
+ * learns of the hole before the records that follow it, and only once they can
+ * follow it (the daemon writes it beyond the journal's reserve, as levels): one
+ * outage, one gap record, however slowly the space comes back.
  *
  * Events (started, ended, incident marks, clip gaps) are never given up: their
  * number is bounded by the rules' own hourly caps (RemoteConfig

@@ -88,6 +88,8 @@ export interface EvidenceItems {
   readonly thresholds: Threshold[];
 }
 
+const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function foldEvents(rows: readonly EventRow[]): { events: TimelineEvent[]; gaps: TimelineGap[] } {
   const byId = new Map<string, TimelineEvent>();
   const gaps = new Map<string, TimelineGap>();
@@ -116,9 +118,10 @@ function foldEvents(rows: readonly EventRow[]): { events: TimelineEvent[]; gaps:
       byId.set(key, { ...base, kind: 'event', ruleId: b.ruleId, ruleType: b.ruleType, start: b.startedAt, end: null, durationSeconds: null, LAeq: laeq, LAFmax: lafmax, LCminusLA: null, backgroundLAF90: null, threshold: b.threshold, clipIds: [] });
     }
   }
+  // A total order, the same on either store: by instant, and ties (two monitors, one second) by device, then id, byte by byte.
   return {
-    events: [...byId.values()].sort((a, b) => a.start.localeCompare(b.start)),
-    gaps: [...gaps.values()].sort((a, b) => a.from.localeCompare(b.from) || (a.deviceId < b.deviceId ? -1 : 1)),
+    events: [...byId.values()].sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || byBytes(a.deviceId, b.deviceId) || byBytes(a.eventId, b.eventId)),
+    gaps: [...gaps.values()].sort((a, b) => Date.parse(a.from) - Date.parse(b.from) || byBytes(a.deviceId, b.deviceId) || byBytes(a.id, b.id)),
   };
 }
 

@@ -62,6 +62,7 @@ function measuredSeconds(device: string, from: number, to: number): number {
 interface Built {
   readonly bass: string;
   readonly press: string;
+  readonly tie: string;
   readonly open: string;
   readonly plainEvent: string;
 }
@@ -82,6 +83,8 @@ async function buildCase(f: ExportFixture): Promise<Built> {
   mon3.levels(T0, 1200, 40); // another case's monitor: never on this case's timeline
   f.clock = T0 + 4 * HOUR + MIN;
   const bass = await mon1.event({ startMs: T0 + 40 * MIN, seconds: 90, laeq: 45, ruleId: 'bass', ruleType: 'low-frequency', threshold: 15, tone: 60, clipSeconds: 30 });
+  // Two presses at one instant, the later-listed monitor's first (and with the lower seq): listed by monitor on both stores.
+  const tie = mon2.incident(T0 + 41 * MIN);
   const press = mon1.incident(T0 + 41 * MIN);
   await mon1.event({ startMs: T0 + 43 * MIN, seconds: 60, laeq: 60, ruleId: 'loud', ruleType: 'absolute', threshold: 55, tone: 440, clip: false });
   const open = mon1.started({ startMs: T0 + 3 * HOUR + 50 * MIN, level: 50, threshold: 38 });
@@ -92,7 +95,7 @@ async function buildCase(f: ExportFixture): Promise<Built> {
   addDiaryEntry(f.ingest.cases, REF, { startedAt: iso(T0 + 2 * HOUR + 30 * MIN), heard: 'A door slammed' });
   endDeployment(f.ingest.cases, { deploymentId: d2.id, removedAt: iso(REMOVED_2), removedBy: 'Sam Patel' });
   f.clock = T0 + 5 * HOUR;
-  return { bass: bass.eventId, press, open, plainEvent: plainEvent.eventId };
+  return { bass: bass.eventId, press, tie, open, plainEvent: plainEvent.eventId };
 }
 
 const fx = usePostgres();
@@ -145,7 +148,8 @@ describe('the timeline on PostgreSQL', () => {
   it('carries every kind of evidence of the case, and none of another case', async () => {
     const [lite, pgTl] = await both(() => timelineSteps({ caseRef: REF, from: T0, to: T0 + 4 * HOUR, width: 240 }, f.clock));
     expect(pgTl).toEqual(lite);
-    expect(lite.events.map((e) => e.eventId).sort()).toEqual([built.bass, built.press, built.open, built.plainEvent, `mon-1-${T0 + 43 * MIN}-loud`].sort());
+    expect(lite.events.map((e) => e.eventId).sort()).toEqual([built.bass, built.press, built.tie, built.open, built.plainEvent, `mon-1-${T0 + 43 * MIN}-loud`].sort());
+    expect(lite.events.filter((e) => Date.parse(e.start) === T0 + 41 * MIN).map((e) => [e.deviceId, e.eventId])).toEqual([['mon-1', built.press], ['mon-2', built.tie]]);
     expect(lite.clips.length).toBe(2);
     expect(lite.diary.length).toBe(2);
     expect(lite.gaps.length).toBe(1);
