@@ -1,8 +1,8 @@
 /** Section 3: what the figures mean, in plain English, and which rules were watching. */
 import { londonMinute } from '../london-clock.ts';
 import type { Rule } from '../model.ts';
-import { CONTENT_BOTTOM, CONTENT_WIDTH, type Doc, FONT, MARGIN, SIZE, type SectionContext, keyValues, keyValuesFirstRow, nothingToShow, paragraph, printable, subheading } from './layout.ts';
-import { type Column, drawTable } from './table.ts';
+import { CONTENT_BOTTOM, type Doc, MARGIN, type SectionContext, keyValues, keyValuesFirstRow, nothingToShow, paragraph, subheading } from './layout.ts';
+import { type Column, drawTable, measureRow } from './table.ts';
 
 // Plain-English definitions. Sources: IEC 61672-1:2013 §3 (LAeq, LAFmax, time
 // weighting F = 125 ms); BS 4142:2014+A1:2019 §3 (background level LA90);
@@ -80,25 +80,6 @@ const COMMAND_COLUMNS: readonly Column[] = [
 
 /** The fewest rows under a header: a header with one row at a page's foot, or one row alone under a repeated header, reads as a stray line. */
 const MIN_ROWS = 2;
-/** table.ts's cell padding, pt, above and below a cell's text. */
-const PAD = 2.5;
-
-/** A row's height as table.ts measures it: its tallest cell's wrapped text, padded. */
-function rowHeight(doc: Doc, cells: readonly string[], bold: boolean): number {
-  const sum = COMMAND_COLUMNS.reduce((s, c) => s + c.width, 0);
-  doc.fontSize(SIZE.small);
-  return (
-    Math.max(
-      ...cells.map((cell, i) => {
-        const c = COMMAND_COLUMNS[i]!;
-        doc.font(bold ? FONT.bold : c.mono === true ? FONT.mono : FONT.regular);
-        return doc.heightOfString(printable(cell), { width: (c.width / sum) * CONTENT_WIDTH - 2 * PAD });
-      }),
-    ) +
-    2 * PAD
-  );
-}
-
 /**
  * The rows split into one part a page, from doc.y on: each part fits its page
  * under a header row; a part that would have fewer than MIN_ROWS rows under its
@@ -106,8 +87,8 @@ function rowHeight(doc: Doc, cells: readonly string[], bold: boolean): number {
  * a row from the one before rather than stand alone.
  */
 function pageParts(doc: Doc, rows: readonly string[][]): { rows: string[][]; height: number }[] {
-  const header = rowHeight(doc, COMMAND_COLUMNS.map((c) => c.header), true);
-  const heights = rows.map((r) => rowHeight(doc, r, false));
+  const header = measureRow(doc, COMMAND_COLUMNS, COMMAND_COLUMNS.map((c) => c.header), true);
+  const heights = rows.map((r) => measureRow(doc, COMMAND_COLUMNS, r, false));
   const parts: { rows: string[][]; heights: number[] }[] = [];
   let y = doc.y;
   let i = 0;

@@ -29,6 +29,12 @@ function rowHeight(doc: Doc, cells: readonly string[], columns: readonly Column[
   return h + 2 * PAD;
 }
 
+/** A row's height as drawTable lays it out at `fontSize`: its tallest cell's wrapped text, padded (bold: the header row, drawn as given). */
+export function measureRow(doc: Doc, columns: readonly Column[], cells: readonly string[], bold: boolean, fontSize: number = SIZE.small): number {
+  doc.fontSize(fontSize);
+  return rowHeight(doc, bold ? cells : cells.map(printable), columns, widths(columns), bold);
+}
+
 function drawRow(doc: Doc, cells: readonly string[], columns: readonly Column[], w: readonly number[], y: number, h: number, bold: boolean, shade: boolean): void {
   if (shade) doc.rect(MARGIN.left, y, CONTENT_WIDTH, h).fill(bold ? '#dddddd' : '#f4f4f4');
   doc.fillColor(COLOUR.text);
