@@ -26,6 +26,7 @@ import { HOUR_MS } from '../../store/level-blocks/migrations.ts';
 import { type BlockSealer, LEVEL_PENDING_SQL, PUT_LEVEL_BLOCK_SQL, SEAL_DEVICES_SQL, assertSealable } from '../../store/level-blocks/seal-blocks.ts';
 import { postgresText } from '../record/postgres-record.ts';
 import { EARSHOT_LOCK_CLASS, LOCK } from './advisory-locks.ts';
+import { inTransaction } from './transaction.ts';
 
 /** `:name` parameters as `$1…` in the order given (the SQL holds no `::` cast). */
 function numbered(sql: string, names: readonly string[]): string {
@@ -74,33 +75,29 @@ export function postgresBlockSealer(pool: pg.Pool): BlockSealer {
     async seal(h, nowMs) {
       assertSealable(h, nowMs);
       const bands = await hasBands();
-      const c = await pool.connect();
+      const at = [h.hourMs, h.hourMs + HOUR_MS, h.device];
       try {
-        await c.query('BEGIN');
-        await c.query('SELECT pg_advisory_xact_lock($1, $2)', [EARSHOT_LOCK_CLASS, LOCK.blockSeal]);
-        await c.query({ name: 'earshot_seal_lock_level', text: SQL.lockLevel, values: [h.device, h.hourMs] });
-        if (bands) await c.query({ name: 'earshot_seal_lock_band', text: SQL.lockBand, values: [h.device, h.hourMs] });
-        const at = [h.hourMs, h.hourMs + HOUR_MS, h.device];
-        if (bands) {
-          const rows = (await c.query({ name: 'earshot_seal_band_rows', text: SQL.bandRows, values: at, rowMode: 'array' })).rows as unknown as BandRow[];
-          const b = packBands(h.hourMs, rows);
-          if (b === null) await c.query({ name: 'earshot_seal_drop_band', text: SQL.dropBand, values: [h.device, h.hourMs] });
-          else if (b === 'rows') await c.query({ name: 'earshot_seal_put_band', text: SQL.putBand, values: [h.device, h.hourMs, UNPACKABLE, nowMs, Buffer.alloc(0)] });
-          else await c.query({ name: 'earshot_seal_put_band', text: SQL.putBand, values: [h.device, h.hourMs, b.rows, nowMs, b.data] });
-        }
-        const rows = (await c.query({ name: 'earshot_seal_level_rows', text: SQL.levelRows, values: at, rowMode: 'array' })).rows as unknown as LevelRow[];
-        const b = packLevelHour(h.hourMs, rows);
-        if (b === null) await c.query({ name: 'earshot_seal_drop_level', text: SQL.dropLevel, values: [h.device, h.hourMs] });
-        else await c.query({ name: 'earshot_seal_put_level', text: SQL.putLevel, values: [h.device, h.hourMs, b.rows, b.firstMs, b.endMs, b.fullScaleDb, nowMs, b.data] });
-        await c.query('COMMIT');
-        return b?.rows ?? 0;
+        return await inTransaction(pool, 'BEGIN', async (c) => {
+          await c.query('SELECT pg_advisory_xact_lock($1, $2)', [EARSHOT_LOCK_CLASS, LOCK.blockSeal]);
+          await c.query({ name: 'earshot_seal_lock_level', text: SQL.lockLevel, values: [h.device, h.hourMs] });
+          if (bands) {
+            await c.query({ name: 'earshot_seal_lock_band', text: SQL.lockBand, values: [h.device, h.hourMs] });
+            const rows = (await c.query({ name: 'earshot_seal_band_rows', text: SQL.bandRows, values: at, rowMode: 'array' })).rows as unknown as BandRow[];
+            const b = packBands(h.hourMs, rows);
+            if (b === null) await c.query({ name: 'earshot_seal_drop_band', text: SQL.dropBand, values: [h.device, h.hourMs] });
+            else if (b === 'rows') await c.query({ name: 'earshot_seal_put_band', text: SQL.putBand, values: [h.device, h.hourMs, UNPACKABLE, nowMs, Buffer.alloc(0)] });
+            else await c.query({ name: 'earshot_seal_put_band', text: SQL.putBand, values: [h.device, h.hourMs, b.rows, nowMs, b.data] });
+          }
+          const rows = (await c.query({ name: 'earshot_seal_level_rows', text: SQL.levelRows, values: at, rowMode: 'array' })).rows as unknown as LevelRow[];
+          const b = packLevelHour(h.hourMs, rows);
+          if (b === null) await c.query({ name: 'earshot_seal_drop_level', text: SQL.dropLevel, values: [h.device, h.hourMs] });
+          else await c.query({ name: 'earshot_seal_put_level', text: SQL.putLevel, values: [h.device, h.hourMs, b.rows, b.firstMs, b.endMs, b.fullScaleDb, nowMs, b.data] });
+          return b?.rows ?? 0;
+        });
       } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
         // The levels writer is dropping this hour's block just now: the next pass seals it.
         if ((e as { code?: unknown }).code === LOCK_NOT_AVAILABLE) return 0;
         throw e;
-      } finally {
-        c.release();
       }
     },
   };
