@@ -26,6 +26,7 @@ import { type BundleSource, parseBundleModel } from './model.ts';
 import { renderBundlePdf } from './pdf/render-pdf.ts';
 import { bandsCsvEntry } from './bands-csv-entry.ts';
 import { useZlibCrc32 } from './zip-crc32.ts';
+import { withWideDeflate } from './zip-deflate.ts';
 
 export const BUNDLE_PDF = 'bundle.pdf';
 export const DATA_FILES = { levels: 'data/levels.csv', events: 'data/events.csv', diary: 'data/diary.csv', nights: 'data/nights.csv' } as const;
@@ -183,7 +184,8 @@ function streamZip(planned: readonly PlannedEntry[], path: string, mtime: Date, 
           return;
         }
         pipeline(src, hasher, (e) => (e ? fail(new Error(`${entry.path}: ${e.message}`)) : undefined));
-        cb(null, hasher);
+        // yazl builds the entry's compressor inside this call (zip-deflate.ts).
+        withWideDeflate(() => cb(null, hasher));
       });
     });
     // Last: by the time yazl asks for it, every entry above has been read through its hasher.
