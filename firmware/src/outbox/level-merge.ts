@@ -6,12 +6,15 @@
  * with a silent interval (null, DESIGN §2) counted as zero energy over its
  * duration; maxima are the max of maxima, minima the min of minima (ignoring
  * silent intervals, whose minimum is unknown). 1/3-octave bands (`Z3`) merge as
- * LZeq does, band by band, and back to 0.1 dB integers; a silent record (which
- * carries no bands) is zero energy in every band. Records whose bands differ (one
+ * LZeq does, band by band, to 0.01 dB: finer than the 0.1 dB integers a record is
+ * sent with (levels-codec.ts keeps them so and rounds them when read for sending),
+ * because rounding each merge to 0.1 dB drifts a steady band upwards as it is
+ * compacted again and again (the energy mean of two values a step apart always
+ * rounds up). A silent record (which carries no bands) is zero energy in every band. Records whose bands differ (one
  * with bands and one without, after a config change, or another set of bands) are
  * never merged: a band's mean would otherwise cover less time than its record. Pure.
  */
-import { bandDb10, round2, type LevelRecord } from '@earshot/shared';
+import { BAND_DB10_MAX, BAND_DB10_MIN, bandDb10, round2, type LevelRecord } from '@earshot/shared';
 
 /** Records further apart than this are not contiguous (a gap in measuring must not be hidden by a merge). */
 const CONTIGUITY_TOLERANCE_MS = 5;
@@ -32,6 +35,12 @@ export function sameBands(a: LevelRecord, b: LevelRecord): boolean {
   const la = bandLayout(a);
   const lb = bandLayout(b);
   return la === null || lb === null || la === lb;
+}
+
+/** A merged band level (dB) in dB10 units to 0.01 dB, within the bands' range. */
+function fineDb10(level: number): number {
+  const v = Math.round(level * 100) / 10 + 0; // + 0: no −0
+  return v < BAND_DB10_MIN ? BAND_DB10_MIN : v > BAND_DB10_MAX ? BAND_DB10_MAX : v;
 }
 
 /**
@@ -61,9 +70,23 @@ function mergedBands(records: readonly LevelRecord[], duration: number): LevelRe
       any = true;
       energy += r.d * 10 ** (v / 100);
     }
-    dB10[i] = any ? bandDb10(10 * Math.log10(energy / duration)) : null;
+    dB10[i] = any ? fineDb10(10 * Math.log10(energy / duration)) : null;
   }
   return { f0: first.f0, dB10 };
+}
+
+/** Whether a record's bands are finer than the wire's 0.1 dB integers (merged here), not as measured and sent. */
+export function hasFineBands(r: LevelRecord): boolean {
+  return r.Z3 !== undefined && r.Z3.dB10.some((v) => v !== null && !Number.isInteger(v));
+}
+
+/**
+ * The records as they are sent: bands merged to 0.01 dB rounded to the wire's 0.1 dB integers (bandDb10);
+ * the same array when none is finer.
+ */
+export function sendableRecords(records: readonly LevelRecord[]): readonly LevelRecord[] {
+  if (!records.some(hasFineBands)) return records;
+  return records.map((r) => (hasFineBands(r) ? { ...r, Z3: { f0: r.Z3!.f0, dB10: r.Z3!.dB10.map((v) => (v === null ? null : bandDb10(v / 10))) } } : r));
 }
 
 type EqKey = 'LAeq' | 'LCeq' | 'LZeq';

@@ -11,16 +11,23 @@
  *   f64 LE t (epoch ms) | f64 LE d (s) | u8 flags | u8 null mask | 7 × i16 LE level (0.01 dB)
  *   [u32 LE clipped] [u32 LE n] [u8 f0 index | u8 band count | count × i16 LE dB10]
  *
- * flags: bit 0 clipped, bit 1 silent, bit 2 n, bit 3 Z3 present. Null mask: bit k set when
- * the k-th of LAeq, LCeq, LZeq, LAFmax, LAFmin, LASmax, LCpeak is null. A null band is
- * i16 −32768. `f0` is an index into NOMINAL_THIRD_OCTAVES.
+ * flags: bit 0 clipped, bit 1 silent, bit 2 n, bit 3 Z3 present, bit 4 the bands in 0.01 dB
+ * (i16 dB10 × 10) rather than 0.1 dB. Null mask: bit k set when the k-th of LAeq, LCeq, LZeq,
+ * LAFmax, LAFmin, LASmax, LCpeak is null. A null band is i16 −32768. `f0` is an index into
+ * NOMINAL_THIRD_OCTAVES.
+ *
+ * Bands in 0.01 dB are those of a record compacted on the monitor (level-merge.ts): kept
+ * finer than the wire's 0.1 dB so that merging it again does not round it again, which
+ * over repeated compaction drifts a steady band upwards by up to 0.1 dB. They are rounded
+ * to 0.1 dB integers (bandDb10) when read for sending; only compaction reads them as kept.
  *
  * A body the binary form cannot hold exactly (a level not on the 0.01 dB grid, a time
  * that is not its own ISO form) is kept as its JSON, and JSON bodies (every journal
  * written before this form, whose first byte is "{") are read as before. Decoding gives
  * the same values, keys in the schema's order. Pure: no I/O.
  */
-import { NOMINAL_THIRD_OCTAVES, type LevelRecord, type LevelsBody, type NominalThirdOctave } from '@earshot/shared';
+import { hasFineBands, sendableRecords } from './level-merge.ts';
+import { bandDb10, NOMINAL_THIRD_OCTAVES, type LevelRecord, type LevelsBody, type NominalThirdOctave } from '@earshot/shared';
 
 /** First byte of a binary levels body; a JSON body starts with "{" (0x7b). */
 export const LEVELS_BINARY_V1 = 0x01;
@@ -31,6 +38,7 @@ const CLIPPED = 1;
 const SILENT = 2;
 const MERGED = 4;
 const BANDS = 8;
+const FINE_BANDS = 16;
 const NULL_BAND = -32_768;
 const BODY_HEAD = 1 + 8 + 2;
 const RECORD_HEAD = 8 + 8 + 1 + 1 + 2 * LEVEL_KEYS.length;
@@ -38,6 +46,12 @@ const RECORD_HEAD = 8 + 8 + 1 + 1 + 2 * LEVEL_KEYS.length;
 function centi(l: number): number | null {
   const c = Math.round(l * 100);
   return c / 100 === l && c >= -32_767 && c <= 32_767 ? c : null;
+}
+
+/** A band in 0.01 dB units (dB10 × 10) when it lies on that grid within i16; null otherwise. */
+function centiBand(v: number): number | null {
+  const c = Math.round(v * 10);
+  return c / 10 === v && c > NULL_BAND && c <= 32_767 ? c : null;
 }
 
 function recordBytes(r: LevelRecord): number | null {
@@ -55,11 +69,17 @@ function recordBytes(r: LevelRecord): number | null {
     if (r.n > 0xffff_ffff) return null;
     bytes += 4;
   }
-  if (r.Z3 !== undefined) bytes += 2 + 2 * r.Z3.dB10.length;
+  if (r.Z3 !== undefined) {
+    if (hasFineBands(r) && r.Z3.dB10.some((v) => v !== null && centiBand(v) === null)) return null;
+    bytes += 2 + 2 * r.Z3.dB10.length;
+  }
   return bytes;
 }
 
-/** The journal bytes of a levels body (already valid against LevelsBody). */
+/**
+ * The journal bytes of a levels body: valid against LevelsBody, or a compacted one whose bands may be
+ * finer than 0.1 dB (on the 0.01 dB grid).
+ */
 export function encodeLevelsBody(body: LevelsBody): Buffer {
   let total = BODY_HEAD;
   for (const r of body.records) {
@@ -75,7 +95,8 @@ export function encodeLevelsBody(body: LevelsBody): Buffer {
   for (const r of body.records) {
     out.writeDoubleLE(Date.parse(r.t), p);
     out.writeDoubleLE(r.d, p + 8);
-    out[p + 16] = (r.clipped !== undefined ? CLIPPED : 0) | (r.silent === true ? SILENT : 0) | (r.n !== undefined ? MERGED : 0) | (r.Z3 !== undefined ? BANDS : 0);
+    const fine = hasFineBands(r);
+    out[p + 16] = (r.clipped !== undefined ? CLIPPED : 0) | (r.silent === true ? SILENT : 0) | (r.n !== undefined ? MERGED : 0) | (r.Z3 !== undefined ? BANDS : 0) | (fine ? FINE_BANDS : 0);
     let nulls = 0;
     for (let k = 0; k < LEVEL_KEYS.length; k++) {
       const l = r[LEVEL_KEYS[k]!];
@@ -97,15 +118,24 @@ export function encodeLevelsBody(body: LevelsBody): Buffer {
       out[p] = NOMINAL_THIRD_OCTAVES.indexOf(r.Z3.f0);
       out[p + 1] = b.length;
       p += 2;
-      for (let i = 0; i < b.length; i++, p += 2) out.writeInt16LE(b[i] ?? NULL_BAND, p);
+      for (let i = 0; i < b.length; i++, p += 2) {
+        const v = b[i] ?? null;
+        out.writeInt16LE(v === null ? NULL_BAND : fine ? centiBand(v)! : v, p);
+      }
     }
   }
   return out;
 }
 
-/** A levels body from its journal bytes (binary or JSON). Throws on bytes neither form can read. */
-export function decodeLevelsBody(data: Buffer): LevelsBody {
-  if (data[0] === JSON_OPEN) return JSON.parse(data.toString('utf8')) as LevelsBody;
+/**
+ * A levels body from its journal bytes (binary or JSON), as it is sent: bands in 0.1 dB integers. With
+ * `fine`, compacted bands as kept (0.01 dB), for compacting again. Throws on bytes neither form can read.
+ */
+export function decodeLevelsBody(data: Buffer, fine = false): LevelsBody {
+  if (data[0] === JSON_OPEN) {
+    const body = JSON.parse(data.toString('utf8')) as LevelsBody;
+    return fine ? body : { fullScaleDb: body.fullScaleDb, records: sendableRecords(body.records) as LevelRecord[] };
+  }
   if (data[0] !== LEVELS_BINARY_V1 || data.length < BODY_HEAD) throw new RangeError('not a levels body');
   const fullScaleDb = data.readDoubleLE(1);
   const count = data.readUInt16LE(9);
@@ -136,9 +166,10 @@ export function decodeLevelsBody(data: Buffer): LevelsBody {
       if (f0 === undefined) throw new RangeError(`band index ${data[p]} in a levels body`);
       p += 2;
       const dB10 = new Array<number | null>(n);
+      const centi = (flags & FINE_BANDS) !== 0;
       for (let i = 0; i < n; i++, p += 2) {
         const v = data.readInt16LE(p);
-        dB10[i] = v === NULL_BAND ? null : v;
+        dB10[i] = v === NULL_BAND ? null : !centi ? v : fine ? v / 10 : bandDb10(v / 100);
       }
       r.Z3 = { f0: f0 as NominalThirdOctave, dB10 };
     }

@@ -18,7 +18,7 @@
  * maxEventsPerHour), not by the disk.
  */
 import { type DataGap, type EventBody, type LevelRecord, type LevelsBody, MAX_RECORDS_PER_BATCH } from '@earshot/shared';
-import { halveRecords } from './level-merge.ts';
+import { halveRecords, sendableRecords } from './level-merge.ts';
 
 /** One hour of 1 s records (≈ 300 bytes each in memory: ≈ 1 MB, against the Pi's 100 MB budget in README "Run it"). */
 export const DEFAULT_HOLD_RECORDS = 3_600;
@@ -123,7 +123,8 @@ export class MemoryHold {
     if (gap !== null) return { kind: 'event', body: gap };
     const item = this.items[0];
     if (item === undefined) return null;
-    return item.kind === 'event' ? item : { kind: 'levels', body: { fullScaleDb: item.fullScaleDb, records: item.records } };
+    // Merged here, bands are kept to 0.01 dB (level-merge.ts); the journal takes them as they are sent.
+    return item.kind === 'event' ? item : { kind: 'levels', body: { fullScaleDb: item.fullScaleDb, records: sendableRecords(item.records) as LevelRecord[] } };
   }
 
   /** The item `next` returned is journaled: let it go. */

@@ -73,6 +73,23 @@ describe('levels body codec', () => {
     expect(decodeLevelsBody(encodeLevelsBody(odd))).toEqual(odd);
   });
 
+  it('keeps compacted bands to 0.01 dB for compacting again, and reads them for sending as 0.1 dB integers', () => {
+    const compacted: LevelsBody = { fullScaleDb: 120, records: [{ ...record(0, 40), d: 4, n: 4, Z3: { f0: '20', dB10: [412.5, null, 300, -3.2, 2499.9] } }, { ...record(4, 40), Z3: { f0: '20', dB10: [412, 413, 300, 0, 2500] } }] };
+    const bytes = encodeLevelsBody(compacted);
+    expect(bytes[0]).toBe(LEVELS_BINARY_V1);
+    expect(decodeLevelsBody(bytes, true)).toEqual(compacted);
+    const sent = decodeLevelsBody(bytes);
+    // Half away from zero, as the monitor rounds what it measures (bandDb10); a record not compacted as it was.
+    expect(sent.records.map((r) => r.Z3!.dB10)).toEqual([[413, null, 300, -3, 2500], [412, 413, 300, 0, 2500]]);
+    expect(LevelsBodySchema.safeParse(sent).success).toBe(true);
+    // Kept as JSON (a level off the 0.01 dB grid): the same two readings.
+    const json: LevelsBody = { fullScaleDb: 120, records: [{ ...compacted.records[0]!, LAeq: 40.001 }] };
+    const jsonBytes = encodeLevelsBody(json);
+    expect(jsonBytes.toString('utf8')).toBe(JSON.stringify(json));
+    expect(decodeLevelsBody(jsonBytes, true)).toEqual(json);
+    expect(decodeLevelsBody(jsonBytes).records[0]!.Z3!.dB10).toEqual([413, null, 300, -3, 2500]);
+  });
+
   it('reads a JSON body as journals before the binary form wrote them, and refuses bytes of neither form', () => {
     const old = batch(0, 3, () => 48.5);
     expect(decodeLevelsBody(Buffer.from(JSON.stringify(old), 'utf8'))).toEqual(old);

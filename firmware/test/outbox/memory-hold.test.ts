@@ -69,6 +69,22 @@ describe('MemoryHold', () => {
     }
   });
 
+  it('hands back merged bands as they are sent: 0.1 dB integers, energy means of the seconds held', () => {
+    const h = new MemoryHold({ deviceId: 'flat-9-monitor', maxRecords: 8, maxRecordSeconds: 8 });
+    const bands = (s: number): number[] => [600 + (s % 3), 412 + (s % 2)];
+    for (let s = 0; s < 64; s++) h.add('levels', { fullScaleDb: 120, records: [{ ...rec(s, 40), Z3: { f0: '20', dB10: bands(s) } }] }, 0);
+    const recs = drain(h).filter((o) => o!.kind === 'levels').flatMap((o) => LevelsBody.parse(o!.body).records);
+    expect(recs.some((r) => r.d >= 4)).toBe(true);
+    for (const r of recs) {
+      const s0 = (Date.parse(r.t) - T0) / 1000;
+      for (let b = 0; b < 2; b++) {
+        const exact = energyMean(Array.from({ length: r.d }, (_, i) => bands(s0 + i)[b]! / 10));
+        expect(Number.isInteger(r.Z3!.dB10[b])).toBe(true);
+        expect(Math.abs(r.Z3!.dB10[b]! / 10 - exact)).toBeLessThanOrEqual(0.05 + 3 * 0.005 + 1e-9);
+      }
+    }
+  });
+
   it('never gives up an event, and a second gap after space returned has its own id', () => {
     const h = new MemoryHold({ deviceId: 'flat-9-monitor', maxRecords: 10, maxRecordSeconds: 1 });
     for (let s = 0; s < 20; s++) h.add('levels', body(s), 0);
