@@ -14,7 +14,8 @@
  * near them.
  */
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { type Readable, pipeline } from 'node:stream';
+import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { EarshotError } from '@earshot/shared';
 
@@ -52,6 +53,25 @@ export const ZIP_LIMITS: ZipLimits = {
 
 class TooLarge extends Error {}
 
+/**
+ * Output buffer of an entry's inflater. yauzl inflates with zlib's default 16 kB, each 16 kB of output one trip
+ * through the thread pool and the stream machinery; a month's CSV files are over a GB (as the writer's
+ * compressor, zip-deflate.ts).
+ */
+const INFLATE_CHUNK_BYTES = 1 << 20;
+
+/**
+ * An entry's content: a deflated one read raw from yauzl and inflated here with a wide output buffer, its size
+ * held to the declared one by hashEntry (as yauzl's validateEntrySizes would); any other as yauzl gives it.
+ */
+async function openContent(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<{ stream: Readable; declared: number | null }> {
+  if (entry.compressionMethod !== 8 || entry.isEncrypted()) return { stream: await zip.openReadStreamPromise(entry), declared: null };
+  const raw = await zip.openReadStreamPromise(entry, { decodeFileData: false });
+  const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
+  pipeline(raw, inflate, () => undefined); // an error reaches the reader through `inflate`
+  return { stream: inflate, declared: entry.uncompressedSize };
+}
+
 export interface ReadZip {
   /** In ZIP order; a name may repeat (a crafted ZIP). */
   readonly entries: readonly ZipFileEntry[];
@@ -62,7 +82,7 @@ interface Budget {
   kept: number;
 }
 
-async function hashEntry(stream: Readable, name: string, keep: boolean, limits: ZipLimits, budget: Budget): Promise<{ sha256: string; bytes?: Buffer }> {
+async function hashEntry(stream: Readable, declared: number | null, name: string, keep: boolean, limits: ZipLimits, budget: Budget): Promise<{ sha256: string; bytes?: Buffer }> {
   const hash = createHash('sha256');
   const parts: Buffer[] = [];
   let bytes = 0;
@@ -70,6 +90,7 @@ async function hashEntry(stream: Readable, name: string, keep: boolean, limits: 
     const b = chunk as Buffer;
     bytes += b.length;
     budget.total += b.length;
+    if (declared !== null && bytes > declared) throw new Error(`too many bytes in the stream: ${name} inflates past the ${declared} bytes it declares`);
     if (bytes > limits.maxEntryBytes) throw new TooLarge(`${name} inflates past ${limits.maxEntryBytes} bytes`);
     if (budget.total > limits.maxTotalBytes) throw new TooLarge(`${name}: the ZIP inflates past ${limits.maxTotalBytes} bytes in all`);
     hash.update(b);
@@ -79,6 +100,7 @@ async function hashEntry(stream: Readable, name: string, keep: boolean, limits: 
       parts.push(b);
     }
   }
+  if (declared !== null && bytes < declared) throw new Error(`too few bytes in the stream: ${name} inflates to ${bytes} of the ${declared} bytes it declares`);
   return keep ? { sha256: hash.digest('hex'), bytes: Buffer.concat(parts) } : { sha256: hash.digest('hex') };
 }
 
@@ -124,9 +146,8 @@ export async function readBundleZip(path: string, keep: (name: string) => boolea
           reject(new TooLarge(problem));
           return;
         }
-        zip
-          .openReadStreamPromise(entry)
-          .then((s) => hashEntry(s, name, kept, limits, budget).finally(() => s.destroy()))
+        openContent(zip, entry)
+          .then(({ stream, declared }) => hashEntry(stream, declared, name, kept, limits, budget).finally(() => stream.destroy()))
           .then(
             (r) => entries.push({ name, ...r }),
             (e: Error) => {

@@ -1,5 +1,6 @@
 /** Issue 11 item 6: `earshot verify` bounds what it reads from a crafted ZIP (zip bombs, huge or countless entries). */
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,6 +40,25 @@ describe('bounded ZIP reading', () => {
     const e = await refusal(readBundleZip(file, keepEvidence, { maxKeptBytes: 1024 * 1024 }));
     expect(e.code).toBe('EARSHOT_E_BUNDLE_TOO_LARGE');
     expect(e.message).toContain('evidence/leaves.jsonl');
+  });
+
+  it('reads a deflated entry whole, and names one that inflates to more or fewer bytes than it declares', async () => {
+    const text = Buffer.from(Array.from({ length: 60_000 }, (_, i) => `2026-10-01T12:00:${String(i % 60).padStart(2, '0')}Z,${(30 + (i % 97) / 10).toFixed(1)}\r\n`).join(''));
+    const file = await zipOf([{ name: 'data/levels.csv', bytes: text }]);
+    const whole = await readBundleZip(file, () => true);
+    expect(whole.entries[0]!.bytes!.equals(text)).toBe(true);
+    expect(whole.entries[0]!.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+    // The central directory's uncompressed size (offset 24 of its record) told one byte short, then one long.
+    const zip = readFileSync(file);
+    const cd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    for (const [delta, said] of [[-1, /too many bytes/], [1, /too few bytes/]] as const) {
+      const lying = Buffer.from(zip);
+      lying.writeUInt32LE(text.length + delta, cd + 24);
+      writeFileSync(file, lying);
+      const r = await readBundleZip(file, () => false);
+      expect(r.entries[0]!.sha256).toBeNull();
+      expect(r.entries[0]!.readError).toMatch(said);
+    }
   });
 
   it('refuses an entry that inflates far more than real bundle files do (a zip bomb)', async () => {
