@@ -10,9 +10,10 @@
  * sent with (levels-codec.ts keeps them so and rounds them when read for sending),
  * because rounding each merge to 0.1 dB drifts a steady band upwards as it is
  * compacted again and again (the energy mean of two values a step apart always
- * rounds up). A silent record (which carries no bands) is zero energy in every band. Records whose bands differ (one
- * with bands and one without, after a config change, or another set of bands) are
- * never merged: a band's mean would otherwise cover less time than its record. Pure.
+ * rounds up). A silent record (which carries no bands) is zero energy in every
+ * band. Records whose bands differ (one with bands and one without, after a config
+ * change, or another set of bands) are never merged: a band's mean would otherwise
+ * cover less time than its record. Pure.
  */
 import { BAND_DB10_MAX, BAND_DB10_MIN, bandDb10, round2, type LevelRecord } from '@earshot/shared';
 

@@ -26,8 +26,8 @@
  * written before this form, whose first byte is "{") are read as before. Decoding gives
  * the same values, keys in the schema's order. Pure: no I/O.
  */
-import { hasFineBands, sendableRecords } from './level-merge.ts';
 import { bandDb10, NOMINAL_THIRD_OCTAVES, type LevelRecord, type LevelsBody, type NominalThirdOctave } from '@earshot/shared';
+import { hasFineBands, sendableRecords } from './level-merge.ts';
 
 /** First byte of a binary levels body; a JSON body starts with "{" (0x7b). */
 export const LEVELS_BINARY_V1 = 0x01;
